@@ -1,0 +1,4 @@
+import { Testing } from "cdktf";
+
+// cdktf's own matchers: toHaveResource, toHaveResourceWithProperties, toHaveProvider...
+Testing.setupJest();

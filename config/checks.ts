@@ -1,0 +1,165 @@
+import type { Problem } from "./errors";
+import {
+  accessGroupName,
+  accessPolicyName,
+  instanceRoleName,
+  logBucketName,
+  logKeyAlias,
+  workloadStackName,
+} from "./naming";
+import { LOG_ARCHIVE_DEFAULTS } from "./schema";
+
+/**
+ * Checks that need more than one field: uniqueness, references between fields and the names derived from them.
+ *
+ * They read the raw, unvalidated input and skip whatever is not of the expected shape (the schema reports that),
+ * so that one run reports shape errors and logical errors together.
+ */
+export function crossCheck(data: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const root = obj(data);
+  const org = obj(root.organization);
+  const log = obj(root.logArchive);
+  const defaults = obj(root.sessionDefaults);
+  const workloads = arr(root.workloads);
+  const prefix = str(org.namePrefix);
+
+  checkLogArchive(log, problems);
+  if (prefix !== undefined) checkDerivedNames(prefix, str(log.accountId), problems);
+
+  const accounts = new Map<string, string>();
+  const logAccount = str(log.accountId);
+  if (logAccount !== undefined) accounts.set(logAccount, "logArchive.accountId");
+  const names = new Map<string, string>();
+
+  workloads.forEach((raw, i) => {
+    const w = obj(raw);
+    const at = `workloads[${i}]`;
+    firstWins(accounts, str(w.accountId), `${at}.accountId`, problems, "the same account as");
+    firstWins(names, str(w.name), `${at}.name`, problems, "the same name as");
+
+    const regions = arr(w.regions).map(str);
+    const seenRegions = new Map<string, string>();
+    regions.forEach((r, j) => firstWins(seenRegions, r, `${at}.regions[${j}]`, problems, "the same region as"));
+
+    const adopt = w.adoptExistingDocument;
+    if (Array.isArray(adopt)) {
+      adopt.forEach((r, j) => {
+        if (typeof r === "string" && !regions.includes(r)) {
+          problems.push({
+            path: `${at}.adoptExistingDocument[${j}]`,
+            message: `is not one of this workload's regions (${regions.filter(Boolean).join(", ")})`,
+            value: r,
+          });
+        }
+      });
+    }
+
+    const groups = arr(w.accessGroups).map((g) => str(obj(g).name));
+    const seenGroups = new Map<string, string>();
+    groups.forEach((g, j) => {
+      firstWins(seenGroups, g, `${at}.accessGroups[${j}].name`, problems, "the same name as");
+      if (g !== undefined && prefix !== undefined) {
+        checkIamName(accessGroupName(prefix, g), 128, `${at}.accessGroups[${j}].name`, problems);
+        checkIamName(accessPolicyName(prefix, g), 128, `${at}.accessGroups[${j}].name`, problems);
+      }
+    });
+
+    const runAsEnabled =
+      bool(obj(obj(w.session).runAs).enabled) ?? bool(obj(defaults.runAs).enabled) ?? false;
+    const seenUsers = new Map<string, string>();
+    arr(w.users).forEach((rawUser, k) => {
+      const u = obj(rawUser);
+      firstWins(seenUsers, str(u.name), `${at}.users[${k}].name`, problems, "the same name as");
+      arr(u.groups).forEach((g, m) => {
+        if (typeof g === "string" && !groups.includes(g)) {
+          problems.push({
+            path: `${at}.users[${k}].groups[${m}]`,
+            message: `is not an access group of this workload (${groups.filter(Boolean).join(", ") || "none"})`,
+            value: g,
+          });
+        }
+      });
+      if (u.runAsUser !== undefined && !runAsEnabled) {
+        problems.push({
+          path: `${at}.users[${k}].runAsUser`,
+          message: "has no effect: runAs is not enabled for this workload (set session.runAs.enabled: true)",
+          value: u.runAsUser,
+        });
+      }
+    });
+
+    const name = str(w.name);
+    if (name !== undefined && workloadStackName(name) === "log-archive") {
+      problems.push({ path: `${at}.name`, message: "would clash with the log-archive stack", value: name });
+    }
+  });
+  return problems;
+}
+
+function checkLogArchive(log: Record<string, unknown>, problems: Problem[]): void {
+  const retention = num(log.retentionDays) ?? LOG_ARCHIVE_DEFAULTS.retentionDays;
+  const transition = num(log.transitionDays) ?? LOG_ARCHIVE_DEFAULTS.transitionDays;
+  if (transition >= retention) {
+    problems.push({
+      path: "logArchive.transitionDays",
+      message: `must be less than retentionDays (${retention}): objects would expire before they move to Glacier`,
+      value: transition,
+    });
+  }
+  const lockDays = num(obj(log.objectLock).days);
+  if (lockDays !== undefined && lockDays > retention) {
+    problems.push({
+      path: "logArchive.objectLock.days",
+      message: `must not exceed retentionDays (${retention}): S3 cannot expire a locked version`,
+      value: lockDays,
+    });
+  }
+}
+
+/** The bucket and IAM names built from the prefix must be valid AWS names. */
+function checkDerivedNames(prefix: string, logAccount: string | undefined, problems: Problem[]): void {
+  const bucket = logBucketName(prefix, logAccount ?? "000000000000");
+  const reserved = ["xn--", "sthree-", "amzn-s3-demo-"].find((p) => bucket.startsWith(p));
+  if (reserved !== undefined) {
+    problems.push({
+      path: "organization.namePrefix",
+      message: `gives the bucket name ${bucket}, but S3 reserves names starting with '${reserved}'`,
+      value: prefix,
+    });
+  }
+  if (bucket.length > 63) {
+    problems.push({ path: "organization.namePrefix", message: `gives a bucket name over 63 characters`, value: prefix });
+  }
+  if (logKeyAlias(prefix).startsWith("alias/aws")) {
+    problems.push({ path: "organization.namePrefix", message: "must not start with 'aws' (KMS reserves alias/aws*)", value: prefix });
+  }
+  checkIamName(instanceRoleName(prefix), 64, "organization.namePrefix", problems);
+}
+
+function checkIamName(name: string, max: number, path: string, problems: Problem[]): void {
+  if (name.length > max) {
+    problems.push({ path, message: `gives the IAM name ${name}, longer than IAM's ${max} characters`, value: name });
+  }
+}
+
+/** Records `value` at `path`; a later duplicate is reported against the first place it appeared. */
+function firstWins(
+  seen: Map<string, string>,
+  value: string | undefined,
+  path: string,
+  problems: Problem[],
+  relation: string,
+): void {
+  if (value === undefined) return;
+  const first = seen.get(value);
+  if (first === undefined) seen.set(value, path);
+  else problems.push({ path, message: `is ${relation} ${first}; each must be unique`, value });
+}
+
+const obj = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+const bool = (v: unknown): boolean | undefined => (typeof v === "boolean" ? v : undefined);

@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { crossCheck } from "./checks";
+import { ConfigError, type Problem } from "./errors";
+import { configSchema, SESSION_DEFAULTS, type RawConfig } from "./schema";
+import type { Config, WorkloadConfig } from "./types";
+
+/** Reads, validates and resolves a config file. Throws ConfigError listing every problem found. */
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(file, [{ path: "", message: `cannot read the config file: ${(e as Error).message}` }]);
+  }
+  return parseConfig(text, file);
+}
+
+/** Validates config text (YAML, or JSON when `file` ends in .json). */
+export function parseConfig(text: string, file = "sessions.yaml"): Config {
+  const data = parseText(text, file);
+  return validateConfig(data, file);
+}
+
+/** Validates an already parsed config object. */
+export function validateConfig(data: unknown, file = "sessions.yaml"): Config {
+  const result = configSchema.safeParse(data, { reportInput: true });
+  // Cross-field checks read the raw input defensively, so they report alongside shape errors in one pass.
+  const problems = [...(result.success ? [] : result.error.issues.map(toProblem)), ...crossCheck(data)];
+  if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
+  return resolve(result.data);
+}
+
+function parseText(text: string, file: string): unknown {
+  if (extname(file).toLowerCase() === ".json") {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(e as Error).message}` }]);
+    }
+  }
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({
+        path: "",
+        message: `not valid YAML at line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0]}`,
+      })),
+    );
+  }
+  return doc.toJS();
+}
+
+function toProblem(issue: z.core.$ZodIssue): Problem {
+  const base = { path: formatPath(issue.path) };
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return { ...base, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}` };
+    case "invalid_type":
+      if (issue.input === undefined) return { ...base, message: "is required" };
+      break;
+  }
+  return { ...base, message: issue.message, value: issue.input };
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+function resolve(raw: RawConfig): Config {
+  const prefix = raw.organization.namePrefix;
+  const defaults = raw.sessionDefaults;
+  const workloads: WorkloadConfig[] = raw.workloads.map((w) => {
+    const o = w.session ?? {};
+    return {
+      name: w.name,
+      accountId: w.accountId,
+      regions: w.regions,
+      session: {
+        idleTimeoutMinutes: o.idleTimeoutMinutes ?? defaults.idleTimeoutMinutes,
+        maxSessionDurationMinutes: o.maxSessionDurationMinutes ?? defaults.maxSessionDurationMinutes,
+        runAs: { ...SESSION_DEFAULTS.runAs, ...defaults.runAs, ...o.runAs },
+        shellProfile: { ...SESSION_DEFAULTS.shellProfile, ...defaults.shellProfile, ...o.shellProfile },
+        cloudWatch: { ...SESSION_DEFAULTS.cloudWatch, ...defaults.cloudWatch, ...o.cloudWatch },
+      },
+      accessGroups: w.accessGroups,
+      users: w.users,
+      adoptDocumentRegions: w.adoptExistingDocument === true ? w.regions : w.adoptExistingDocument || [],
+    };
+  });
+  return {
+    organizationId: raw.organization.id,
+    namePrefix: prefix,
+    logArchive: raw.logArchive,
+    workloads,
+    deployment: raw.deployment,
+  };
+}

@@ -1,0 +1,65 @@
+import { PARTITION } from "./regions";
+
+/**
+ * Every name and ARN the stacks share, derived in one place. The log-archive stack and each workload stack call
+ * the same functions, so the bucket policy, the instance role and the preferences document cannot drift apart,
+ * and no stack needs another stack's state.
+ */
+
+/** The Session Manager preferences document every Standard_Stream session uses. */
+export const PREFERENCES_DOCUMENT = "SSM-SessionManagerRunShell";
+/** AWS-owned documents that open SSH and port-forwarding tunnels. */
+export const SSH_DOCUMENT = "AWS-StartSSHSession";
+export const PORT_FORWARDING_DOCUMENTS = [
+  "AWS-StartPortForwardingSession",
+  "AWS-StartPortForwardingSessionToRemoteHost",
+] as const;
+
+/** IAM policy variables, written as IAM reads them. `toTerraformJson` escapes them for Terraform. */
+export const IAM_VAR = {
+  principalAccount: "${aws:PrincipalAccount}",
+  username: "${aws:username}",
+} as const;
+
+/** Path of every IAM group, role and policy this project creates, so they are easy to find and to scope. */
+export const IAM_PATH = "/session-manager/";
+
+export const LOG_ARCHIVE_STACK = "log-archive";
+export const workloadStackName = (workload: string): string => `workload-${workload}`;
+
+export const logBucketName = (prefix: string, logAccountId: string): string =>
+  `${prefix}-session-logs-${logAccountId}`;
+export const logKeyAlias = (prefix: string): string => `alias/${prefix}-session-logs`;
+export const sessionKeyAlias = (prefix: string): string => `alias/${prefix}-session-manager`;
+export const sessionLogGroupName = (prefix: string): string => `/${prefix}/session-manager/sessions`;
+export const instanceRoleName = (prefix: string): string => `${prefix}-session-instance`;
+export const accessGroupName = (prefix: string, group: string): string => `${prefix}-${group}`;
+export const accessPolicyName = (prefix: string, group: string): string => `${prefix}-${group}-session-access`;
+
+/** The log objects of one account: `<account>`. `account` may be an IAM variable such as `${aws:PrincipalAccount}`. */
+export const accountLogPrefix = (account: string): string => account;
+/** The S3 key prefix the preferences document of `account` in `region` writes to: `<account>/<region>`. */
+export const sessionLogPrefix = (account: string, region: string): string =>
+  `${accountLogPrefix(account)}/${region}`;
+
+export const arn = {
+  bucket: (bucket: string): string => `arn:${PARTITION}:s3:::${bucket}`,
+  objects: (bucket: string, keyPrefix: string): string => `arn:${PARTITION}:s3:::${bucket}/${keyPrefix}/*`,
+  accountRoot: (account: string): string => `arn:${PARTITION}:iam::${account}:root`,
+  /** Any KMS key of an account in a region: cross-account keys are named by alias condition, not by key id. */
+  anyKey: (region: string, account: string): string => `arn:${PARTITION}:kms:${region}:${account}:key/*`,
+  instances: (region: string, account: string): string => `arn:${PARTITION}:ec2:${region}:${account}:instance/*`,
+  document: (region: string, account: string, name: string): string =>
+    `arn:${PARTITION}:ssm:${region}:${account}:document/${name}`,
+  /** AWS-owned documents carry no account id. */
+  awsDocument: (region: string, name: string): string => `arn:${PARTITION}:ssm:${region}::document/${name}`,
+  sessions: (region: string, account: string, owner: string): string =>
+    `arn:${PARTITION}:ssm:${region}:${account}:session/${owner}-*`,
+  logGroup: (region: string, account: string, name: string): string =>
+    `arn:${PARTITION}:logs:${region}:${account}:log-group:${name}`,
+  managedPolicy: (name: string): string => `arn:${PARTITION}:iam::aws:policy/${name}`,
+  role: (account: string, name: string): string => `arn:${PARTITION}:iam::${account}:role/${name}`,
+};
+
+export const s3ServiceFor = (region: string): string => `s3.${region}.amazonaws.com`;
+export const logsServiceFor = (region: string): string => `logs.${region}.amazonaws.com`;

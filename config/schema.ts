@@ -1,0 +1,217 @@
+import { z } from "zod";
+import { AWS_REGIONS } from "./regions";
+
+/**
+ * The one definition of the config file. `loadConfig` validates against it, and
+ * `npm run schema` turns it into `sessions.schema.json` for editor completion.
+ */
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy); anything else is refused at apply time. */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const accountId = z
+  .string({ error: "must be a quoted string of 12 digits (YAML reads unquoted numbers as numbers and drops leading zeros)" })
+  .regex(/^\d{12}$/, "must be 12 digits")
+  .describe("AWS account id, 12 digits, quoted.");
+
+const region = z.enum(AWS_REGIONS, {
+  error: `must be a commercial AWS region, such as eu-west-1 or us-east-1`,
+});
+
+/** Linux user names as useradd accepts them; Session Manager passes Run As users to the agent unchanged. */
+const osUser = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name: lowercase letters, digits, '_' or '-', at most 32")
+  .refine((u) => u !== "root", "must not be root: Run As root gives every session full control of the instance");
+
+const positiveInt = (max: number) => z.number().int("must be a whole number").min(1).max(max);
+
+const runAs = z.strictObject({
+  enabled: z.boolean().describe("Start sessions as an OS user instead of the agent's ssm-user."),
+  defaultUser: osUser.describe("OS user for sessions whose IAM principal has no SSMSessionRunAs tag."),
+});
+
+const shellProfile = z.strictObject({
+  linux: z.string().max(4096).describe("Commands run at the start of every Linux session."),
+  windows: z.string().max(4096).describe("Commands run at the start of every Windows session."),
+});
+
+const cloudWatch = z.strictObject({
+  enabled: z.boolean().describe("Send session transcripts to an encrypted CloudWatch log group as well as S3."),
+  retentionDays: z
+    .union(CLOUDWATCH_RETENTION_DAYS.map((d) => z.literal(d)), {
+      error: `must be a CloudWatch Logs retention: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`,
+    })
+    .describe("Days CloudWatch keeps session logs."),
+  streaming: z.boolean().describe("Stream session data as it happens instead of uploading it at the end."),
+});
+
+const sessionSettings = z.strictObject({
+  idleTimeoutMinutes: positiveInt(60).describe("Minutes without input before a session ends (1-60)."),
+  maxSessionDurationMinutes: positiveInt(1440).describe("Minutes after which a shell session ends (1-1440)."),
+  runAs,
+  shellProfile,
+  cloudWatch,
+});
+
+export const SESSION_DEFAULTS: z.infer<typeof sessionSettings> = {
+  idleTimeoutMinutes: 20,
+  maxSessionDurationMinutes: 60,
+  runAs: { enabled: false, defaultUser: "ssm-user" },
+  shellProfile: { linux: "", windows: "" },
+  cloudWatch: { enabled: true, retentionDays: 365, streaming: true },
+};
+
+/** Workload overrides: any field of the defaults, each optional. */
+const sessionOverrides = z.strictObject({
+  idleTimeoutMinutes: sessionSettings.shape.idleTimeoutMinutes.optional(),
+  maxSessionDurationMinutes: sessionSettings.shape.maxSessionDurationMinutes.optional(),
+  runAs: runAs.partial().optional(),
+  shellProfile: shellProfile.partial().optional(),
+  cloudWatch: cloudWatch.partial().optional(),
+});
+
+const sessionDefaults = z.strictObject({
+  idleTimeoutMinutes: sessionSettings.shape.idleTimeoutMinutes.default(SESSION_DEFAULTS.idleTimeoutMinutes),
+  maxSessionDurationMinutes: sessionSettings.shape.maxSessionDurationMinutes.default(
+    SESSION_DEFAULTS.maxSessionDurationMinutes,
+  ),
+  runAs: runAs.partial().default({}),
+  shellProfile: shellProfile.partial().default({}),
+  cloudWatch: cloudWatch.partial().default({}),
+});
+
+/** A name that is safe inside bucket names, IAM names, stack names and Terraform addresses. */
+const slug = (max: number) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^[a-z](?:[a-z0-9-]{0,${max - 2}}[a-z0-9])?$`),
+      `must be 1-${max} characters of lowercase letters, digits and '-', starting with a letter and not ending with '-'`,
+    );
+
+const tagKey = z
+  .string()
+  .regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, "must be an EC2 tag key (1-128 letters, digits, spaces and _ . : / = + - @)")
+  .refine((k) => !k.startsWith("aws:"), "must not start with 'aws:' (reserved by AWS)");
+
+const tagValue = z
+  .string()
+  .regex(/^[A-Za-z0-9 _.:/=+@-]{1,256}$/, "must be an EC2 tag value (1-256 letters, digits, spaces and _ . : / = + - @)");
+
+const accessGroup = z.strictObject({
+  name: slug(32).describe("Group name; the IAM group is <namePrefix>-<name>."),
+  instanceTags: z
+    .record(tagKey, z.array(tagValue).min(1, "must list at least one value"))
+    .refine((t) => Object.keys(t).length > 0, "must name at least one tag: an empty condition would open every instance")
+    .describe("Instances the group may reach: every key must match one of its values."),
+  mfaRequired: z.boolean().default(true).describe("Deny sessions unless the caller signed in with MFA."),
+  allowSsh: z.boolean().default(false).describe("Allow SSH tunnelled through AWS-StartSSHSession."),
+  allowPortForwarding: z.boolean().default(false).describe("Allow the AWS port-forwarding session documents."),
+});
+
+const iamUser = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "must be an IAM user name: 1-64 letters, digits and + = , . @ _ -"),
+  groups: z.array(slug(32)).min(1, "must name at least one access group").describe("Access groups of this workload."),
+  runAsUser: osUser.optional().describe("OS user for this person's sessions (the SSMSessionRunAs tag)."),
+});
+
+const workload = z.strictObject({
+  name: slug(24).describe("Workload name; the stack is workload-<name>."),
+  accountId,
+  regions: z.array(region).min(1, "must list at least one region").describe("Regions with instances; the first holds IAM."),
+  session: sessionOverrides.optional().describe("Overrides of sessionDefaults for this account."),
+  accessGroups: z.array(accessGroup).min(1, "must define at least one access group"),
+  users: z.array(iamUser).default([]).describe("Optional IAM users; prefer IAM Identity Center where you can."),
+  adoptExistingDocument: z
+    .union([z.boolean(), z.array(region)])
+    .default(false)
+    .describe("Import an SSM-SessionManagerRunShell the account already has: true for every region, or a list."),
+});
+
+const objectLock = z.strictObject({
+  mode: z.enum(["GOVERNANCE", "COMPLIANCE"], { error: "must be GOVERNANCE or COMPLIANCE" }),
+  days: positiveInt(36500).describe("Days each transcript version is locked."),
+});
+
+export const LOG_ARCHIVE_DEFAULTS = { retentionDays: 400, transitionDays: 90 } as const;
+
+const logArchive = z.strictObject({
+  accountId,
+  region,
+  retentionDays: positiveInt(36500).default(LOG_ARCHIVE_DEFAULTS.retentionDays).describe("Days before transcripts expire."),
+  transitionDays: positiveInt(36500).default(LOG_ARCHIVE_DEFAULTS.transitionDays).describe("Days before transcripts move to Glacier Flexible Retrieval."),
+  objectLock: objectLock.optional().describe("S3 Object Lock for the transcripts. Cannot be removed once on."),
+});
+
+const assumeRole = z.strictObject({
+  roleName: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name")
+    .describe("Role assumed in every account, for example OrganizationAccountAccessRole."),
+  externalId: z.string().min(2).max(1224).optional(),
+  sessionName: z
+    .string()
+    .regex(/^[\w+=,.@-]{2,64}$/, "must be 2-64 characters of letters, digits and + = , . @ _ -")
+    .default("session-manager-cdktf"),
+});
+
+const backend = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("local") }),
+    z.strictObject({
+      type: z.literal("s3"),
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+      region,
+      keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{1,200}$/, "must be an S3 key prefix").default("session-manager"),
+    }),
+    z.strictObject({
+      type: z.literal("cloud"),
+      organization: z.string().min(1),
+      hostname: z.string().default("app.terraform.io"),
+      workspacePrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{0,60}$/, "must be letters, digits, '-' and '_'")
+        .optional()
+        .describe("Workspace name is <workspacePrefix><stack>. Default: <namePrefix>-."),
+    }),
+  ],
+  { error: "type must be local, s3 or cloud" },
+);
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  organization: z.strictObject({
+    id: z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS Organizations id such as o-a1b2c3d4e5"),
+    namePrefix: slug(20).describe("Prefix of every bucket, key alias and IAM name."),
+  }),
+  logArchive,
+  sessionDefaults: sessionDefaults.default({
+    idleTimeoutMinutes: SESSION_DEFAULTS.idleTimeoutMinutes,
+    maxSessionDurationMinutes: SESSION_DEFAULTS.maxSessionDurationMinutes,
+    runAs: {},
+    shellProfile: {},
+    cloudWatch: {},
+  }),
+  workloads: z.array(workload).min(1, "must list at least one workload account"),
+  deployment: z
+    .strictObject({
+      assumeRole: assumeRole.optional(),
+      backend: backend.default({ type: "local" }),
+      tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}).describe("Added to every resource."),
+    })
+    .default({ backend: { type: "local" }, tags: {} }),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+export type SessionSettings = z.infer<typeof sessionSettings>;
+export type AccessGroupConfig = z.output<typeof accessGroup>;
+export type IamUserConfig = z.output<typeof iamUser>;
+export type BackendConfig = z.output<typeof backend>;
+export type AssumeRoleConfig = z.output<typeof assumeRole>;
+export type LogArchiveConfig = z.output<typeof logArchive>;

@@ -1,0 +1,29 @@
+import { resolve } from "node:path";
+import { ConfigError } from "./config/errors";
+import { loadConfig } from "./config/load";
+import { synthesize } from "./stacks/synthesize";
+
+/**
+ * Entry point of `cdktf synth` and `npm run synth`: config file in, one Terraform stack per account out.
+ * SESSIONS_CONFIG chooses the config (default: sessions.yaml in the working directory, which is the project root
+ * under both `npm run` and the cdktf CLI); CDKTF_OUTDIR the output directory (default: cdktf.out).
+ */
+function main(): number {
+  const configFile = resolve(process.env.SESSIONS_CONFIG ?? "sessions.yaml");
+  try {
+    const config = loadConfig(configFile);
+    synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+    } else if (process.env.DEBUG) {
+      console.error(e);
+    } else {
+      console.error(`synth failed: ${(e as Error).message}\n(set DEBUG=1 for a stack trace)`);
+    }
+    return 1;
+  }
+}
+
+process.exitCode = main();

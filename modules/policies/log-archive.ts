@@ -1,0 +1,130 @@
+import { accountLogPrefix, arn, IAM_VAR, s3ServiceFor } from "../../config/naming";
+import { policy, type PolicyDocument, type Statement } from "./iam";
+
+export interface LogArchivePolicyProps {
+  /** The AWS Organizations id whose accounts may write transcripts. */
+  readonly organizationId: string;
+  /** The log-archive account: it alone administers the key and reads the transcripts. */
+  readonly logAccountId: string;
+  /** Region of the bucket and the key. */
+  readonly region: string;
+  readonly bucketName: string;
+}
+
+/**
+ * Encryption contexts S3 may use with the log key: the bucket ARN (S3 Bucket Keys, which this bucket enables)
+ * or, should bucket keys ever be off, an object under the caller's own prefix.
+ */
+const s3EncryptionContexts = (bucket: string, account: string): string[] => [
+  arn.bucket(bucket),
+  arn.objects(bucket, accountLogPrefix(account)),
+];
+
+/** Key policy of the log-archive bucket key. */
+export function logKeyPolicy(p: LogArchivePolicyProps): PolicyDocument {
+  return policy(
+    {
+      // The AWS default: the log account's IAM decides who administers the key. Without it the key can become
+      // unmanageable, and no other account appears here, so key administration stays inside the log account.
+      Sid: "LogAccountAdministersKey",
+      Effect: "Allow",
+      Principal: { AWS: arn.accountRoot(p.logAccountId) },
+      Action: "kms:*",
+      Resource: "*",
+    },
+    {
+      // Instances of every organization account encrypt through S3 only, and only for this bucket. S3 multipart
+      // uploads need kms:Decrypt as well as kms:GenerateDataKey.
+      Sid: "OrganizationWritesThroughS3",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "aws:PrincipalOrgID": p.organizationId,
+          "kms:ViaService": s3ServiceFor(p.region),
+        },
+        StringLike: {
+          "kms:EncryptionContext:aws:s3:arn": s3EncryptionContexts(p.bucketName, IAM_VAR.principalAccount),
+        },
+      },
+    },
+  );
+}
+
+/** Bucket policy of the transcript bucket. */
+export function logBucketPolicy(p: LogArchivePolicyProps): PolicyDocument {
+  const bucket = arn.bucket(p.bucketName);
+  const objects = `${bucket}/*`;
+  const ownPrefix = arn.objects(p.bucketName, accountLogPrefix(IAM_VAR.principalAccount));
+  const org = { "aws:PrincipalOrgID": p.organizationId };
+  const outsideLogAccount = { "aws:PrincipalAccount": p.logAccountId };
+  const statements: Statement[] = [
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [bucket, objects],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+    {
+      // Session Manager reads the bucket encryption before every upload and refuses to log to an unencrypted bucket.
+      Sid: "OrganizationReadsEncryptionConfiguration",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: "s3:GetEncryptionConfiguration",
+      Resource: bucket,
+      Condition: { StringEquals: org },
+    },
+    {
+      // ${aws:PrincipalAccount} pins each account to its own prefix: account A cannot write B's logs even when
+      // A's administrators grant themselves s3:*, because a cross-account write needs this policy too.
+      Sid: "OrganizationWritesOwnPrefix",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: ["s3:PutObject", "s3:PutObjectAcl"],
+      Resource: ownPrefix,
+      Condition: { StringEquals: org },
+    },
+    {
+      // Belt and braces for the statement above: even if someone in the log account later adds a broader allow,
+      // no other account writes outside its own prefix.
+      Sid: "DenyWritesOutsideOwnPrefix",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject", "s3:PutObjectAcl"],
+      NotResource: ownPrefix,
+      Condition: { StringNotEquals: outsideLogAccount },
+    },
+    {
+      // Transcripts are evidence: no other account reads, deletes, or loosens the bucket's protections.
+      Sid: "DenyOtherAccountsReadDeleteAdminister",
+      Effect: "Deny",
+      Principal: "*",
+      Action: [
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:PutObjectRetention",
+        "s3:PutObjectLegalHold",
+        "s3:BypassGovernanceRetention",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketAcl",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketVersioning",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutBucketObjectLockConfiguration",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:DeleteBucket",
+      ],
+      Resource: [bucket, objects],
+      Condition: { StringNotEquals: outsideLogAccount },
+    },
+  ];
+  return policy(...statements);
+}

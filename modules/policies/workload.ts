@@ -1,0 +1,243 @@
+import {
+  arn,
+  IAM_VAR,
+  logsServiceFor,
+  PORT_FORWARDING_DOCUMENTS,
+  PREFERENCES_DOCUMENT,
+  s3ServiceFor,
+  sessionLogPrefix,
+  SSH_DOCUMENT,
+} from "../../config/naming";
+import { policy, type PolicyDocument, type Statement } from "./iam";
+
+/** Where a workload account's transcripts go: the shared log-archive bucket and its key. */
+export interface LogDestination {
+  readonly bucketName: string;
+  readonly logAccountId: string;
+  readonly logRegion: string;
+}
+
+/** One region of a workload account, with the session key that protects it. */
+export interface SessionRegion {
+  readonly region: string;
+  /** ARN of the regional session key (usually a reference to the key in the same stack). */
+  readonly sessionKeyArn: string;
+  /** CloudWatch log group for transcripts, when CloudWatch logging is on. */
+  readonly logGroupName?: string;
+}
+
+/** Trust policy of the instance role: EC2 only. */
+export function instanceTrustPolicy(): PolicyDocument {
+  return policy({
+    Sid: "Ec2AssumesRole",
+    Effect: "Allow",
+    Principal: { Service: "ec2.amazonaws.com" },
+    Action: "sts:AssumeRole",
+  });
+}
+
+/** What the SSM agent needs, beyond AmazonSSMManagedInstanceCore, to encrypt and log sessions. */
+export function instanceLoggingPolicy(
+  accountId: string,
+  logs: LogDestination,
+  regions: readonly SessionRegion[],
+): PolicyDocument {
+  const statements: Statement[] = [
+    {
+      Sid: "WriteOwnTranscripts",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:PutObjectAcl"],
+      Resource: regions.map((r) => arn.objects(logs.bucketName, sessionLogPrefix(accountId, r.region))),
+    },
+    {
+      // The agent checks that the bucket is encrypted before it uploads a transcript.
+      Sid: "ReadLogBucketEncryption",
+      Effect: "Allow",
+      Action: "s3:GetEncryptionConfiguration",
+      Resource: arn.bucket(logs.bucketName),
+    },
+    {
+      // The bucket key lives in the log account and its id is not known here; S3 as the only way in and the
+      // bucket's encryption context keep this to that one key. S3 multipart uploads need kms:Decrypt too.
+      Sid: "UseLogKeyThroughS3",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: arn.anyKey(logs.logRegion, logs.logAccountId),
+      Condition: {
+        StringEquals: { "kms:ViaService": s3ServiceFor(logs.logRegion) },
+        StringLike: {
+          "kms:EncryptionContext:aws:s3:arn": [
+            arn.bucket(logs.bucketName),
+            ...regions.map((r) => arn.objects(logs.bucketName, sessionLogPrefix(accountId, r.region))),
+          ],
+        },
+      },
+    },
+    {
+      // Session encryption: the instance decrypts the data key the user generated with the session key.
+      Sid: "DecryptSessionData",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: regions.map((r) => r.sessionKeyArn),
+    },
+  ];
+  const logGroups = regions.filter((r) => r.logGroupName !== undefined);
+  if (logGroups.length > 0) {
+    statements.push(
+      {
+        Sid: "WriteOwnLogGroup",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        Resource: logGroups.map((r) => `${arn.logGroup(r.region, accountId, r.logGroupName!)}:*`),
+      },
+      {
+        // The agent looks its log group up before streaming; DescribeLogGroups has no per-group resource.
+        Sid: "FindOwnLogGroup",
+        Effect: "Allow",
+        Action: "logs:DescribeLogGroups",
+        Resource: logGroups.map((r) => arn.logGroup(r.region, accountId, "*")),
+      },
+    );
+  }
+  return policy(...statements);
+}
+
+export interface SessionKeyPolicyProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** Log group encrypted with this key, when CloudWatch logging is on. */
+  readonly logGroupName?: string;
+}
+
+/** Key policy of a regional session key: the account's IAM decides use; CloudWatch Logs may encrypt its group. */
+export function sessionKeyPolicy(p: SessionKeyPolicyProps): PolicyDocument {
+  const statements: Statement[] = [
+    {
+      // The AWS default: IAM policies of this account (instance role, access groups) grant use of the key.
+      Sid: "AccountAdministersKey",
+      Effect: "Allow",
+      Principal: { AWS: arn.accountRoot(p.accountId) },
+      Action: "kms:*",
+      Resource: "*",
+    },
+  ];
+  if (p.logGroupName !== undefined) {
+    statements.push({
+      Sid: "CloudWatchLogsEncryptsSessionLogGroup",
+      Effect: "Allow",
+      Principal: { Service: logsServiceFor(p.region) },
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
+      Resource: "*",
+      Condition: {
+        ArnEquals: { "kms:EncryptionContext:aws:logs:arn": arn.logGroup(p.region, p.accountId, p.logGroupName) },
+      },
+    });
+  }
+  return policy(...statements);
+}
+
+export interface AccessPolicyProps {
+  readonly accountId: string;
+  readonly regions: readonly SessionRegion[];
+  /** Every tag key must match one of its values. */
+  readonly instanceTags: Readonly<Record<string, readonly string[]>>;
+  readonly mfaRequired: boolean;
+  readonly allowSsh: boolean;
+  readonly allowPortForwarding: boolean;
+}
+
+/** The documents a group may start sessions with: the audited shell always, tunnels only where allowed. */
+export function sessionDocumentArns(p: AccessPolicyProps): string[] {
+  const docs: string[] = [];
+  for (const { region } of p.regions) {
+    docs.push(arn.document(region, p.accountId, PREFERENCES_DOCUMENT));
+    if (p.allowSsh) docs.push(arn.awsDocument(region, SSH_DOCUMENT));
+    if (p.allowPortForwarding) docs.push(...PORT_FORWARDING_DOCUMENTS.map((d) => arn.awsDocument(region, d)));
+  }
+  return docs;
+}
+
+const documentAccessCheck = { BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" } };
+
+/** Identity policy for the people of one access group. */
+export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
+  const tagCondition: Record<string, string[]> = {};
+  for (const key of Object.keys(p.instanceTags).sort()) {
+    tagCondition[`ssm:resourceTag/${key}`] = [...p.instanceTags[key]];
+  }
+  const statements: Statement[] = [
+    {
+      // SessionDocumentAccessCheck makes Session Manager check the document too (statement below), so a user
+      // cannot fall back to a document this policy does not name.
+      Sid: "StartSessionOnTaggedInstances",
+      Effect: "Allow",
+      Action: "ssm:StartSession",
+      Resource: p.regions.map((r) => arn.instances(r.region, p.accountId)),
+      Condition: {
+        StringEquals: tagCondition,
+        ...documentAccessCheck,
+      },
+    },
+    {
+      Sid: "StartSessionWithApprovedDocuments",
+      Effect: "Allow",
+      Action: "ssm:StartSession",
+      Resource: sessionDocumentArns(p),
+      // AWS asks for the check on every statement that allows ssm:StartSession.
+      Condition: documentAccessCheck,
+    },
+    {
+      Sid: "ManageOwnSessions",
+      Effect: "Allow",
+      Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
+      Resource: p.regions.map((r) => arn.sessions(r.region, p.accountId, IAM_VAR.username)),
+    },
+    {
+      // These calls support no resource-level permissions; they only list and describe.
+      Sid: "DescribeSessionsAndInstances",
+      Effect: "Allow",
+      Action: [
+        "ssm:DescribeSessions",
+        "ssm:GetConnectionStatus",
+        "ssm:DescribeInstanceInformation",
+        "ssm:DescribeInstanceProperties",
+        "ec2:DescribeInstances",
+      ],
+      Resource: "*",
+    },
+    {
+      // The client generates the session data key with the regional session key.
+      Sid: "GenerateSessionDataKey",
+      Effect: "Allow",
+      Action: "kms:GenerateDataKey",
+      Resource: p.regions.map((r) => r.sessionKeyArn),
+    },
+    {
+      // The preferences document is the audit trail's configuration; nobody who starts sessions may change it,
+      // whatever else they are granted. Every region, including ones this project does not manage.
+      Sid: "DenyPreferencesDocumentChanges",
+      Effect: "Deny",
+      Action: [
+        "ssm:CreateDocument",
+        "ssm:UpdateDocument",
+        "ssm:DeleteDocument",
+        "ssm:UpdateDocumentDefaultVersion",
+        "ssm:ModifyDocumentPermission",
+      ],
+      Resource: arn.document("*", p.accountId, PREFERENCES_DOCUMENT),
+    },
+  ];
+  if (p.mfaRequired) {
+    // A Deny with BoolIfExists, not an Allow with Bool: the Deny also overrides any other policy of the same
+    // principal that grants ssm:StartSession, and it catches long-term access keys, whose requests carry no
+    // aws:MultiFactorAuthPresent at all.
+    statements.push({
+      Sid: "DenySessionsWithoutMfa",
+      Effect: "Deny",
+      Action: ["ssm:StartSession", "ssm:ResumeSession"],
+      Resource: "*",
+      Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+    });
+  }
+  return policy(...statements);
+}

@@ -1,0 +1,105 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+import { type PolicyDocument, toTerraformJson } from "./policies/iam";
+
+/** Storage class transcripts move to after `transitionDays`. */
+export const ARCHIVE_STORAGE_CLASS = "GLACIER";
+/** Incomplete multipart uploads (a session cut off mid-upload) are cleaned up after this many days. */
+export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
+
+export interface SessionLogBucketProps {
+  readonly bucketName: string;
+  /** ARN of the customer-managed key for SSE-KMS. */
+  readonly kmsKeyArn: string;
+  /** The bucket policy. */
+  readonly policy: PolicyDocument;
+  /** Days before transcripts (and overwritten versions) expire. */
+  readonly retentionDays: number;
+  /** Days before transcripts move to Glacier Flexible Retrieval. */
+  readonly transitionDays: number;
+  /** S3 Object Lock default retention. @default no Object Lock */
+  readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+}
+
+/**
+ * The bucket for session transcripts: SSE-KMS with a bucket key, versioned, private, owner-enforced, with a
+ * lifecycle, optional Object Lock and `prevent_destroy`. Audit logs are evidence, so nothing here can empty it.
+ */
+export class SessionLogBucket extends Construct {
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: SessionLogBucketProps) {
+    super(scope, id);
+    const bucket = new S3Bucket(this, "bucket", {
+      bucket: props.bucketName,
+      forceDestroy: false,
+      // Object Lock can only be chosen when the bucket is created; changing it later replaces the bucket,
+      // which prevent_destroy refuses.
+      objectLockEnabled: props.objectLock !== undefined ? true : undefined,
+      lifecycle: { preventDestroy: true },
+    });
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+
+    new S3BucketVersioningA(this, "versioning", {
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: "archive-then-expire-transcripts",
+          status: "Enabled",
+          filter: [{}],
+          transition: [{ days: props.transitionDays, storageClass: ARCHIVE_STORAGE_CLASS }],
+          expiration: [{ days: props.retentionDays }],
+          // An overwritten or expired transcript stays recoverable for the full retention period.
+          noncurrentVersionTransition: [{ noncurrentDays: props.transitionDays, storageClass: ARCHIVE_STORAGE_CLASS }],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.retentionDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS }],
+        },
+      ],
+    });
+    if (props.objectLock !== undefined) {
+      new S3BucketObjectLockConfigurationA(this, "object-lock", {
+        bucket: bucket.id,
+        rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
+      });
+    }
+    new S3BucketPolicy(this, "policy", {
+      bucket: bucket.id,
+      policy: toTerraformJson(props.policy),
+      // Applying a policy while the public access block is still being created can race; order them.
+      dependsOn: [publicAccess],
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { arn } from "../config/naming";
+import type { Config } from "../config/types";
+
+export interface AccountStackProps {
+  readonly config: Config;
+  /** The one account this stack may deploy into. */
+  readonly accountId: string;
+  /** Regions the stack deploys to; the first gets the default provider (and so the global IAM resources). */
+  readonly regions: readonly string[];
+}
+
+/**
+ * A stack for exactly one AWS account: its backend, and one provider per region, each refusing any other account.
+ */
+export class AccountStack extends TerraformStack {
+  public readonly accountId: string;
+  public readonly homeRegion: string;
+  private readonly providers = new Map<string, AwsProvider>();
+
+  constructor(scope: Construct, name: string, props: AccountStackProps) {
+    super(scope, name);
+    const { config } = props;
+    this.accountId = props.accountId;
+    this.homeRegion = props.regions[0];
+    configureBackend(this, name, config);
+
+    const assumeRole = config.deployment.assumeRole;
+    props.regions.forEach((region, i) => {
+      const home = i === 0;
+      const provider = new AwsProvider(this, home ? "aws" : `aws-${region}`, {
+        region,
+        alias: home ? undefined : region,
+        // A guard against credentials for the wrong account: Terraform stops before touching anything.
+        allowedAccountIds: [props.accountId],
+        defaultTags: [{ tags: { ManagedBy: "session-manager-cdktf", Stack: name, ...config.deployment.tags } }],
+        assumeRole:
+          assumeRole === undefined
+            ? undefined
+            : [
+                {
+                  roleArn: arn.role(props.accountId, assumeRole.roleName),
+                  sessionName: assumeRole.sessionName,
+                  externalId: assumeRole.externalId,
+                },
+              ],
+      });
+      this.providers.set(region, provider);
+    });
+  }
+
+  /** The provider of `region`, which must be one of the stack's regions. */
+  public provider(region: string): AwsProvider {
+    const provider = this.providers.get(region);
+    if (provider === undefined) throw new Error(`stack ${this.node.id} has no provider for region ${region}`);
+    return provider;
+  }
+}
+
+function configureBackend(stack: TerraformStack, name: string, config: Config): void {
+  const backend = config.deployment.backend;
+  switch (backend.type) {
+    case "local":
+      // cdktf's default is an absolute path of the machine that ran synth. This relative one (Terraform runs in
+      // cdktf.out/stacks/<name>) keeps output identical everywhere and puts the state in the project root.
+      new LocalBackend(stack, { path: `../../../terraform.${name}.tfstate` });
+      return;
+    case "s3":
+      new S3Backend(stack, {
+        bucket: backend.bucket,
+        key: `${backend.keyPrefix}/${name}.tfstate`,
+        region: backend.region,
+        encrypt: true,
+      }).addOverride("use_lockfile", true); // S3-native state locking (Terraform >= 1.10); cdktf 0.21 predates it.
+      return;
+    case "cloud":
+      new CloudBackend(stack, {
+        organization: backend.organization,
+        hostname: backend.hostname,
+        workspaces: new NamedCloudWorkspace(`${backend.workspacePrefix ?? `${config.namePrefix}-`}${name}`),
+      });
+      return;
+  }
+}

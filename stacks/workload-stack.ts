@@ -1,0 +1,92 @@
+import type { Construct } from "constructs";
+import {
+  accessGroupName,
+  accessPolicyName,
+  instanceRoleName,
+  logBucketName,
+  workloadStackName,
+} from "../config/naming";
+import type { Config, WorkloadConfig } from "../config/types";
+import { SessionAccessGroup } from "../modules/access-group";
+import { SessionInstanceRole } from "../modules/instance-role";
+import type { LogDestination } from "../modules/policies/workload";
+import { SessionPreferences } from "../modules/session-preferences";
+import { SessionUser } from "../modules/session-user";
+import { AccountStack } from "./account-stack";
+
+/**
+ * One workload account: Session Manager preferences and keys in each region, the instance role, and the IAM
+ * groups (and optional users) of the people who start sessions.
+ */
+export class WorkloadStack extends AccountStack {
+  public readonly preferences: readonly SessionPreferences[];
+  public readonly instanceRole: SessionInstanceRole;
+  public readonly accessGroups: ReadonlyMap<string, SessionAccessGroup>;
+
+  constructor(scope: Construct, config: Config, workload: WorkloadConfig) {
+    super(scope, workloadStackName(workload.name), {
+      config,
+      accountId: workload.accountId,
+      regions: workload.regions,
+    });
+    const prefix = config.namePrefix;
+    // Names, not remote state: each account deploys on its own, and agrees with log-archive by construction.
+    const logs: LogDestination = {
+      bucketName: logBucketName(prefix, config.logArchive.accountId),
+      logAccountId: config.logArchive.accountId,
+      logRegion: config.logArchive.region,
+    };
+
+    this.preferences = workload.regions.map(
+      (region) =>
+        new SessionPreferences(this, `session-${region}`, {
+          namePrefix: prefix,
+          accountId: workload.accountId,
+          region,
+          provider: this.provider(region),
+          bucketName: logs.bucketName,
+          settings: workload.session,
+          adoptExistingDocument: workload.adoptDocumentRegions.includes(region),
+        }),
+    );
+    const regions = this.preferences.map((p) => ({
+      region: p.region,
+      sessionKeyArn: p.sessionKeyArn,
+      logGroupName: p.logGroupName,
+    }));
+
+    this.instanceRole = new SessionInstanceRole(this, "instance-role", {
+      roleName: instanceRoleName(prefix),
+      accountId: workload.accountId,
+      logs,
+      regions,
+    });
+
+    const groups = new Map<string, SessionAccessGroup>();
+    for (const g of workload.accessGroups) {
+      groups.set(
+        g.name,
+        new SessionAccessGroup(this, `access-group-${g.name}`, {
+          groupName: accessGroupName(prefix, g.name),
+          policyName: accessPolicyName(prefix, g.name),
+          description: `Session Manager access for ${g.name} in ${workload.name}`,
+          accountId: workload.accountId,
+          regions,
+          instanceTags: g.instanceTags,
+          mfaRequired: g.mfaRequired,
+          allowSsh: g.allowSsh,
+          allowPortForwarding: g.allowPortForwarding,
+        }),
+      );
+    }
+    this.accessGroups = groups;
+
+    for (const u of workload.users) {
+      new SessionUser(this, `user-${u.name}`, {
+        userName: u.name,
+        groupNames: u.groups.map((g) => groups.get(g)!.groupName),
+        runAsUser: u.runAsUser,
+      });
+    }
+  }
+}
