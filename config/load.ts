@@ -41,13 +41,13 @@ function parseText(text: string, file: string): unknown {
       throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(e as Error).message}` }]);
     }
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
       doc.errors.map((e) => ({
         path: "",
-        message: `not valid YAML at line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0]}`,
+        message: `not valid YAML at line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0].replace(/ at line \d+.*$/, "")}`,
       })),
     );
   }

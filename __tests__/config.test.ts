@@ -1,0 +1,231 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderJsonSchema } from "../config/json-schema";
+import { ConfigError } from "../config/errors";
+import { loadConfig, parseConfig, validateConfig } from "../config/load";
+import { EXAMPLE_CONFIG, exampleRaw, ROOT } from "./helpers";
+
+/** The problems reported for a config, as `path: message` lines. */
+function problemsOf(raw: unknown): string[] {
+  try {
+    validateConfig(raw);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+    throw e;
+  }
+  throw new Error("config was accepted");
+}
+
+function mutated(change: (c: Record<string, any>) => void): Record<string, any> {
+  const c = exampleRaw();
+  change(c);
+  return c;
+}
+
+describe("the shipped example config", () => {
+  const config = loadConfig(EXAMPLE_CONFIG);
+
+  test("has an organization, a log archive and two workloads, one in two regions", () => {
+    expect(config.organizationId).toMatch(/^o-/);
+    expect(config.workloads.map((w) => w.name)).toEqual(["payments", "analytics"]);
+    expect(config.workloads.map((w) => w.regions.length).sort()).toEqual([1, 2]);
+  });
+
+  test("marks its placeholder ids as placeholders", () => {
+    const text = readFileSync(EXAMPLE_CONFIG, "utf8");
+    for (const id of [config.organizationId, config.logArchive.accountId, ...config.workloads.map((w) => w.accountId)]) {
+      const line = text.split("\n").find((l) => l.includes(id));
+      expect(line).toMatch(/placeholder/);
+    }
+  });
+
+  test("points editors at the JSON Schema", () => {
+    expect(readFileSync(EXAMPLE_CONFIG, "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\/sessions\.schema\.json/);
+  });
+
+  test("workload overrides merge field by field over the defaults", () => {
+    const analytics = config.workloads.find((w) => w.name === "analytics")!;
+    expect(analytics.session.idleTimeoutMinutes).toBe(15);
+    expect(analytics.session.maxSessionDurationMinutes).toBe(60);
+    expect(analytics.session.cloudWatch).toEqual({ enabled: true, retentionDays: 400, streaming: true });
+    expect(analytics.session.runAs).toEqual({ enabled: true, defaultUser: "ssm-session" });
+  });
+
+  test("adoptExistingDocument: true adopts the document in every region of the workload", () => {
+    expect(config.workloads.find((w) => w.name === "analytics")!.adoptDocumentRegions).toEqual(["us-east-1"]);
+    expect(config.workloads.find((w) => w.name === "payments")!.adoptDocumentRegions).toEqual([]);
+  });
+});
+
+describe("defaults", () => {
+  const minimal = {
+    organization: { id: "o-a1b2c3d4e5", namePrefix: "corp" },
+    logArchive: { accountId: "111111111111", region: "eu-west-1" },
+    workloads: [
+      {
+        name: "web",
+        accountId: "222222222222",
+        regions: ["eu-west-1"],
+        accessGroups: [{ name: "ops", instanceTags: { Team: ["web"] } }],
+      },
+    ],
+  };
+
+  test("fill every optional field with the strict documented value", () => {
+    const c = validateConfig(minimal);
+    expect(c.workloads[0].session).toEqual({
+      idleTimeoutMinutes: 20,
+      maxSessionDurationMinutes: 60,
+      runAs: { enabled: false, defaultUser: "ssm-user" },
+      shellProfile: { linux: "", windows: "" },
+      cloudWatch: { enabled: true, retentionDays: 365, streaming: true },
+    });
+    expect(c.workloads[0].accessGroups[0]).toMatchObject({ mfaRequired: true, allowSsh: false, allowPortForwarding: false });
+    expect(c.logArchive).toMatchObject({ retentionDays: 400, transitionDays: 90 });
+    expect(c.logArchive.objectLock).toBeUndefined();
+    expect(c.deployment.backend).toEqual({ type: "local" });
+    expect(c.deployment.assumeRole).toBeUndefined();
+  });
+
+  test("JSON config files are accepted", () => {
+    expect(parseConfig(JSON.stringify(minimal), "org.json").namePrefix).toBe("corp");
+  });
+});
+
+describe("bad configs are rejected with the field path and what is valid", () => {
+  const cases: [string, (c: Record<string, any>) => void, string][] = [
+    ["account id too short", (c) => (c.workloads[1].accountId = "12345"), "workloads[1].accountId: must be 12 digits"],
+    [
+      "unquoted account id",
+      (c) => (c.logArchive.accountId = 111111111111),
+      "logArchive.accountId: must be a quoted string of 12 digits",
+    ],
+    ["unknown region", (c) => (c.workloads[0].regions[1] = "eu-middle-9"), "workloads[0].regions[1]: must be a commercial AWS region"],
+    ["bad organization id", (c) => (c.organization.id = "org-1"), "organization.id: must be an AWS Organizations id"],
+    ["idle timeout over 60", (c) => (c.sessionDefaults.idleTimeoutMinutes = 61), "sessionDefaults.idleTimeoutMinutes: Too big"],
+    ["idle timeout of 0", (c) => (c.workloads[1].session.idleTimeoutMinutes = 0), "workloads[1].session.idleTimeoutMinutes: Too small"],
+    [
+      "max session over a day",
+      (c) => (c.sessionDefaults.maxSessionDurationMinutes = 1441),
+      "sessionDefaults.maxSessionDurationMinutes: Too big",
+    ],
+    ["run as root", (c) => (c.sessionDefaults.runAs.defaultUser = "root"), "sessionDefaults.runAs.defaultUser: must not be root"],
+    ["user runs as root", (c) => (c.workloads[0].users[0].runAsUser = "root"), "workloads[0].users[0].runAsUser: must not be root"],
+    [
+      "CloudWatch retention CloudWatch refuses",
+      (c) => (c.sessionDefaults.cloudWatch.retentionDays = 100),
+      "sessionDefaults.cloudWatch.retentionDays: must be a CloudWatch Logs retention",
+    ],
+    ["typo in a field name", (c) => (c.sessionDefaults.idleTimeout = 5), "sessionDefaults: unknown field idleTimeout"],
+    ["missing accessGroups", (c) => delete c.workloads[1].accessGroups, "workloads[1].accessGroups: is required"],
+    [
+      "access group without tags",
+      (c) => (c.workloads[1].accessGroups[0].instanceTags = {}),
+      "workloads[1].accessGroups[0].instanceTags: must name at least one tag",
+    ],
+    [
+      "upper-case name prefix (invalid in bucket names)",
+      (c) => (c.organization.namePrefix = "Acme"),
+      "organization.namePrefix: must be 1-20 characters of lowercase letters",
+    ],
+    [
+      "name prefix S3 reserves",
+      (c) => (c.organization.namePrefix = "xn--corp"),
+      "organization.namePrefix: gives the bucket name xn--corp-session-logs-111111111111, but S3 reserves",
+    ],
+    ["name prefix KMS reserves", (c) => (c.organization.namePrefix = "aws-corp"), "organization.namePrefix: must not start with 'aws'"],
+    [
+      "workload name with characters IAM and S3 refuse",
+      (c) => (c.workloads[0].name = "Payments_EU"),
+      "workloads[0].name: must be 1-24 characters of lowercase letters",
+    ],
+    [
+      "duplicate workload name",
+      (c) => (c.workloads[1].name = "payments"),
+      "workloads[1].name: is the same name as workloads[0].name; each must be unique",
+    ],
+    [
+      "duplicate account id",
+      (c) => (c.workloads[1].accountId = "222222222222"),
+      "workloads[1].accountId: is the same account as workloads[0].accountId; each must be unique",
+    ],
+    [
+      "workload in the log-archive account",
+      (c) => (c.workloads[0].accountId = "111111111111"),
+      "workloads[0].accountId: is the same account as logArchive.accountId; each must be unique",
+    ],
+    ["duplicate region", (c) => (c.workloads[0].regions = ["eu-west-1", "eu-west-1"]), "workloads[0].regions[1]: is the same region as"],
+    [
+      "user in an unknown group",
+      (c) => (c.workloads[0].users[0].groups = ["admins"]),
+      "workloads[0].users[0].groups[0]: is not an access group of this workload (payments-operators, payments-developers)",
+    ],
+    [
+      "Run As user while Run As is off",
+      (c) => (c.sessionDefaults.runAs.enabled = false),
+      "workloads[0].users[0].runAsUser: has no effect: runAs is not enabled",
+    ],
+    [
+      "adopting the document in a region the workload lacks",
+      (c) => (c.workloads[1].adoptExistingDocument = ["eu-west-1"]),
+      "workloads[1].adoptExistingDocument[0]: is not one of this workload's regions (us-east-1)",
+    ],
+    [
+      "transition after expiry",
+      (c) => (c.logArchive.transitionDays = 400),
+      "logArchive.transitionDays: must be less than retentionDays (400)",
+    ],
+    [
+      "object lock longer than retention",
+      (c) => (c.logArchive.objectLock.days = 500),
+      "logArchive.objectLock.days: must not exceed retentionDays (400)",
+    ],
+    ["object lock mode", (c) => (c.logArchive.objectLock.mode = "STRICT"), "logArchive.objectLock.mode: must be GOVERNANCE or COMPLIANCE"],
+    ["unknown backend", (c) => (c.deployment.backend = { type: "consul" }), "deployment.backend.type: "],
+  ];
+
+  test.each(cases)("%s", (_, change, expected) => {
+    const problems = problemsOf(mutated(change));
+    expect(problems.some((p) => p.startsWith(expected))).toBe(true);
+  });
+
+  test("every problem is reported at once, shape and logic together", () => {
+    const problems = problemsOf(
+      mutated((c) => {
+        c.workloads[0].accountId = "12";
+        c.workloads[1].regions = ["mars-1"];
+        c.workloads[1].name = "payments";
+        c.sessionDefaults.idleTimeoutMinutes = 90;
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^workloads\[0\]\.accountId: must be 12 digits/),
+        expect.stringMatching(/^workloads\[1\]\.regions\[0\]: must be a commercial AWS region/),
+        expect.stringMatching(/^workloads\[1\]\.name: is the same name as workloads\[0\]\.name/),
+        expect.stringMatching(/^sessionDefaults\.idleTimeoutMinutes: Too big/),
+      ]),
+    );
+  });
+
+  test("the error message names the file, each path and the offending value", () => {
+    try {
+      validateConfig(mutated((c) => (c.workloads[1].accountId = "12345")), "org.yaml");
+      throw new Error("accepted");
+    } catch (e) {
+      expect((e as Error).message).toBe('org.yaml: 1 problem\n  workloads[1].accountId: must be 12 digits (got "12345")');
+    }
+  });
+
+  test("YAML syntax errors give the line", () => {
+    expect(() => parseConfig("organization:\n  id: [unclosed\n", "x.yaml")).toThrow(/not valid YAML at line \d+/);
+  });
+
+  test("a missing file is a config error, not a crash", () => {
+    expect(() => loadConfig(join(ROOT, "no-such.yaml"))).toThrow(ConfigError);
+  });
+});
+
+test("sessions.schema.json is generated from the zod definition and up to date (npm run schema)", () => {
+  expect(readFileSync(join(ROOT, "sessions.schema.json"), "utf8")).toBe(renderJsonSchema());
+});

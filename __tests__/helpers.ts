@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { parse } from "yaml";
+import { validateConfig } from "../config/load";
+import type { Config } from "../config/types";
+import type { PolicyDocument, Statement } from "../modules/policies/iam";
+import { buildStacks } from "../stacks";
+
+export const ROOT = join(__dirname, "..");
+export const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
+
+/** The shipped example, parsed but not validated: tests change a copy and validate it. */
+export function exampleRaw(): Record<string, any> {
+  return parse(readFileSync(EXAMPLE_CONFIG, "utf8"));
+}
+
+export function exampleConfig(): Config {
+  return validateConfig(exampleRaw(), "sessions.yaml");
+}
+
+/** A synthesized stack: the parsed cdk.tf.json. */
+export type Synth = Record<string, any>;
+
+/** Synthesizes every stack of `config` and returns them by stack name. */
+export function synthAll(config: Config): Record<string, Synth> {
+  const app = Testing.app({ stackTraces: false });
+  const { logArchive, workloads } = buildStacks(app, config);
+  const out: Record<string, Synth> = {};
+  for (const stack of [logArchive, ...workloads]) out[stack.node.id] = JSON.parse(Testing.synth(stack));
+  return out;
+}
+
+/** All resources of one type in a synthesized stack, as [logical id, body] pairs. */
+export function resourcesOf(stack: Synth, type: string): [string, Record<string, any>][] {
+  return Object.entries(stack.resource?.[type] ?? {});
+}
+
+/** The single resource of a type; fails if there is not exactly one. */
+export function onlyResource(stack: Synth, type: string): Record<string, any> {
+  const all = resourcesOf(stack, type);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0][1];
+}
+
+/**
+ * What Terraform sends to AWS for a string argument without references: `$${` becomes `${`. Fails on a live
+ * interpolation, which would mean an IAM variable was not escaped and Terraform would try to evaluate it.
+ */
+export function terraformLiteral(text: string): string {
+  const live = text.match(/(?<!\$)\$\{(?!aws_)[^}]*\}/g);
+  if (live) throw new Error(`unescaped interpolation ${live.join(", ")} in ${text.slice(0, 120)}`);
+  return text.replace(/\$\$\{/g, "${");
+}
+
+/** Parses a policy argument as AWS will receive it. References to other resources stay as `${aws_...}` text. */
+export function policyOf(text: string): PolicyDocument {
+  return JSON.parse(terraformLiteral(text));
+}
+
+export function statement(doc: PolicyDocument, sid: string): Statement {
+  const found = doc.Statement.filter((s) => s.Sid === sid);
+  if (found.length !== 1) throw new Error(`expected one statement ${sid}, found ${found.length}`);
+  return found[0];
+}
+
+export const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/**
+ * IAM's matching of an ARN against a Resource pattern after policy variables are substituted: `*` any run of
+ * characters, `?` one character. Enough to prove which ARNs a statement covers, not a policy evaluator.
+ */
+export function arnMatches(pattern: string, arn: string, vars: Record<string, string> = {}): boolean {
+  const substituted = pattern.replace(/\$\{([^}]+)\}/g, (_, k: string) => {
+    if (!(k in vars)) throw new Error(`no value for policy variable ${k}`);
+    return vars[k];
+  });
+  const re = new RegExp(`^${substituted.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&"))).join("")}$`);
+  return re.test(arn);
+}
