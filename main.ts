@@ -8,11 +8,11 @@ import { synthesize } from "./stacks/synthesize";
  * SESSIONS_CONFIG chooses the config (default: sessions.yaml in the working directory, which is the project root
  * under both `npm run` and the cdktf CLI); CDKTF_OUTDIR the output directory (default: cdktf.out).
  */
-function main(): number {
+async function main(): Promise<number> {
   const configFile = resolve(process.env.SESSIONS_CONFIG ?? "sessions.yaml");
   try {
     const config = loadConfig(configFile);
-    synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    await synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -26,4 +26,6 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+void main().then((code) => {
+  process.exitCode = code;
+});

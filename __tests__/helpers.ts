@@ -44,13 +44,14 @@ export function onlyResource(stack: Synth, type: string): Record<string, any> {
 }
 
 /**
- * What Terraform sends to AWS for a string argument without references: `$${` becomes `${`. Fails on a live
- * interpolation, which would mean an IAM variable was not escaped and Terraform would try to evaluate it.
+ * What Terraform sends to AWS for a string argument: `$${` becomes `${` and `%%{` becomes `%{`; references to
+ * resources (`${aws_...}`) stay as text. Fails on any other live template sequence, which would mean a literal
+ * (an IAM variable, say) was not escaped and Terraform would try to evaluate it.
  */
 export function terraformLiteral(text: string): string {
-  const live = text.match(/(?<!\$)\$\{(?!aws_)[^}]*\}/g);
-  if (live) throw new Error(`unescaped interpolation ${live.join(", ")} in ${text.slice(0, 120)}`);
-  return text.replace(/\$\$\{/g, "${");
+  const live = text.match(/(?<![$%])[$%]\{(?!aws_[a-z0-9_]+\.[^}]+\})[^}]*\}/g);
+  if (live) throw new Error(`unescaped template sequence ${live.join(", ")} in ${text.slice(0, 120)}`);
+  return text.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
 }
 
 /** Parses a policy argument as AWS will receive it. References to other resources stay as `${aws_...}` text. */

@@ -3,7 +3,7 @@ import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-poli
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Construct } from "constructs";
 import { IAM_PATH } from "../config/naming";
-import { toTerraformJson } from "./policies/iam";
+import { toTerraformJson } from "./terraform-json";
 import { accessPolicy, type AccessPolicyProps } from "./policies/workload";
 
 export interface SessionAccessGroupProps extends AccessPolicyProps {

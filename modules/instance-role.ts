@@ -4,7 +4,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 import { arn, IAM_PATH } from "../config/naming";
-import { toTerraformJson } from "./policies/iam";
+import { toTerraformJson } from "./terraform-json";
 import { instanceLoggingPolicy, instanceTrustPolicy, type LogDestination, type SessionRegion } from "./policies/workload";
 
 /**

@@ -2,7 +2,8 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { type PolicyDocument, toTerraformJson } from "./policies/iam";
+import type { PolicyDocument } from "./policies/iam";
+import { toTerraformJson } from "./terraform-json";
 
 /** Longest deletion window KMS allows: a key scheduled for deletion by mistake can be rescued for 30 days. */
 export const KEY_DELETION_WINDOW_DAYS = 30;

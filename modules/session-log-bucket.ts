@@ -7,7 +7,8 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
-import { type PolicyDocument, toTerraformJson } from "./policies/iam";
+import type { PolicyDocument } from "./policies/iam";
+import { toTerraformJson } from "./terraform-json";
 
 /** Storage class transcripts move to after `transitionDays`. */
 export const ARCHIVE_STORAGE_CLASS = "GLACIER";

@@ -6,6 +6,7 @@ import { PREFERENCES_DOCUMENT, sessionKeyAlias, sessionLogGroupName, sessionLogP
 import type { SessionSettings } from "../config/types";
 import { sessionKeyPolicy } from "./policies/workload";
 import { ProtectedKey } from "./protected-key";
+import { toTerraformJson } from "./terraform-json";
 
 /** The `inputs` of a Standard_Stream session document, with the JSON types Session Manager expects. */
 export interface SessionDocumentInputs {
@@ -121,7 +122,7 @@ export class SessionPreferences extends Construct {
       name: PREFERENCES_DOCUMENT,
       documentType: "Session",
       documentFormat: "JSON",
-      content: JSON.stringify(content),
+      content: toTerraformJson(content),
       provider,
     });
     if (props.adoptExistingDocument) document.importFrom(PREFERENCES_DOCUMENT, provider);

@@ -17,6 +17,8 @@ function build() {
     target: "node20",
     format: "cjs",
     logLevel: "warning",
+    // Loads its WebAssembly from its own folder, and only for HCL output: required from node_modules at run time.
+    external: ["@cdktf/hcl-tools"],
   });
 }
 

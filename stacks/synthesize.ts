@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { App } from "cdktf";
 import type { Config } from "../config/types";
@@ -16,19 +16,66 @@ export interface SynthesizeOptions {
  * Synthesizes every stack into `outdir`, all or nothing: stacks are built in a staging directory beside it and
  * moved into place only when every stack has synthesized, so a failure leaves `outdir` as it was.
  */
-export function synthesize(config: Config, outdir: string, options: SynthesizeOptions = {}): void {
+export async function synthesize(config: Config, outdir: string, options: SynthesizeOptions = {}): Promise<void> {
   const target = resolve(outdir);
   mkdirSync(dirname(target), { recursive: true });
   const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.staging-`));
+  // cdktf 0.21's stacks read HCL mode only from SYNTH_HCL_OUTPUT (App's hclOutput renames the file but still
+  // writes JSON), so the option is passed the way `cdktf synth --hcl` passes it.
+  const envBefore = process.env.SYNTH_HCL_OUTPUT;
+  if (options.hcl !== undefined) process.env.SYNTH_HCL_OUTPUT = String(options.hcl);
   try {
     // No stack traces in the manifest: they hold absolute paths of this machine.
-    const app = new App({ outdir: staging, stackTraces: false, hclOutput: options.hcl });
+    const app = new App({ outdir: staging, stackTraces: false });
     buildStacks(app, config);
     app.synth();
+    if (app.hclOutput || process.env.SYNTH_HCL_OUTPUT === "true") await formatHcl(staging);
     publish(staging, target);
   } finally {
+    if (envBefore === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = envBefore;
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * cdktf writes HCL without indentation; reviewers read it and `terraform fmt -check` rejects it. hcl-tools is
+ * HashiCorp's hclwrite formatter (what terraform fmt uses) compiled to WebAssembly, loaded only for HCL output.
+ */
+async function formatHcl(outdir: string): Promise<void> {
+  const { format } = await import("@cdktf/hcl-tools");
+  const stacks = join(outdir, "stacks");
+  for (const stack of readdirSync(stacks)) {
+    const file = join(stacks, stack, "cdk.tf");
+    if (existsSync(file)) writeFileSync(file, unwrapInterpolationOnly(await format(readFileSync(file, "utf8"))));
+  }
+}
+
+/**
+ * terraform fmt also rewrites interpolation-only strings, `"${aws_s3_bucket.x.id}"`, to the bare reference; hclwrite
+ * does not. Quoted references in `provider` and `depends_on` are deprecated in HCL. Heredoc bodies are template
+ * text (JSON policies) and stay as they are.
+ */
+export function unwrapInterpolationOnly(hcl: string): string {
+  let heredocEnd: string | undefined;
+  let inDependsOn = false;
+  return hcl
+    .split("\n")
+    .map((line) => {
+      if (heredocEnd !== undefined) {
+        if (line.trim() === heredocEnd) heredocEnd = undefined;
+        return line;
+      }
+      const opener = line.match(/<<-?([A-Za-z_]+)$/);
+      if (opener) heredocEnd = opener[1];
+      if (/^\s*depends_on\s*=\s*\[$/.test(line)) inDependsOn = true;
+      else if (inDependsOn && /^\s*\]/.test(line)) inDependsOn = false;
+      else if (inDependsOn) return line.replace(/^(\s*)"([\w-]+\.[\w-]+)"(,?)$/, "$1$2$3");
+      return line
+        .replace(/"\$\{([A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])+)\}"/g, "$1")
+        .replace(/^(\s*provider\s*=\s*)"([\w-]+(?:\.[\w-]+)?)"$/, "$1$2");
+    })
+    .join("\n");
 }
 
 function publish(staging: string, target: string): void {

@@ -1,0 +1,410 @@
+import { validateConfig } from "../config/load";
+import { logBucketName, sessionLogPrefix } from "../config/naming";
+import { logBucketPolicy } from "../modules/policies/log-archive";
+import {
+  arnMatches,
+  asList,
+  exampleConfig,
+  exampleRaw,
+  onlyResource,
+  policyOf,
+  resourcesOf,
+  statement,
+  synthAll,
+  terraformLiteral,
+  type Synth,
+} from "./helpers";
+
+const config = exampleConfig();
+const stacks = synthAll(config);
+const payments: Synth = stacks["workload-payments"]; // eu-west-1 + eu-central-1
+const analytics: Synth = stacks["workload-analytics"]; // us-east-1, adopts the existing document
+const BUCKET = logBucketName("acme", "111111111111");
+
+/** Resources of a type created by the provider of one region (the first region's provider is the default). */
+function inRegion(stack: Synth, type: string, region: string): Record<string, any>[] {
+  const home = stack.provider.aws.find((p: any) => p.alias === undefined).region;
+  const provider = region === home ? "aws" : `aws.${region}`;
+  return resourcesOf(stack, type)
+    .map(([, r]) => r)
+    .filter((r) => r.provider === provider || (region === home && r.provider === undefined));
+}
+
+const keyRef = (stack: Synth, region: string): string => {
+  const ids = resourcesOf(stack, "aws_kms_key").filter(([id]) => id.startsWith(`session-${region}_`));
+  expect(ids).toHaveLength(1);
+  return `\${aws_kms_key.${ids[0][0]}.arn}`;
+};
+
+describe("providers", () => {
+  test("one per region, each refusing every account but the workload's, with default tags", () => {
+    expect(payments.provider.aws).toEqual([
+      {
+        region: "eu-west-1",
+        allowed_account_ids: ["222222222222"],
+        default_tags: [{ tags: { ManagedBy: "session-manager-cdktf", Stack: "workload-payments", CostCenter: "platform-security" } }],
+      },
+      {
+        alias: "eu-central-1",
+        region: "eu-central-1",
+        allowed_account_ids: ["222222222222"],
+        default_tags: [{ tags: { ManagedBy: "session-manager-cdktf", Stack: "workload-payments", CostCenter: "platform-security" } }],
+      },
+    ]);
+  });
+
+  test("assume the configured role in the stack's own account", () => {
+    const raw = exampleRaw();
+    raw.deployment.assumeRole = { roleName: "OrganizationAccountAccessRole", externalId: "ext-123" };
+    const synth = synthAll(validateConfig(raw));
+    expect(synth["workload-analytics"].provider.aws[0].assume_role).toEqual([
+      {
+        role_arn: "arn:aws:iam::333333333333:role/OrganizationAccountAccessRole",
+        session_name: "session-manager-cdktf",
+        external_id: "ext-123",
+      },
+    ]);
+    expect(synth["log-archive"].provider.aws[0].assume_role[0].role_arn).toBe(
+      "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole",
+    );
+  });
+});
+
+describe("session key per region", () => {
+  test.each(["eu-west-1", "eu-central-1"])("%s: rotating, 30-day window, prevent_destroy, alias", (region) => {
+    const [key] = inRegion(payments, "aws_kms_key", region);
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+    const [alias] = inRegion(payments, "aws_kms_alias", region);
+    expect(alias.name).toBe("alias/acme-session-manager");
+  });
+
+  test("lets CloudWatch Logs use it only for the session log group of its region", () => {
+    const [key] = inRegion(payments, "aws_kms_key", "eu-central-1");
+    const logs = statement(policyOf(key.policy), "CloudWatchLogsEncryptsSessionLogGroup");
+    expect(logs.Principal).toEqual({ Service: "logs.eu-central-1.amazonaws.com" });
+    expect(logs.Condition).toEqual({
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-central-1:222222222222:log-group:/acme/session-manager/sessions",
+      },
+    });
+  });
+});
+
+describe("SSM-SessionManagerRunShell", () => {
+  test.each([
+    ["payments", "eu-west-1"],
+    ["payments", "eu-central-1"],
+    ["analytics", "us-east-1"],
+  ])("%s/%s: a Standard_Stream session document with every preference", (workload, region) => {
+    const stack = stacks[`workload-${workload}`];
+    const account = config.workloads.find((w) => w.name === workload)!.accountId;
+    const [doc] = inRegion(stack, "aws_ssm_document", region);
+    expect(doc).toMatchObject({ name: "SSM-SessionManagerRunShell", document_type: "Session", document_format: "JSON" });
+    const content = JSON.parse(terraformLiteral(doc.content));
+    expect(content).toMatchObject({ schemaVersion: "1.0", sessionType: "Standard_Stream" });
+    expect(content.inputs).toEqual({
+      s3BucketName: BUCKET,
+      s3KeyPrefix: `${account}/${region}`,
+      s3EncryptionEnabled: true,
+      cloudWatchLogGroupName: "/acme/session-manager/sessions",
+      cloudWatchEncryptionEnabled: true,
+      cloudWatchStreamingEnabled: true,
+      kmsKeyId: keyRef(stack, region),
+      runAsEnabled: true,
+      runAsDefaultUser: "ssm-session",
+      idleSessionTimeout: workload === "analytics" ? "15" : "20",
+      maxSessionDuration: "60",
+      shellProfile: { linux: "exec bash -l", windows: "" },
+    });
+  });
+
+  test("its S3 prefix is the one the bucket policy lets this account write", () => {
+    const [doc] = inRegion(payments, "aws_ssm_document", "eu-central-1");
+    const prefix = JSON.parse(doc.content).inputs.s3KeyPrefix;
+    expect(prefix).toBe(sessionLogPrefix("222222222222", "eu-central-1"));
+    const bucketPolicy = logBucketPolicy({ organizationId: "o-x", logAccountId: "111111111111", region: "eu-west-1", bucketName: BUCKET });
+    const writable = statement(bucketPolicy, "OrganizationWritesOwnPrefix").Resource as string;
+    const object = `arn:aws:s3:::${BUCKET}/${prefix}/i-0abc-session.log`;
+    expect(arnMatches(writable, object, { "aws:PrincipalAccount": "222222222222" })).toBe(true);
+    expect(arnMatches(writable, object, { "aws:PrincipalAccount": "333333333333" })).toBe(false);
+  });
+
+  test("encrypted log group with the configured retention, in every region", () => {
+    for (const region of ["eu-west-1", "eu-central-1"]) {
+      const [group] = inRegion(payments, "aws_cloudwatch_log_group", region);
+      expect(group).toMatchObject({
+        name: "/acme/session-manager/sessions",
+        retention_in_days: 365,
+        kms_key_id: keyRef(payments, region),
+        lifecycle: { prevent_destroy: true },
+      });
+    }
+    expect(inRegion(analytics, "aws_cloudwatch_log_group", "us-east-1")[0].retention_in_days).toBe(400);
+  });
+
+  test("without CloudWatch logging: no log group, no log-group permissions, empty group name", () => {
+    const raw = exampleRaw();
+    raw.sessionDefaults.cloudWatch.enabled = false;
+    const stack = synthAll(validateConfig(raw))["workload-analytics"];
+    expect(resourcesOf(stack, "aws_cloudwatch_log_group")).toEqual([]);
+    const inputs = JSON.parse(onlyResource(stack, "aws_ssm_document").content).inputs;
+    expect(inputs).toMatchObject({ cloudWatchLogGroupName: "", cloudWatchStreamingEnabled: false, s3EncryptionEnabled: true });
+    const logging = policyOf(onlyResource(stack, "aws_iam_role_policy").policy);
+    expect(logging.Statement.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith("logs:"))).toEqual([]);
+    expect(policyOf(onlyResource(stack, "aws_kms_key").policy).Statement.map((s) => s.Sid)).toEqual(["AccountAdministersKey"]);
+  });
+
+  test("adopting an existing document emits an import block with the region's provider", () => {
+    const [[docId]] = resourcesOf(analytics, "aws_ssm_document");
+    expect(analytics.import).toEqual([
+      { id: "SSM-SessionManagerRunShell", provider: "aws", to: `aws_ssm_document.${docId}` },
+    ]);
+    expect(payments.import).toBeUndefined();
+
+    const raw = exampleRaw();
+    raw.workloads[0].adoptExistingDocument = ["eu-central-1"];
+    const stack = synthAll(validateConfig(raw))["workload-payments"];
+    const central = resourcesOf(stack, "aws_ssm_document").find(([, r]) => r.provider === "aws.eu-central-1")!;
+    expect(stack.import).toEqual([
+      { id: "SSM-SessionManagerRunShell", provider: "aws.eu-central-1", to: `aws_ssm_document.${central[0]}` },
+    ]);
+  });
+});
+
+describe("instance role", () => {
+  const role = onlyResource(payments, "aws_iam_role");
+  const logging = policyOf(onlyResource(payments, "aws_iam_role_policy").policy);
+
+  test("is trusted by EC2 only", () => {
+    expect(policyOf(role.assume_role_policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "Ec2AssumesRole", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+  });
+
+  test("gets AmazonSSMManagedInstanceCore and never AmazonEC2RoleforSSM", () => {
+    const attached = resourcesOf(payments, "aws_iam_role_policy_attachment").map(([, r]) => r.policy_arn);
+    expect(attached).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+    expect(JSON.stringify(payments)).not.toContain("AmazonEC2RoleforSSM");
+  });
+
+  test("has an instance profile for the role", () => {
+    const [[roleId]] = resourcesOf(payments, "aws_iam_role");
+    expect(onlyResource(payments, "aws_iam_instance_profile")).toMatchObject({
+      name: "acme-session-instance",
+      role: `\${aws_iam_role.${roleId}.name}`,
+    });
+  });
+
+  test("writes transcripts only under its own account and regions", () => {
+    const write = statement(logging, "WriteOwnTranscripts");
+    expect(write.Action).toEqual(["s3:PutObject", "s3:PutObjectAcl"]);
+    expect(write.Resource).toEqual([
+      `arn:aws:s3:::${BUCKET}/222222222222/eu-west-1/*`,
+      `arn:aws:s3:::${BUCKET}/222222222222/eu-central-1/*`,
+    ]);
+    expect(statement(logging, "ReadLogBucketEncryption")).toMatchObject({
+      Action: "s3:GetEncryptionConfiguration",
+      Resource: `arn:aws:s3:::${BUCKET}`,
+    });
+  });
+
+  test("uses the cross-account bucket key only through S3 for the log bucket", () => {
+    expect(statement(logging, "UseLogKeyThroughS3")).toEqual({
+      Sid: "UseLogKeyThroughS3",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "arn:aws:kms:eu-west-1:111111111111:key/*",
+      Condition: {
+        StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+        StringLike: {
+          "kms:EncryptionContext:aws:s3:arn": [
+            `arn:aws:s3:::${BUCKET}`,
+            `arn:aws:s3:::${BUCKET}/222222222222/eu-west-1/*`,
+            `arn:aws:s3:::${BUCKET}/222222222222/eu-central-1/*`,
+          ],
+        },
+      },
+    });
+  });
+
+  test("decrypts with its regional session keys and writes only its own log groups", () => {
+    expect(statement(logging, "DecryptSessionData")).toMatchObject({
+      Action: "kms:Decrypt",
+      Resource: [keyRef(payments, "eu-west-1"), keyRef(payments, "eu-central-1")],
+    });
+    expect(statement(logging, "WriteOwnLogGroup").Resource).toEqual([
+      "arn:aws:logs:eu-west-1:222222222222:log-group:/acme/session-manager/sessions:*",
+      "arn:aws:logs:eu-central-1:222222222222:log-group:/acme/session-manager/sessions:*",
+    ]);
+  });
+
+  test("holds no wildcard actions", () => {
+    for (const a of logging.Statement.flatMap((s) => asList(s.Action))) expect(a).not.toMatch(/\*/);
+  });
+});
+
+describe("access groups", () => {
+  const policies = Object.fromEntries(resourcesOf(payments, "aws_iam_policy").map(([, r]) => [r.name, r]));
+  const operators = policyOf(policies["acme-payments-operators-session-access"].policy);
+  const developers = policyOf(policies["acme-payments-developers-session-access"].policy);
+
+  test("one IAM group per access group, with the customer-managed policy attached", () => {
+    const groups = resourcesOf(payments, "aws_iam_group").map(([id, r]) => [id, r.name]);
+    expect(groups.map(([, n]) => n).sort()).toEqual(["acme-payments-developers", "acme-payments-operators"]);
+    const attachments = resourcesOf(payments, "aws_iam_group_policy_attachment").map(([, r]) => r);
+    expect(attachments).toHaveLength(2);
+    for (const [id] of groups) {
+      expect(attachments.some((a) => a.group === `\${aws_iam_group.${id}.name}`)).toBe(true);
+    }
+  });
+
+  test("start sessions only on instances whose tags match, with the document check", () => {
+    expect(statement(operators, "StartSessionOnTaggedInstances")).toEqual({
+      Sid: "StartSessionOnTaggedInstances",
+      Effect: "Allow",
+      Action: "ssm:StartSession",
+      Resource: ["arn:aws:ec2:eu-west-1:222222222222:instance/*", "arn:aws:ec2:eu-central-1:222222222222:instance/*"],
+      Condition: {
+        StringEquals: { "ssm:resourceTag/Environment": ["prod", "staging"], "ssm:resourceTag/Team": ["payments"] },
+        BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" },
+      },
+    });
+  });
+
+  test("MFA: an explicit deny of sessions without it", () => {
+    expect(statement(operators, "DenySessionsWithoutMfa")).toEqual({
+      Sid: "DenySessionsWithoutMfa",
+      Effect: "Deny",
+      Action: ["ssm:StartSession", "ssm:ResumeSession"],
+      Resource: "*",
+      Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+    });
+  });
+
+  test("a group with mfaRequired: false has no MFA deny", () => {
+    const raw = exampleRaw();
+    raw.workloads[1].accessGroups[0].mfaRequired = false;
+    const stack = synthAll(validateConfig(raw))["workload-analytics"];
+    const doc = policyOf(onlyResource(stack, "aws_iam_policy").policy);
+    expect(doc.Statement.map((s) => s.Sid)).not.toContain("DenySessionsWithoutMfa");
+  });
+
+  test("only the audited document, unless SSH and port forwarding are allowed", () => {
+    expect(statement(operators, "StartSessionWithApprovedDocuments").Resource).toEqual([
+      "arn:aws:ssm:eu-west-1:222222222222:document/SSM-SessionManagerRunShell",
+      "arn:aws:ssm:eu-central-1:222222222222:document/SSM-SessionManagerRunShell",
+    ]);
+    expect(statement(developers, "StartSessionWithApprovedDocuments").Resource).toEqual([
+      "arn:aws:ssm:eu-west-1:222222222222:document/SSM-SessionManagerRunShell",
+      "arn:aws:ssm:eu-west-1::document/AWS-StartSSHSession",
+      "arn:aws:ssm:eu-west-1::document/AWS-StartPortForwardingSession",
+      "arn:aws:ssm:eu-west-1::document/AWS-StartPortForwardingSessionToRemoteHost",
+      "arn:aws:ssm:eu-central-1:222222222222:document/SSM-SessionManagerRunShell",
+      "arn:aws:ssm:eu-central-1::document/AWS-StartSSHSession",
+      "arn:aws:ssm:eu-central-1::document/AWS-StartPortForwardingSession",
+      "arn:aws:ssm:eu-central-1::document/AWS-StartPortForwardingSessionToRemoteHost",
+    ]);
+    expect(statement(developers, "StartSessionWithApprovedDocuments").Condition).toEqual({
+      BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" },
+    });
+  });
+
+  test("terminate and resume only their own sessions: the final text holds ${aws:username}", () => {
+    const raw: string = policies["acme-payments-operators-session-access"].policy;
+    expect(raw).toContain("session/$${aws:username}-*");
+    const own = statement(operators, "ManageOwnSessions");
+    expect(own.Action).toEqual(["ssm:TerminateSession", "ssm:ResumeSession"]);
+    expect(own.Resource).toEqual([
+      "arn:aws:ssm:eu-west-1:222222222222:session/${aws:username}-*",
+      "arn:aws:ssm:eu-central-1:222222222222:session/${aws:username}-*",
+    ]);
+    const pattern = asList(own.Resource)[0];
+    const session = (owner: string) => `arn:aws:ssm:eu-west-1:222222222222:session/${owner}-0a1b2c3d4e5f`;
+    expect(arnMatches(pattern, session("alice.example"), { "aws:username": "alice.example" })).toBe(true);
+    expect(arnMatches(pattern, session("bob.example"), { "aws:username": "alice.example" })).toBe(false);
+  });
+
+  test("generate data keys with the session keys, and describe read-only", () => {
+    expect(statement(operators, "GenerateSessionDataKey")).toMatchObject({
+      Action: "kms:GenerateDataKey",
+      Resource: [keyRef(payments, "eu-west-1"), keyRef(payments, "eu-central-1")],
+    });
+    for (const a of asList(statement(operators, "DescribeSessionsAndInstances").Action)) {
+      expect(a).toMatch(/^(ssm|ec2):(Describe|Get)/);
+    }
+  });
+
+  test("explicitly deny changing the preferences document in every region", () => {
+    expect(statement(operators, "DenyPreferencesDocumentChanges")).toEqual({
+      Sid: "DenyPreferencesDocumentChanges",
+      Effect: "Deny",
+      Action: [
+        "ssm:CreateDocument",
+        "ssm:UpdateDocument",
+        "ssm:DeleteDocument",
+        "ssm:UpdateDocumentDefaultVersion",
+        "ssm:ModifyDocumentPermission",
+      ],
+      Resource: "arn:aws:ssm:*:222222222222:document/SSM-SessionManagerRunShell",
+    });
+  });
+
+  test("allow nothing beyond sessions, descriptions and the session data key", () => {
+    const allowed = new Set(operators.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Action)));
+    expect([...allowed].sort()).toEqual([
+      "ec2:DescribeInstances",
+      "kms:GenerateDataKey",
+      "ssm:DescribeInstanceInformation",
+      "ssm:DescribeInstanceProperties",
+      "ssm:DescribeSessions",
+      "ssm:GetConnectionStatus",
+      "ssm:ResumeSession",
+      "ssm:StartSession",
+      "ssm:TerminateSession",
+    ]);
+  });
+});
+
+describe("IAM users", () => {
+  test("carry the Run As tag, belong to their groups and have no keys or policies of their own", () => {
+    const users = resourcesOf(payments, "aws_iam_user").map(([, r]) => r);
+    expect(users.map((u) => [u.name, u.tags])).toEqual([
+      ["alice.example", { SSMSessionRunAs: "alice" }],
+      ["bob.example", { SSMSessionRunAs: "bob" }],
+    ]);
+    const groupIds = Object.fromEntries(resourcesOf(payments, "aws_iam_group").map(([id, r]) => [r.name, id]));
+    const memberships = resourcesOf(payments, "aws_iam_user_group_membership").map(([, r]) => r.groups);
+    expect(memberships).toEqual([
+      [`\${aws_iam_group.${groupIds["acme-payments-operators"]}.name}`],
+      [`\${aws_iam_group.${groupIds["acme-payments-developers"]}.name}`],
+    ]);
+    for (const type of ["aws_iam_access_key", "aws_iam_user_policy", "aws_iam_user_policy_attachment"]) {
+      expect(resourcesOf(payments, type)).toEqual([]);
+    }
+  });
+});
+
+describe("a second organization: three workloads, two regions each", () => {
+  const raw = exampleRaw();
+  raw.workloads = ["alpha", "beta", "gamma"].map((name, i) => ({
+    name,
+    accountId: `44444444444${i}`,
+    regions: ["us-east-1", "ap-southeast-2"],
+    accessGroups: [{ name: "ops", instanceTags: { Workload: [name] } }],
+  }));
+  const synth = synthAll(validateConfig(raw));
+
+  test("a stack per account, each with a document and key per region and its own account guard", () => {
+    expect(Object.keys(synth).sort()).toEqual(["log-archive", "workload-alpha", "workload-beta", "workload-gamma"]);
+    ["alpha", "beta", "gamma"].forEach((name, i) => {
+      const stack = synth[`workload-${name}`];
+      expect(stack.provider.aws.map((p: any) => p.allowed_account_ids)).toEqual([[`44444444444${i}`], [`44444444444${i}`]]);
+      for (const region of ["us-east-1", "ap-southeast-2"]) {
+        const [doc] = inRegion(stack, "aws_ssm_document", region);
+        expect(JSON.parse(doc.content).inputs.s3KeyPrefix).toBe(`44444444444${i}/${region}`);
+        expect(inRegion(stack, "aws_kms_key", region)).toHaveLength(1);
+      }
+    });
+  });
+});
