@@ -1,0 +1,206 @@
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
+import { Testing } from "cdktf";
+import { buildStacks } from "../stacks";
+import { unwrapInterpolationOnly } from "../stacks/synthesize";
+import { EXAMPLE_CONFIG, exampleConfig, ROOT } from "./helpers";
+
+const APP = join(ROOT, "scripts", "app.js");
+const scratch = mkdtempSync(join(tmpdir(), "smc-synth-"));
+
+/** Runs the cdktf `app` command, as `npm run synth` and `cdktf synth` do, from `cwd`. */
+function runApp(cwd: string, env: Record<string, string>): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [APP], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    encoding: "utf8",
+  });
+}
+
+/** Every file under `dir`, relative path -> content. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, "utf8");
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+beforeAll(() => {
+  // Build the bundle once, so the runs below do not race to rebuild it.
+  const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build.js")], { encoding: "utf8" });
+  expect(build.status).toBe(0);
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("the app command", () => {
+  test("synthesizes identical files from different working directories, free of machine paths", () => {
+    const [a, b] = ["one", "two/nested"].map((d) => {
+      const cwd = join(scratch, d);
+      mkdirSync(cwd, { recursive: true });
+      const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" });
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      return tree(join(cwd, "out"));
+    });
+    expect(Object.keys(a).sort()).toEqual([
+      "manifest.json",
+      "stacks/log-archive/cdk.tf.json",
+      "stacks/workload-analytics/cdk.tf.json",
+      "stacks/workload-payments/cdk.tf.json",
+    ]);
+    expect(b).toEqual(a);
+    const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
+    for (const [file, text] of Object.entries(a)) {
+      for (const p of machinePaths) expect({ file, leaks: text.includes(p) ? p : undefined }).toEqual({ file, leaks: undefined });
+    }
+    expect(JSON.parse(a["stacks/log-archive/cdk.tf.json"]).terraform.backend).toEqual({
+      local: { path: "../../../terraform.log-archive.tfstate" },
+    });
+  });
+
+  test("a bad config: every problem on stderr, exit 1, no stack trace and no output written", () => {
+    const cwd = join(scratch, "bad");
+    mkdirSync(cwd, { recursive: true });
+    const bad = readFileSync(EXAMPLE_CONFIG, "utf8")
+      .replace('accountId: "333333333333"', 'accountId: "3333"')
+      .replace("idleTimeoutMinutes: 20", "idleTimeoutMinutes: 90");
+    writeFileSync(join(cwd, "bad.yaml"), bad);
+    const run = runApp(cwd, { SESSIONS_CONFIG: "bad.yaml", CDKTF_OUTDIR: "out" });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("bad.yaml: 2 problems");
+    expect(run.stderr).toContain('workloads[1].accountId: must be 12 digits (got "3333")');
+    expect(run.stderr).toContain("sessionDefaults.idleTimeoutMinutes: Too big");
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(readdirSync(cwd)).toEqual(["bad.yaml"]);
+  });
+
+  test("a failed synth leaves an earlier output exactly as it was", () => {
+    const cwd = join(scratch, "keep");
+    mkdirSync(cwd, { recursive: true });
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    const before = tree(join(cwd, "out"));
+    writeFileSync(join(cwd, "bad.yaml"), "organization: {}\n");
+    expect(runApp(cwd, { SESSIONS_CONFIG: "bad.yaml", CDKTF_OUTDIR: "out" }).status).toBe(1);
+    expect(tree(join(cwd, "out"))).toEqual(before);
+    expect(readdirSync(cwd).sort()).toEqual(["bad.yaml", "out"]);
+  });
+
+  test("switching to HCL replaces cdk.tf.json, so Terraform never loads both", () => {
+    const cwd = join(scratch, "switch");
+    mkdirSync(cwd, { recursive: true });
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" }).status).toBe(0);
+    expect(readdirSync(join(cwd, "out", "stacks", "log-archive")).sort()).toEqual(["cdk.tf", "metadata.json"]);
+  });
+});
+
+describe("Terraform reads the output", () => {
+  const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+  if (!terraform) {
+    // A visible note rather than a silent pass.
+    console.warn("SKIPPED: terraform is not on PATH, so `terraform fmt -check` and the parse check did not run.");
+  }
+  const withTerraform = terraform ? test : test.skip;
+
+  /** Terraform parses the stack: init stops only at downloading the provider (no network here). */
+  function expectTerraformParses(stackDir: string): void {
+    const init = spawnSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], {
+      cwd: stackDir,
+      encoding: "utf8",
+      env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" },
+      timeout: 60_000,
+    });
+    const text = init.stdout + init.stderr;
+    const errors = text.match(/^Error: .*$/gm) ?? [];
+    expect(errors.filter((e) => !/provider packages|install provider/i.test(e))).toEqual([]);
+    expect(text.match(/^Warning: (?!Unable to open CLI configuration).*$/gm) ?? []).toEqual([]);
+  }
+
+  withTerraform("cdktf synth --hcl output passes terraform fmt -check and parses without warnings", () => {
+    const cwd = join(scratch, "hcl");
+    mkdirSync(cwd, { recursive: true });
+    const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" });
+    expect(run.status).toBe(0);
+    const fmt = spawnSync("terraform", ["fmt", "-check", "-recursive", "-no-color", "out"], { cwd, encoding: "utf8" });
+    expect(fmt.stdout).toBe("");
+    expect(fmt.status).toBe(0);
+    for (const stack of readdirSync(join(cwd, "out", "stacks"))) expectTerraformParses(join(cwd, "out", "stacks", stack));
+  });
+
+  withTerraform("the JSON output parses without warnings", () => {
+    const cwd = join(scratch, "json");
+    mkdirSync(cwd, { recursive: true });
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    for (const stack of readdirSync(join(cwd, "out", "stacks"))) expectTerraformParses(join(cwd, "out", "stacks", stack));
+  });
+});
+
+describe("HCL clean-up", () => {
+  test("unwraps interpolation-only strings and quoted references, but never inside a heredoc", () => {
+    const hcl = [
+      'resource "x" "y" {',
+      '  bucket   = "${aws_s3_bucket.b.id}"',
+      '  provider = "aws.eu-central-1"',
+      "  policy   = <<EOF",
+      '{ "Resource": "${aws_kms_key.k.arn}", "provider": "aws" }',
+      "EOF",
+      "  depends_on = [",
+      '    "aws_s3_bucket.b",',
+      "  ]",
+      '  name = "${var.prefix}-x"',
+      "}",
+    ].join("\n");
+    expect(unwrapInterpolationOnly(hcl).split("\n")).toEqual([
+      'resource "x" "y" {',
+      "  bucket   = aws_s3_bucket.b.id",
+      "  provider = aws.eu-central-1",
+      "  policy   = <<EOF",
+      '{ "Resource": "${aws_kms_key.k.arn}", "provider": "aws" }',
+      "EOF",
+      "  depends_on = [",
+      "    aws_s3_bucket.b,",
+      "  ]",
+      '  name = "${var.prefix}-x"',
+      "}",
+    ]);
+  });
+});
+
+describe("cdktf Testing matchers agree with the parsed assertions", () => {
+  const app = Testing.app({ stackTraces: false });
+  const { logArchive, workloads } = buildStacks(app, exampleConfig());
+
+  test("log archive: the bucket cannot be force-destroyed and the provider guards the account", () => {
+    const synth = Testing.synth(logArchive);
+    expect(synth).toHaveResourceWithProperties(S3Bucket, { force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(synth).toHaveProviderWithProperties(AwsProvider, { allowed_account_ids: ["111111111111"] });
+  });
+
+  test("each workload has a Session document named SSM-SessionManagerRunShell", () => {
+    for (const stack of workloads) {
+      expect(Testing.synth(stack)).toHaveResourceWithProperties(SsmDocument, {
+        name: "SSM-SessionManagerRunShell",
+        document_type: "Session",
+      });
+    }
+  });
+});
+
+test("the example config file is the one the README's quick start synthesizes", () => {
+  expect(existsSync(join(ROOT, "sessions.yaml"))).toBe(true);
+  const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
+  expect(scripts.synth).toBe("node scripts/app.js");
+  expect(JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app).toBe("node scripts/app.js");
+});
