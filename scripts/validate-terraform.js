@@ -1,0 +1,63 @@
+// `npm run validate`: terraform validate on every synthesized stack, against a local AWS provider plugin.
+//
+// No provider can be downloaded here. When a plugin directory holds one (this machine image carries AWS provider
+// 5.x under /opt/tf-plugins; set TF_PLUGIN_DIR for another), the stacks are validated against its schema: every
+// resource type, attribute name and type must exist. The stacks pin provider 6.25, so this is a schema check of the
+// 5.x subset they use, not proof of 6.x behaviour. Without terraform or a plugin it says so and exits 0.
+//
+// Validating loads the provider (~4 s), so all stacks go into one configuration, one module each, and are
+// validated in one run. Import blocks are only allowed in the root module, so they are hoisted there.
+"use strict";
+const { spawnSync } = require("node:child_process");
+const { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
+const { tmpdir } = require("node:os");
+const { join } = require("node:path");
+
+const root = join(__dirname, "..");
+const pluginDir = process.env.TF_PLUGIN_DIR || "/opt/tf-plugins";
+const awsDir = join(pluginDir, "registry.terraform.io", "hashicorp", "aws");
+const versions = existsSync(awsDir) ? readdirSync(awsDir).sort() : [];
+const hasTerraform = spawnSync("terraform", ["version"]).status === 0;
+if (!hasTerraform || versions.length === 0) {
+  console.log(`SKIPPED: terraform validate needs terraform on PATH and an AWS provider under ${awsDir}.`);
+  process.exit(0);
+}
+const version = versions[versions.length - 1];
+
+const work = mkdtempSync(join(tmpdir(), "smc-validate-"));
+try {
+  const env = { ...process.env, CDKTF_OUTDIR: join(work, "out"), CHECKPOINT_DISABLE: "1" };
+  const synth = spawnSync(process.execPath, [join(root, "scripts", "app.js")], { cwd: root, env, stdio: "inherit" });
+  if (synth.status !== 0) process.exit(synth.status ?? 1);
+
+  const combined = { terraform: { required_providers: { aws: { source: "hashicorp/aws", version } } }, module: {}, import: [] };
+  const stacksDir = join(work, "out", "stacks");
+  for (const stack of readdirSync(stacksDir)) {
+    const config = JSON.parse(readFileSync(join(stacksDir, stack, "cdk.tf.json"), "utf8"));
+    config.terraform.required_providers.aws.version = version;
+    delete config.terraform.backend;
+    for (const imp of config.import ?? []) combined.import.push({ id: imp.id, to: `module.${stack}.${imp.to}` });
+    delete config.import;
+    mkdirSync(join(work, "validate", stack), { recursive: true });
+    writeFileSync(join(work, "validate", stack, "main.tf.json"), JSON.stringify(config, null, 2));
+    combined.module[stack] = { source: `./${stack}` };
+  }
+  writeFileSync(join(work, "validate", "main.tf.json"), JSON.stringify(combined, null, 2));
+
+  const tf = (...args) => spawnSync("terraform", args, { cwd: join(work, "validate"), env, encoding: "utf8" });
+  const init = tf("init", "-backend=false", "-input=false", `-plugin-dir=${pluginDir}`, "-no-color");
+  if (init.status !== 0) {
+    console.error(init.stdout + init.stderr);
+    process.exit(1);
+  }
+  const result = JSON.parse(tf("validate", "-json", "-no-color").stdout);
+  const stacks = Object.keys(combined.module).join(", ");
+  for (const d of result.diagnostics) console.log(`${d.severity}: ${d.summary}: ${d.detail} (${d.range?.filename ?? ""})`);
+  if (!result.valid || result.diagnostics.length > 0) {
+    console.error(`terraform validate (aws provider ${version}) failed for ${stacks}`);
+    process.exit(1);
+  }
+  console.log(`terraform validate (aws provider ${version} from ${pluginDir}): ${stacks} valid`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
