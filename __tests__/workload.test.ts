@@ -408,3 +408,42 @@ describe("a second organization: three workloads, two regions each", () => {
     });
   });
 });
+
+describe("backends", () => {
+  const withBackend = (backend: Record<string, unknown>) => {
+    const raw = exampleRaw();
+    raw.deployment.backend = backend;
+    return synthAll(validateConfig(raw));
+  };
+
+  test("local by default, at a relative path so the output is the same on every machine", () => {
+    expect(payments.terraform.backend).toEqual({ local: { path: "../../../terraform.workload-payments.tfstate" } });
+  });
+
+  test("S3: one encrypted, locked state object per stack", () => {
+    const synth = withBackend({ type: "s3", bucket: "acme-tf-state", region: "eu-west-1" });
+    for (const stack of ["log-archive", "workload-payments", "workload-analytics"]) {
+      expect(synth[stack].terraform.backend).toEqual({
+        s3: {
+          bucket: "acme-tf-state",
+          key: `session-manager/${stack}.tfstate`,
+          region: "eu-west-1",
+          encrypt: true,
+          use_lockfile: true,
+        },
+      });
+    }
+  });
+
+  test("HCP Terraform: one named workspace per stack", () => {
+    const synth = withBackend({ type: "cloud", organization: "acme" });
+    expect(synth["log-archive"].terraform.cloud).toEqual({
+      hostname: "app.terraform.io",
+      organization: "acme",
+      workspaces: { name: "acme-log-archive" },
+    });
+    expect(synth["workload-analytics"].terraform.cloud.workspaces).toEqual({ name: "acme-workload-analytics" });
+    const prefixed = withBackend({ type: "cloud", organization: "acme", workspacePrefix: "sessions-" });
+    expect(prefixed["workload-payments"].terraform.cloud.workspaces).toEqual({ name: "sessions-workload-payments" });
+  });
+});

@@ -5,7 +5,6 @@ import {
   instanceRoleName,
   logBucketName,
   logKeyAlias,
-  workloadStackName,
 } from "./naming";
 import { LOG_ARCHIVE_DEFAULTS } from "./schema";
 
@@ -88,11 +87,6 @@ export function crossCheck(data: unknown): Problem[] {
         });
       }
     });
-
-    const name = str(w.name);
-    if (name !== undefined && workloadStackName(name) === "log-archive") {
-      problems.push({ path: `${at}.name`, message: "would clash with the log-archive stack", value: name });
-    }
   });
   return problems;
 }
