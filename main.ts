@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { ConfigError } from "./config/errors";
 import { loadConfig } from "./config/load";
 import { synthesize } from "./stacks/synthesize";
@@ -9,7 +8,8 @@ import { synthesize } from "./stacks/synthesize";
  * under both `npm run` and the cdktf CLI); CDKTF_OUTDIR the output directory (default: cdktf.out).
  */
 async function main(): Promise<number> {
-  const configFile = resolve(process.env.SESSIONS_CONFIG ?? "sessions.yaml");
+  // Read relative to the working directory, and named in errors as the user wrote it.
+  const configFile = process.env.SESSIONS_CONFIG ?? "sessions.yaml";
   try {
     const config = loadConfig(configFile);
     await synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");

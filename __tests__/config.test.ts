@@ -181,7 +181,7 @@ describe("bad configs are rejected with the field path and what is valid", () =>
       "logArchive.objectLock.days: must not exceed retentionDays (400)",
     ],
     ["object lock mode", (c) => (c.logArchive.objectLock.mode = "STRICT"), "logArchive.objectLock.mode: must be GOVERNANCE or COMPLIANCE"],
-    ["unknown backend", (c) => (c.deployment.backend = { type: "consul" }), "deployment.backend.type: "],
+    ["unknown backend", (c) => (c.deployment.backend = { type: "consul" }), "deployment.backend.type: type must be local, s3 or cloud"],
   ];
 
   test.each(cases)("%s", (_, change, expected) => {

@@ -173,7 +173,12 @@ describe("log-archive bucket policy", () => {
     const allowed = doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Action));
     expect(allowed.sort()).toEqual(["s3:GetEncryptionConfiguration", "s3:PutObject", "s3:PutObjectAcl"]);
     const deny = statement(doc, "DenyOtherAccountsReadDeleteAdminister");
-    expect(deny.Condition).toEqual({ StringNotEquals: { "aws:PrincipalAccount": LOG_ACCOUNT } });
+    expect(deny).toMatchObject({
+      Effect: "Deny",
+      Principal: "*",
+      Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+      Condition: { StringNotEquals: { "aws:PrincipalAccount": LOG_ACCOUNT } },
+    });
     expect(asList(deny.Action)).toEqual(
       expect.arrayContaining([
         "s3:GetObject",
@@ -186,6 +191,20 @@ describe("log-archive bucket policy", () => {
         "s3:BypassGovernanceRetention",
       ]),
     );
+  });
+
+  test("writers cannot name a KMS key other than the log key", () => {
+    const [keyId] = resourcesOf(stack, "aws_kms_key")[0];
+    expect(statement(doc, "DenyWritesWithAnotherKey")).toEqual({
+      Sid: "DenyWritesWithAnotherKey",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `arn:aws:s3:::${BUCKET}/*`,
+      Condition: {
+        StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": `\${aws_kms_key.${keyId}.arn}` },
+      },
+    });
   });
 
   test("every Allow to a wildcard principal is limited to the organization", () => {

@@ -8,7 +8,7 @@ import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Testing } from "cdktf";
 import { buildStacks } from "../stacks";
 import { unwrapInterpolationOnly } from "../stacks/synthesize";
-import { EXAMPLE_CONFIG, exampleConfig, ROOT } from "./helpers";
+import { EXAMPLE_CONFIG, exampleConfig, ROOT, terraformLiteral } from "./helpers";
 
 const APP = join(ROOT, "scripts", "app.js");
 const scratch = mkdtempSync(join(tmpdir(), "smc-synth-"));
@@ -79,7 +79,7 @@ describe("the app command", () => {
     const run = runApp(cwd, { SESSIONS_CONFIG: "bad.yaml", CDKTF_OUTDIR: "out" });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toContain("bad.yaml: 2 problems");
+    expect(run.stderr.split("\n")[0]).toBe("bad.yaml: 2 problems");
     expect(run.stderr).toContain('workloads[1].accountId: must be 12 digits (got "3333")');
     expect(run.stderr).toContain("sessionDefaults.idleTimeoutMinutes: Too big");
     expect(run.stderr).not.toMatch(/^\s+at /m);
@@ -95,6 +95,20 @@ describe("the app command", () => {
     expect(runApp(cwd, { SESSIONS_CONFIG: "bad.yaml", CDKTF_OUTDIR: "out" }).status).toBe(1);
     expect(tree(join(cwd, "out"))).toEqual(before);
     expect(readdirSync(cwd).sort()).toEqual(["bad.yaml", "out"]);
+  });
+
+  test("a stack removed from the config loses its synthesized files", () => {
+    const cwd = join(scratch, "removed");
+    mkdirSync(cwd, { recursive: true });
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    const fewer = readFileSync(EXAMPLE_CONFIG, "utf8").replace(/\n  - name: analytics[\s\S]*?\n(?=deployment:)/, "\n");
+    writeFileSync(join(cwd, "fewer.yaml"), fewer);
+    expect(runApp(cwd, { SESSIONS_CONFIG: "fewer.yaml", CDKTF_OUTDIR: "out" }).status).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(join(cwd, "out", "manifest.json"), "utf8")).stacks)).toEqual([
+      "log-archive",
+      "workload-payments",
+    ]);
+    expect(readdirSync(join(cwd, "out", "stacks", "workload-analytics"))).toEqual([]);
   });
 
   test("switching to HCL replaces cdk.tf.json, so Terraform never loads both", () => {
@@ -137,6 +151,39 @@ describe("Terraform reads the output", () => {
     expect(fmt.stdout).toBe("");
     expect(fmt.status).toBe(0);
     for (const stack of readdirSync(join(cwd, "out", "stacks"))) expectTerraformParses(join(cwd, "out", "stacks", stack));
+  });
+
+  withTerraform("Terraform itself turns every policy and document into the text the tests assert on", () => {
+    // The other tests read policies through terraformLiteral (a copy of Terraform's unescaping). Here Terraform
+    // evaluates every policy and document string of the example, references replaced by a marker, as outputs.
+    const cwd = join(scratch, "evaluate");
+    mkdirSync(join(cwd, "tf"), { recursive: true });
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    const texts: Record<string, string> = {};
+    for (const stack of readdirSync(join(cwd, "out", "stacks"))) {
+      const config = JSON.parse(readFileSync(join(cwd, "out", "stacks", stack, "cdk.tf.json"), "utf8"));
+      for (const [type, resources] of Object.entries<Record<string, any>>(config.resource)) {
+        for (const [name, body] of Object.entries<Record<string, any>>(resources)) {
+          for (const attr of ["policy", "assume_role_policy", "content"]) {
+            if (typeof body[attr] === "string") texts[`${stack}__${type}__${name}__${attr}`.replace(/[^\w-]/g, "_")] = body[attr];
+          }
+        }
+      }
+    }
+    const marker = (t: string) => t.replace(/\$\{aws_[a-z0-9_]+\.[^}]+\}/g, "REF");
+    const outputs = Object.fromEntries(Object.entries(texts).map(([k, t]) => [k, { value: marker(t) }]));
+    writeFileSync(join(cwd, "tf", "main.tf.json"), JSON.stringify({ output: outputs }));
+    const tf = (...args: string[]) =>
+      spawnSync("terraform", args, { cwd: join(cwd, "tf"), encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    expect(tf("init", "-input=false", "-no-color").status).toBe(0);
+    expect(tf("apply", "-auto-approve", "-input=false", "-no-color").status).toBe(0);
+    const evaluated = JSON.parse(tf("output", "-json").stdout);
+    expect(Object.keys(evaluated).length).toBeGreaterThan(10);
+    for (const [k, t] of Object.entries(texts)) expect(evaluated[k].value).toBe(marker(terraformLiteral(t)));
+    const all = Object.values(evaluated).map((o: any) => o.value as string).join("\n");
+    expect(all).toContain('session/${aws:username}-*"');
+    expect(all).toContain('/${aws:PrincipalAccount}/*"');
+    expect(all).not.toContain("$${");
   });
 
   withTerraform("the JSON output parses without warnings", () => {
@@ -198,9 +245,12 @@ describe("cdktf Testing matchers agree with the parsed assertions", () => {
   });
 });
 
-test("the example config file is the one the README's quick start synthesizes", () => {
-  expect(existsSync(join(ROOT, "sessions.yaml"))).toBe(true);
+test("the README's quick start and test command are the ones package.json and cdktf.json run", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  expect(readme).toContain("npm ci && npm run synth");
+  expect(readme).toMatch(/^npm test$/m);
   const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
   expect(scripts.synth).toBe("node scripts/app.js");
-  expect(JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app).toBe("node scripts/app.js");
+  expect(JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app).toBe(scripts.synth);
+  expect(existsSync(join(ROOT, "sessions.yaml"))).toBe(true);
 });

@@ -46,7 +46,7 @@ export const arn = {
   bucket: (bucket: string): string => `arn:${PARTITION}:s3:::${bucket}`,
   objects: (bucket: string, keyPrefix: string): string => `arn:${PARTITION}:s3:::${bucket}/${keyPrefix}/*`,
   accountRoot: (account: string): string => `arn:${PARTITION}:iam::${account}:root`,
-  /** Any KMS key of an account in a region: cross-account keys are named by alias condition, not by key id. */
+  /** Any KMS key of an account in a region: a cross-account key's id is unknown, so conditions narrow this. */
   anyKey: (region: string, account: string): string => `arn:${PARTITION}:kms:${region}:${account}:key/*`,
   instances: (region: string, account: string): string => `arn:${PARTITION}:ec2:${region}:${account}:instance/*`,
   document: (region: string, account: string, name: string): string =>

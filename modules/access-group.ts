@@ -6,6 +6,11 @@ import { IAM_PATH } from "../config/naming";
 import { toTerraformJson } from "./terraform-json";
 import { accessPolicy, type AccessPolicyProps } from "./policies/workload";
 
+/** IAM's limit for a managed policy document, counted without white space. */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+/** Length of a KMS key ARN in the commercial partition, for references not yet resolved at synth time. */
+const KEY_ARN_CHARS = "arn:aws:kms:ap-southeast-2:123456789012:key/".length + 36;
+
 export interface SessionAccessGroupProps extends AccessPolicyProps {
   readonly groupName: string;
   readonly policyName: string;
@@ -22,12 +27,23 @@ export class SessionAccessGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionAccessGroupProps) {
     super(scope, id);
+    const document = accessPolicy(props);
+    // Fail at synth, not half-way through an apply: measure the policy with real-length key ARNs in place of the
+    // references, without white space, as IAM counts it.
+    const keyArns = new Set(props.regions.map((r) => r.sessionKeyArn));
+    const size = JSON.stringify(document, (_, v) => (typeof v === "string" && keyArns.has(v) ? "k".repeat(KEY_ARN_CHARS) : v)).length;
+    if (size > MANAGED_POLICY_MAX_CHARS) {
+      throw new Error(
+        `access group ${props.groupName}: its policy would be about ${size} characters, over IAM's ` +
+          `${MANAGED_POLICY_MAX_CHARS}; use fewer regions or fewer instance tag values for this group`,
+      );
+    }
     const group = new IamGroup(this, "group", { name: props.groupName, path: IAM_PATH });
     const managed = new IamPolicy(this, "policy", {
       name: props.policyName,
       path: IAM_PATH,
       description: props.description,
-      policy: toTerraformJson(accessPolicy(props)),
+      policy: toTerraformJson(document),
     });
     new IamGroupPolicyAttachment(this, "attachment", { group: group.name, policyArn: managed.arn });
     this.groupName = group.name;

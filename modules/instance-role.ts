@@ -23,7 +23,6 @@ export interface SessionInstanceRoleProps {
 
 /** Role and instance profile for instances reached through Session Manager, with least-privilege logging rights. */
 export class SessionInstanceRole extends Construct {
-  public readonly roleName: string;
   public readonly roleArn: string;
   public readonly instanceProfileName: string;
 
@@ -49,7 +48,6 @@ export class SessionInstanceRole extends Construct {
       path: IAM_PATH,
       role: role.name,
     });
-    this.roleName = role.name;
     this.roleArn = role.arn;
     this.instanceProfileName = profile.name;
   }

@@ -24,7 +24,6 @@ export interface ProtectedKeyProps {
  */
 export class ProtectedKey extends Construct {
   public readonly keyArn: string;
-  public readonly keyId: string;
   public readonly aliasName: string;
 
   constructor(scope: Construct, id: string, props: ProtectedKeyProps) {
@@ -43,7 +42,6 @@ export class ProtectedKey extends Construct {
       provider: props.provider,
     });
     this.keyArn = key.arn;
-    this.keyId = key.keyId;
     this.aliasName = props.alias;
   }
 }

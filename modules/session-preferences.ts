@@ -52,6 +52,7 @@ export function sessionDocumentContent(p: {
       s3KeyPrefix: sessionLogPrefix(p.accountId, p.region),
       s3EncryptionEnabled: true,
       cloudWatchLogGroupName: p.logGroupName ?? "",
+      // Stays true without a log group: it is ignored then, and scanners (Checkov CKV_AWS_113) read the flag.
       cloudWatchEncryptionEnabled: true,
       cloudWatchStreamingEnabled: p.logGroupName !== undefined && s.cloudWatch.streaming,
       kmsKeyId: p.sessionKeyArn,

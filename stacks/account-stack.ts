@@ -17,14 +17,12 @@ export interface AccountStackProps {
  */
 export class AccountStack extends TerraformStack {
   public readonly accountId: string;
-  public readonly homeRegion: string;
   private readonly providers = new Map<string, AwsProvider>();
 
   constructor(scope: Construct, name: string, props: AccountStackProps) {
     super(scope, name);
     const { config } = props;
     this.accountId = props.accountId;
-    this.homeRegion = props.regions[0];
     configureBackend(this, name, config);
 
     const assumeRole = config.deployment.assumeRole;
@@ -35,7 +33,8 @@ export class AccountStack extends TerraformStack {
         alias: home ? undefined : region,
         // A guard against credentials for the wrong account: Terraform stops before touching anything.
         allowedAccountIds: [props.accountId],
-        defaultTags: [{ tags: { ManagedBy: "session-manager-cdktf", Stack: name, ...config.deployment.tags } }],
+        // Config tags first, so they cannot relabel what manages the resource or which stack owns it.
+        defaultTags: [{ tags: { ...config.deployment.tags, ManagedBy: "session-manager-cdktf", Stack: name } }],
         assumeRole:
           assumeRole === undefined
             ? undefined

@@ -1,3 +1,4 @@
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { LOG_ARCHIVE_STACK, logBucketName, logKeyAlias } from "../config/naming";
 import type { Config } from "../config/types";
@@ -28,10 +29,12 @@ export class LogArchiveStack extends AccountStack {
     this.bucket = new SessionLogBucket(this, "log-bucket", {
       bucketName: policyProps.bucketName,
       kmsKeyArn: this.key.keyArn,
-      policy: logBucketPolicy(policyProps),
+      policy: logBucketPolicy({ ...policyProps, keyArn: this.key.keyArn }),
       retentionDays: log.retentionDays,
       transitionDays: log.transitionDays,
       objectLock: log.objectLock,
     });
+    new TerraformOutput(this, "log-bucket-name", { value: this.bucket.bucketName, description: "Transcript bucket" });
+    new TerraformOutput(this, "log-key-arn", { value: this.key.keyArn, description: "KMS key of the transcript bucket" });
   }
 }

@@ -80,7 +80,13 @@ export function unwrapInterpolationOnly(hcl: string): string {
 
 function publish(staging: string, target: string): void {
   const stagedStacks = join(staging, "stacks");
-  for (const stack of existsSync(stagedStacks) ? readdirSync(stagedStacks) : []) {
+  const stacks = existsSync(stagedStacks) ? readdirSync(stagedStacks) : [];
+  // A stack that left the config must not keep a configuration someone could still apply by hand.
+  const targetStacks = join(target, "stacks");
+  for (const old of existsSync(targetStacks) ? readdirSync(targetStacks) : []) {
+    if (!stacks.includes(old)) for (const f of SYNTHESIZED_FILES) rmSync(join(targetStacks, old, f), { force: true });
+  }
+  for (const stack of stacks) {
     const to = join(target, "stacks", stack);
     mkdirSync(to, { recursive: true });
     // A switch between JSON and HCL output must not leave both files for Terraform to load.

@@ -1,3 +1,4 @@
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import {
   accessGroupName,
@@ -80,6 +81,16 @@ export class WorkloadStack extends AccountStack {
       );
     }
     this.accessGroups = groups;
+
+    // What operators need next: the profile to attach to instances, the policies to reuse in permission sets.
+    new TerraformOutput(this, "instance-profile-name", {
+      value: this.instanceRole.instanceProfileName,
+      description: "Attach to EC2 instances reached through Session Manager",
+    });
+    new TerraformOutput(this, "access-policy-arns", {
+      value: Object.fromEntries([...groups].map(([name, g]) => [name, g.policyArn])),
+      description: "Session access policy per access group (for roles and IAM Identity Center permission sets)",
+    });
 
     for (const u of workload.users) {
       new SessionUser(this, `user-${u.name}`, {

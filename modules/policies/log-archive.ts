@@ -11,14 +11,22 @@ export interface LogArchivePolicyProps {
   readonly bucketName: string;
 }
 
+export interface LogBucketPolicyProps extends LogArchivePolicyProps {
+  /** ARN of the bucket key: the only KMS key a writer may name. */
+  readonly keyArn: string;
+}
+
 /**
- * Encryption contexts S3 may use with the log key: the bucket ARN (S3 Bucket Keys, which this bucket enables)
- * or, should bucket keys ever be off, an object under the caller's own prefix.
+ * Encryption contexts S3 may use with the log key for objects under `prefixes`: the bucket ARN (S3 Bucket Keys,
+ * which this bucket enables) or, should bucket keys ever be off, the object's own ARN.
  */
-const s3EncryptionContexts = (bucket: string, account: string): string[] => [
+export const s3EncryptionContexts = (bucket: string, prefixes: readonly string[]): string[] => [
   arn.bucket(bucket),
-  arn.objects(bucket, accountLogPrefix(account)),
+  ...prefixes.map((prefix) => arn.objects(bucket, prefix)),
 ];
+
+/** Where an organization account may write: its own prefix, as an IAM variable the caller's account fills in. */
+const ownPrefix = accountLogPrefix(IAM_VAR.principalAccount);
 
 /** Key policy of the log-archive bucket key. */
 export function logKeyPolicy(p: LogArchivePolicyProps): PolicyDocument {
@@ -46,7 +54,7 @@ export function logKeyPolicy(p: LogArchivePolicyProps): PolicyDocument {
           "kms:ViaService": s3ServiceFor(p.region),
         },
         StringLike: {
-          "kms:EncryptionContext:aws:s3:arn": s3EncryptionContexts(p.bucketName, IAM_VAR.principalAccount),
+          "kms:EncryptionContext:aws:s3:arn": s3EncryptionContexts(p.bucketName, [ownPrefix]),
         },
       },
     },
@@ -54,10 +62,10 @@ export function logKeyPolicy(p: LogArchivePolicyProps): PolicyDocument {
 }
 
 /** Bucket policy of the transcript bucket. */
-export function logBucketPolicy(p: LogArchivePolicyProps): PolicyDocument {
+export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
   const bucket = arn.bucket(p.bucketName);
   const objects = `${bucket}/*`;
-  const ownPrefix = arn.objects(p.bucketName, accountLogPrefix(IAM_VAR.principalAccount));
+  const ownObjects = arn.objects(p.bucketName, ownPrefix);
   const org = { "aws:PrincipalOrgID": p.organizationId };
   const outsideLogAccount = { "aws:PrincipalAccount": p.logAccountId };
   const statements: Statement[] = [
@@ -85,7 +93,7 @@ export function logBucketPolicy(p: LogArchivePolicyProps): PolicyDocument {
       Effect: "Allow",
       Principal: { AWS: "*" },
       Action: ["s3:PutObject", "s3:PutObjectAcl"],
-      Resource: ownPrefix,
+      Resource: ownObjects,
       Condition: { StringEquals: org },
     },
     {
@@ -95,8 +103,18 @@ export function logBucketPolicy(p: LogArchivePolicyProps): PolicyDocument {
       Effect: "Deny",
       Principal: "*",
       Action: ["s3:PutObject", "s3:PutObjectAcl"],
-      NotResource: ownPrefix,
+      NotResource: ownObjects,
       Condition: { StringNotEquals: outsideLogAccount },
+    },
+    {
+      // A writer that names its own KMS key would make the transcript unreadable to the log account, and could
+      // destroy it later by deleting that key. Without the header, the bucket's default (the log key) applies.
+      Sid: "DenyWritesWithAnotherKey",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: objects,
+      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": p.keyArn } },
     },
     {
       // Transcripts are evidence: no other account reads, deletes, or loosens the bucket's protections.

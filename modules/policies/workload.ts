@@ -9,6 +9,7 @@ import {
   SSH_DOCUMENT,
 } from "../../config/naming";
 import { policy, type PolicyDocument, type Statement } from "./iam";
+import { s3EncryptionContexts } from "./log-archive";
 
 /** Where a workload account's transcripts go: the shared log-archive bucket and its key. */
 export interface LogDestination {
@@ -42,12 +43,13 @@ export function instanceLoggingPolicy(
   logs: LogDestination,
   regions: readonly SessionRegion[],
 ): PolicyDocument {
+  const prefixes = regions.map((r) => sessionLogPrefix(accountId, r.region));
   const statements: Statement[] = [
     {
       Sid: "WriteOwnTranscripts",
       Effect: "Allow",
       Action: ["s3:PutObject", "s3:PutObjectAcl"],
-      Resource: regions.map((r) => arn.objects(logs.bucketName, sessionLogPrefix(accountId, r.region))),
+      Resource: prefixes.map((prefix) => arn.objects(logs.bucketName, prefix)),
     },
     {
       // The agent checks that the bucket is encrypted before it uploads a transcript.
@@ -65,12 +67,7 @@ export function instanceLoggingPolicy(
       Resource: arn.anyKey(logs.logRegion, logs.logAccountId),
       Condition: {
         StringEquals: { "kms:ViaService": s3ServiceFor(logs.logRegion) },
-        StringLike: {
-          "kms:EncryptionContext:aws:s3:arn": [
-            arn.bucket(logs.bucketName),
-            ...regions.map((r) => arn.objects(logs.bucketName, sessionLogPrefix(accountId, r.region))),
-          ],
-        },
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": s3EncryptionContexts(logs.bucketName, prefixes) },
       },
     },
     {
@@ -146,14 +143,15 @@ export interface AccessPolicyProps {
   readonly allowPortForwarding: boolean;
 }
 
-/** The documents a group may start sessions with: the audited shell always, tunnels only where allowed. */
+/**
+ * The documents a group may start sessions with: the audited shell always, tunnels only where allowed. AWS-owned
+ * documents are named for every region: instances are already limited to the account's regions, and one ARN per
+ * region would push the policy past IAM's 6,144-character limit at around ten regions.
+ */
 export function sessionDocumentArns(p: AccessPolicyProps): string[] {
-  const docs: string[] = [];
-  for (const { region } of p.regions) {
-    docs.push(arn.document(region, p.accountId, PREFERENCES_DOCUMENT));
-    if (p.allowSsh) docs.push(arn.awsDocument(region, SSH_DOCUMENT));
-    if (p.allowPortForwarding) docs.push(...PORT_FORWARDING_DOCUMENTS.map((d) => arn.awsDocument(region, d)));
-  }
+  const docs = p.regions.map(({ region }) => arn.document(region, p.accountId, PREFERENCES_DOCUMENT));
+  if (p.allowSsh) docs.push(arn.awsDocument("*", SSH_DOCUMENT));
+  if (p.allowPortForwarding) docs.push(...PORT_FORWARDING_DOCUMENTS.map((d) => arn.awsDocument("*", d)));
   return docs;
 }
 
