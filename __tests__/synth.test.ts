@@ -36,6 +36,26 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
+/** A JSON synthesis of the example, made once by the determinism test and read by the Terraform tests. */
+function jsonOutput(): string {
+  const cwd = join(scratch, "one");
+  if (!existsSync(join(cwd, "out", "manifest.json"))) {
+    mkdirSync(cwd, { recursive: true });
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+  }
+  return cwd;
+}
+
+/** An HCL synthesis of the example: the one the JSON-to-HCL switch test left, or a new one. */
+function hclOutput(): string {
+  const cwd = join(scratch, "switch");
+  if (!existsSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"))) {
+    mkdirSync(cwd, { recursive: true });
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" }).status).toBe(0);
+  }
+  return cwd;
+}
+
 beforeAll(() => {
   // Build the bundle once, so the runs below do not race to rebuild it.
   const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build.js")], { encoding: "utf8" });
@@ -143,10 +163,7 @@ describe("Terraform reads the output", () => {
   }
 
   withTerraform("cdktf synth --hcl output passes terraform fmt -check and parses without warnings", () => {
-    const cwd = join(scratch, "hcl");
-    mkdirSync(cwd, { recursive: true });
-    const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" });
-    expect(run.status).toBe(0);
+    const cwd = hclOutput();
     const fmt = spawnSync("terraform", ["fmt", "-check", "-recursive", "-no-color", "out"], { cwd, encoding: "utf8" });
     expect(fmt.stdout).toBe("");
     expect(fmt.status).toBe(0);
@@ -156,9 +173,8 @@ describe("Terraform reads the output", () => {
   withTerraform("Terraform itself turns every policy and document into the text the tests assert on", () => {
     // The other tests read policies through terraformLiteral (a copy of Terraform's unescaping). Here Terraform
     // evaluates every policy and document string of the example, references replaced by a marker, as outputs.
-    const cwd = join(scratch, "evaluate");
+    const cwd = jsonOutput();
     mkdirSync(join(cwd, "tf"), { recursive: true });
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
     const texts: Record<string, string> = {};
     for (const stack of readdirSync(join(cwd, "out", "stacks"))) {
       const config = JSON.parse(readFileSync(join(cwd, "out", "stacks", stack, "cdk.tf.json"), "utf8"));
@@ -187,9 +203,7 @@ describe("Terraform reads the output", () => {
   });
 
   withTerraform("the JSON output parses without warnings", () => {
-    const cwd = join(scratch, "json");
-    mkdirSync(cwd, { recursive: true });
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    const cwd = jsonOutput();
     for (const stack of readdirSync(join(cwd, "out", "stacks"))) expectTerraformParses(join(cwd, "out", "stacks", stack));
   });
 });
