@@ -1,5 +1,6 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -205,6 +206,16 @@ describe("Terraform reads the output", () => {
   withTerraform("the JSON output parses without warnings", () => {
     const cwd = jsonOutput();
     for (const stack of readdirSync(join(cwd, "out", "stacks"))) expectTerraformParses(join(cwd, "out", "stacks", stack));
+  });
+});
+
+describe("the bundle", () => {
+  test("leaves archiver out, and can still load cdktf's archiver when something zips", () => {
+    const bundle = readFileSync(join(ROOT, "dist", "main.js"), "utf8");
+    expect(bundle).toContain('createRequire(require.resolve("cdktf"))("archiver")');
+    expect(bundle).not.toContain("ArchiverError");
+    const archiver = createRequire(require.resolve("cdktf"))("archiver");
+    expect(typeof archiver("zip").append).toBe("function");
   });
 });
 

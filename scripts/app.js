@@ -17,5 +17,13 @@ function newestMtime(path) {
 const stale =
   !existsSync(OUTFILE) ||
   SOURCES.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > statSync(OUTFILE).mtimeMs);
-if (stale) require("./build").build();
-require(OUTFILE);
+if (stale) {
+  require("./build")
+    .build()
+    .then(() => require(OUTFILE))
+    .catch(() => {
+      process.exitCode = 1; // esbuild has printed the errors
+    });
+} else {
+  require(OUTFILE);
+}
