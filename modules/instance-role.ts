@@ -23,7 +23,6 @@ export interface SessionInstanceRoleProps {
 
 /** Role and instance profile for instances reached through Session Manager, with least-privilege logging rights. */
 export class SessionInstanceRole extends Construct {
-  public readonly roleArn: string;
   public readonly instanceProfileName: string;
 
   constructor(scope: Construct, id: string, props: SessionInstanceRoleProps) {
@@ -48,7 +47,6 @@ export class SessionInstanceRole extends Construct {
       path: IAM_PATH,
       role: role.name,
     });
-    this.roleArn = role.arn;
     this.instanceProfileName = profile.name;
   }
 }

@@ -24,7 +24,6 @@ export interface ProtectedKeyProps {
  */
 export class ProtectedKey extends Construct {
   public readonly keyArn: string;
-  public readonly aliasName: string;
 
   constructor(scope: Construct, id: string, props: ProtectedKeyProps) {
     super(scope, id);
@@ -42,6 +41,5 @@ export class ProtectedKey extends Construct {
       provider: props.provider,
     });
     this.keyArn = key.arn;
-    this.aliasName = props.alias;
   }
 }

@@ -35,7 +35,6 @@ export interface SessionLogBucketProps {
  */
 export class SessionLogBucket extends Construct {
   public readonly bucketName: string;
-  public readonly bucketArn: string;
 
   constructor(scope: Construct, id: string, props: SessionLogBucketProps) {
     super(scope, id);
@@ -48,7 +47,6 @@ export class SessionLogBucket extends Construct {
       lifecycle: { preventDestroy: true },
     });
     this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
 
     new S3BucketVersioningA(this, "versioning", {
       bucket: bucket.id,

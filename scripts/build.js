@@ -7,7 +7,7 @@ const { join } = require("node:path");
 const root = join(__dirname, "..");
 const OUTFILE = join(root, "dist", "main.js");
 
-// cdktf loads archiver (and ~150 modules behind it) at start-up, only to zip TerraformAssets, which these stacks
+// cdktf loads archiver (and ~200 modules behind it) at start-up, only to zip TerraformAssets, which these stacks
 // do not use: about a third of synth time. This stand-in loads the real archiver, from cdktf's own dependencies,
 // the first time something zips.
 const lazyArchiver = {

@@ -16,13 +16,11 @@ export interface AccountStackProps {
  * A stack for exactly one AWS account: its backend, and one provider per region, each refusing any other account.
  */
 export class AccountStack extends TerraformStack {
-  public readonly accountId: string;
   private readonly providers = new Map<string, AwsProvider>();
 
   constructor(scope: Construct, name: string, props: AccountStackProps) {
     super(scope, name);
     const { config } = props;
-    this.accountId = props.accountId;
     configureBackend(this, name, config);
 
     const assumeRole = config.deployment.assumeRole;

@@ -29,7 +29,7 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     const app = new App({ outdir: staging, stackTraces: false });
     buildStacks(app, config);
     app.synth();
-    if (app.hclOutput || process.env.SYNTH_HCL_OUTPUT === "true") await formatHcl(staging);
+    if (app.hclOutput) await formatHcl(staging);
     publish(staging, target);
   } finally {
     if (envBefore === undefined) delete process.env.SYNTH_HCL_OUTPUT;
