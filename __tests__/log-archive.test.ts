@@ -202,7 +202,8 @@ describe("log-archive bucket policy", () => {
       Action: "s3:PutObject",
       Resource: `arn:aws:s3:::${BUCKET}/*`,
       Condition: {
-        StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": `\${aws_kms_key.${keyId}.arn}` },
+        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": `\${aws_kms_key.${keyId}.arn}` },
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
       },
     });
   });

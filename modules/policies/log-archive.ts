@@ -108,13 +108,18 @@ export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
     },
     {
       // A writer that names its own KMS key would make the transcript unreadable to the log account, and could
-      // destroy it later by deleting that key. Without the header, the bucket's default (the log key) applies.
+      // destroy it later by deleting that key. Only a header that is present and names another key is denied: older
+      // SSM agents send no SSE header (the bucket default, the log key, applies), newer ones copy the bucket
+      // default's key ARN into it. ...IfExists would not do: with the header absent it is true, and denies both.
       Sid: "DenyWritesWithAnotherKey",
       Effect: "Deny",
       Principal: "*",
       Action: "s3:PutObject",
       Resource: objects,
-      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": p.keyArn } },
+      Condition: {
+        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": p.keyArn },
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+      },
     },
     {
       // Transcripts are evidence: no other account reads, deletes, or loosens the bucket's protections.
