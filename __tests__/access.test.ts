@@ -1,0 +1,192 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { validateConfig } from "../config/load";
+import type { Config } from "../config/types";
+import { accessChecks, accessModel, type AccessCheck } from "../review/checks";
+import { lintPolicies } from "../review/lint";
+import { loadSynthesizedStacks, type PolicyJson, type ResolvedStack } from "../review/resolve";
+import { evaluate } from "../review/simulate";
+import { buildStacks } from "../stacks";
+import { exampleConfig, exampleRaw } from "./helpers";
+
+/**
+ * Access proofs: every check of review/checks.ts, evaluated by iam-simulate over the policies resolved from a real
+ * cdktf.out. Outcomes are exact (Allowed, ExplicitlyDenied or ImplicitlyDenied), and an Allowed or explicit Deny
+ * must come from the named statement.
+ */
+
+/** A second organization: three workloads in two regions, with group settings the example does not use. */
+function threeWorkloads(): Config {
+  const raw = exampleRaw();
+  raw.workloads = ["alpha", "beta", "gamma"].map((name, i) => ({
+    name,
+    accountId: `44444444444${i}`,
+    regions: ["us-east-1", "ap-southeast-2"],
+    accessGroups: [
+      { name: `${name}-ops`, instanceTags: { Workload: [name], Tier: ["app", "db"] }, allowPortForwarding: i === 0 },
+      { name: `${name}-oncall`, instanceTags: { Workload: [name] }, allowSsh: true, mfaRequired: i !== 2 },
+    ],
+    ...(i === 1 ? { users: [{ name: `${name}.person`, groups: [`${name}-ops`] }] } : {}),
+  }));
+  return validateConfig(raw);
+}
+
+/** Synthesizes `config` the way `npm run synth` does (JSON), into a temporary cdktf.out, and resolves it back. */
+function synthesizeAndResolve(config: Config): ResolvedStack[] {
+  const outdir = mkdtempSync(join(tmpdir(), "access-"));
+  try {
+    const app = new App({ outdir, stackTraces: false });
+    buildStacks(app, config);
+    app.synth();
+    return loadSynthesizedStacks(outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const title = (c: AccessCheck): string => `${c.stack} ${c.region}: ${c.column} / ${c.row}`;
+
+/** The stacks with every statement `drop` selects removed, wherever it lives. */
+function without(stacks: readonly ResolvedStack[], drop: (s: Record<string, any>, policy: string) => boolean): ResolvedStack[] {
+  const copy = JSON.parse(JSON.stringify(stacks)) as ResolvedStack[];
+  const walk = (node: any): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== "object" || node === null) return;
+    if (node.document?.Statement) {
+      const doc = node.document as PolicyJson;
+      doc.Statement = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter((s) => !drop(s, node.name));
+    }
+    Object.values(node).forEach(walk);
+  };
+  walk(copy);
+  return copy;
+}
+
+/** The same check (stack, region, row, column) over other stacks. */
+function sameCheck(config: Config, stacks: ResolvedStack[], check: AccessCheck): { check: AccessCheck; model: ReturnType<typeof accessModel> } {
+  const model = accessModel(config, stacks);
+  const found = accessChecks(config, model).find(
+    (c) => c.stack === check.stack && c.region === check.region && c.row === check.row && c.column === check.column,
+  );
+  if (found === undefined) throw new Error(`no check ${title(check)}`);
+  return { check: found, model };
+}
+
+describe.each([
+  ["the example config", exampleConfig()],
+  ["three workloads in two regions", threeWorkloads()],
+])("%s", (_name, config) => {
+  const stacks = synthesizeAndResolve(config);
+  const model = accessModel(config, stacks);
+  const checks = accessChecks(config, model);
+
+  test("every resolved policy lints clean", async () => {
+    const policies = stacks.flatMap((s) => s.policies);
+    expect(policies.length).toBeGreaterThan(0);
+    expect(await lintPolicies(policies)).toEqual([]);
+  });
+
+  test("every workload, region and access group is covered", () => {
+    for (const w of config.workloads) {
+      for (const region of w.regions) {
+        const here = checks.filter((c) => c.stack === `workload-${w.name}` && c.region === region);
+        for (const g of w.accessGroups) expect(here.some((c) => c.column === `${g.name} member`)).toBe(true);
+        expect(here.some((c) => c.expect === "Allowed")).toBe(true);
+        expect(here.some((c) => c.expect !== "Allowed")).toBe(true);
+      }
+    }
+  });
+
+  const verify = async (check: AccessCheck): Promise<void> => {
+    const outcome = await evaluate(model, check.persona, check.request);
+    expect({ decision: outcome.decision, reason: outcome.reason }).toEqual({ decision: check.expect, reason: expect.any(String) });
+    if (check.sid !== undefined) expect(outcome.deciders.map((d) => d.sid)).toContain(check.sid);
+  };
+
+  describe("things that must work", () => {
+    test.each(checks.filter((c) => c.expect === "Allowed").map((c) => [title(c), c] as const))("%s", (_t, check) => verify(check));
+  });
+
+  describe("things that must be denied", () => {
+    test.each(checks.filter((c) => c.expect !== "Allowed").map((c) => [title(c), c] as const))("%s", (_t, check) => verify(check));
+  });
+
+  describe("removing the deciding statement changes the outcome", () => {
+    // One check per distinct (row, column, statement) keeps this fast; every statement named by a check is covered.
+    const seen = new Set<string>();
+    const decided = checks.filter((c) => {
+      const key = `${c.row}|${c.column}|${c.sid}`;
+      if (c.sid === undefined || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    test.each(decided.map((c) => [`${title(c)} without ${c.sid}`, c] as const))("%s", async (_t, original) => {
+      const { check, model: mutated } = sameCheck(config, without(stacks, (s) => s.Sid === original.sid), original);
+      const outcome = await evaluate(mutated, check.persona, check.request);
+      expect(outcome.decision).not.toBe(original.expect);
+    });
+  });
+});
+
+describe("the conditions that make a denial implicit are load-bearing", () => {
+  const config = exampleConfig();
+  const stacks = synthesizeAndResolve(config);
+  const checkOf = (row: string, column: string, from: ResolvedStack[] = stacks) => {
+    const model = accessModel(config, from);
+    const check = accessChecks(config, model).find((c) => c.stack === "workload-payments" && c.region === "eu-west-1" && c.row === row && c.column === column);
+    if (check === undefined) throw new Error(`no check ${row} / ${column}`);
+    return { check, model };
+  };
+  /** Replaces statement `sid` by `edit(statement)` everywhere. */
+  const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, any>): ResolvedStack[] => {
+    const copy = JSON.parse(JSON.stringify(stacks)) as ResolvedStack[];
+    const walk = (node: any): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (typeof node !== "object" || node === null) return;
+      if (Array.isArray(node.document?.Statement)) node.document.Statement = node.document.Statement.map((s: any) => (s.Sid === sid ? edit(s) : s));
+      Object.values(node).forEach(walk);
+    };
+    walk(copy);
+    return copy;
+  };
+  const dropCondition = (key: string) => (s: Record<string, any>) => ({
+    ...s,
+    Condition: Object.fromEntries(Object.entries(s.Condition ?? {}).map(([op, block]) => [op, Object.fromEntries(Object.entries(block as object).filter(([k]) => k !== key))])),
+  });
+
+  test.each([
+    ["outsider writes its own prefix", "write own transcripts", "outsider admin (*)", "OrganizationWritesOwnPrefix", dropCondition("aws:PrincipalOrgID")],
+    ["outsider uses the log key", "encrypt with the log key through S3", "outsider admin (*)", "OrganizationWritesThroughS3", dropCondition("aws:PrincipalOrgID")],
+    ["other tags", "start a session on an instance with other tags", "payments-operators member", "StartSessionOnTaggedInstances", dropCondition("ssm:resourceTag/Environment")],
+    [
+      "another user's session",
+      "end another user's session",
+      "payments-operators member",
+      "ManageOwnSessions",
+      (s: Record<string, any>) => ({ ...s, Resource: (s.Resource as string[]).map((r) => r.replace("${aws:username}-*", "*")) }),
+    ],
+    ["log key administration", "schedule log key deletion", "account admin (*)", "LogAccountAdministersKey", (s: Record<string, any>) => ({ ...s, Principal: { AWS: "*" } })],
+    ["Lambda assumes the role", "assume the instance role as Lambda", "AWS service", "Ec2AssumesRole", (s: Record<string, any>) => ({ ...s, Principal: { Service: ["ec2.amazonaws.com", "lambda.amazonaws.com"] } })],
+  ])("%s: ImplicitlyDenied, Allowed once the restriction goes", async (_t, row, column, sid, edit) => {
+    const before = checkOf(row, column);
+    expect((await evaluate(before.model, before.check.persona, before.check.request)).decision).toBe("ImplicitlyDenied");
+    const after = checkOf(row, column, editing(sid, edit));
+    expect((await evaluate(after.model, after.check.persona, after.check.request)).decision).toBe("Allowed");
+  });
+
+  test("a cross-account write needs the identity policy and the bucket policy", async () => {
+    // A group member's identity policies grant no S3 at all; the bucket alone does not let them write.
+    const { check, model } = checkOf("write own transcripts", "instance role");
+    const member = accessChecks(config, model).find((c) => c.column === "payments-operators member")!.persona;
+    const outcome = await evaluate(model, member, check.request);
+    expect(outcome).toMatchObject({ decision: "ImplicitlyDenied", reason: "no allow in identity" });
+    // The outsider holds s3:* in its own account; only the bucket policy is missing.
+    const outsider = checkOf("write own transcripts", "outsider admin (*)");
+    expect(await evaluate(outsider.model, outsider.check.persona, outsider.check.request)).toMatchObject({
+      decision: "ImplicitlyDenied",
+      reason: "no allow in bucket policy",
+    });
+  });
+});

@@ -1,0 +1,218 @@
+import {
+  accessGroupName,
+  arn,
+  LOG_ARCHIVE_STACK,
+  PORT_FORWARDING_DOCUMENTS,
+  PREFERENCES_DOCUMENT,
+  sessionKeyAlias,
+  sessionLogGroupName,
+  sessionLogPrefix,
+  SSH_DOCUMENT,
+  workloadStackName,
+} from "../config/naming";
+import type { AccessGroupConfig, Config } from "../config/types";
+import {
+  accountAdmin,
+  grantAll,
+  groupMember,
+  instanceSession,
+  OUTSIDE_ACCOUNT,
+  servicePrincipal,
+  withPolicy,
+  type Organization,
+  type Persona,
+  type RequestOptions,
+} from "./personas";
+import type { ResolvedStack } from "./resolve";
+import type { AccessModel, AccessRequest, Decision } from "./simulate";
+
+/**
+ * The access model this project promises, as checks over the synthesized stacks: who must be able to do what for
+ * sessions and logging to work, and what must be denied even to an attacker with broad permissions. The tests
+ * assert every check; the review report shows them as a matrix.
+ */
+
+export type Column = "instance role" | "account admin (*)" | "outsider admin (*)" | "AWS service" | `${string} member`;
+
+export interface AccessCheck {
+  readonly stack: string;
+  readonly region: string;
+  /** What is attempted, in a few words: the matrix row. */
+  readonly row: string;
+  /** Who attempts it: the matrix column. */
+  readonly column: Column;
+  readonly persona: Persona;
+  readonly request: AccessRequest;
+  readonly expect: Decision;
+  /** The statement that must decide an Allowed or ExplicitlyDenied outcome. */
+  readonly sid?: string;
+}
+
+export class ModelError extends Error {}
+
+/** The organization of `config`, checked against the stacks synthesized from it. */
+export function accessModel(config: Config, stacks: readonly ResolvedStack[]): AccessModel {
+  const expected = new Map([[LOG_ARCHIVE_STACK, config.logArchive.accountId], ...config.workloads.map((w) => [workloadStackName(w.name), w.accountId] as const)]);
+  const problems: string[] = [];
+  for (const [name, account] of expected) {
+    const stack = stacks.find((s) => s.name === name);
+    if (stack === undefined) problems.push(`stack ${name} is missing`);
+    else if (stack.accountId !== account) problems.push(`stack ${name} is for account ${stack.accountId}, the config says ${account}`);
+  }
+  for (const stack of stacks) if (!expected.has(stack.name)) problems.push(`stack ${stack.name} is not in the config`);
+  if (problems.length > 0) throw new ModelError(`cdktf.out does not match the config (run npm run synth): ${problems.join("; ")}`);
+  const organization: Organization = { id: config.organizationId, accountIds: new Set(expected.values()) };
+  return { organization, stacks };
+}
+
+const INSTANCE_ID = "i-0123456789abcdef0";
+const SESSION_SUFFIX = "0a1b2c3d4e5f67890";
+
+export function accessChecks(config: Config, model: AccessModel): AccessCheck[] {
+  const stackNamed = (name: string): ResolvedStack => {
+    const stack = model.stacks.find((s) => s.name === name);
+    if (stack === undefined) throw new ModelError(`no stack ${name}`);
+    return stack;
+  };
+  const log = stackNamed(LOG_ARCHIVE_STACK);
+  const bucket = only(log.buckets, "log-archive bucket");
+  const logKey = only(log.keys, "log-archive key");
+  const accounts = [...model.organization.accountIds];
+  const checks: AccessCheck[] = [];
+
+  for (const workload of config.workloads) {
+    const stack = stackNamed(workloadStackName(workload.name));
+    const role = only(stack.roles, `${stack.name} instance role`);
+    const instance = instanceSession(stack, role);
+    const admin = accountAdmin(stack.accountId, "account admin (*)");
+    const outsider = accountAdmin(OUTSIDE_ACCOUNT, "outsider admin (*)");
+    const members = workload.accessGroups.map((group) => {
+      const name = accessGroupName(config.namePrefix, group.name);
+      const resolved = stack.groups.find((g) => g.name === name);
+      if (resolved === undefined) throw new ModelError(`${stack.name}: no IAM group ${name}`);
+      return { group, persona: groupMember(stack, resolved), column: `${group.name} member` as Column };
+    });
+    // Another organization account, whose transcripts this workload must not touch.
+    const otherAccount = accounts.find((a) => a !== stack.accountId && a !== config.logArchive.accountId) ?? config.logArchive.accountId;
+
+    for (const region of workload.regions) {
+      const add = (row: string, column: Column, persona: Persona, request: AccessRequest, expect: Decision, sid?: string): void => {
+        checks.push({ stack: stack.name, region, row, column, persona, request, expect, sid });
+      };
+      const transcript = (account: string): string => `${bucket.arn}/${sessionLogPrefix(account, region)}/alice-${SESSION_SUFFIX}.log`;
+      const own = (p: Persona): string => transcript(p.accountId!);
+      const put = (resource: string, options?: RequestOptions): AccessRequest => ({ action: "s3:PutObject", resource, options });
+      const viaS3 = { viaService: "s3", encryptionContext: { "aws:s3:arn": bucket.arn } } as const;
+
+      // Logging: what the instance needs, and the log archive's boundary.
+      add("write own transcripts", "instance role", instance, put(own(instance)), "Allowed", "WriteOwnTranscripts");
+      add("write own transcripts", "account admin (*)", admin, put(own(admin)), "Allowed", "OrganizationWritesOwnPrefix");
+      add("write own transcripts", "outsider admin (*)", outsider, put(own(outsider)), "ImplicitlyDenied");
+      const namingKey = (keyArn: string): RequestOptions => ({
+        s3Headers: { "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": keyArn },
+      });
+      add("write own transcripts naming the log key", "instance role", instance, put(own(instance), namingKey(logKey.arn)), "Allowed", "OrganizationWritesOwnPrefix");
+      const foreignKey = arn.anyKey(region, stack.accountId).replace("*", "00000000-0000-4000-8000-000000000000");
+      add("write naming another KMS key", "instance role", instance, put(own(instance), namingKey(foreignKey)), "ExplicitlyDenied", "DenyWritesWithAnotherKey");
+      add("write without TLS", "instance role", instance, put(own(instance), { secureTransport: false }), "ExplicitlyDenied", "DenyInsecureTransport");
+      const encryption = { action: "s3:GetEncryptionConfiguration", resource: bucket.arn };
+      add("read the bucket encryption", "instance role", instance, encryption, "Allowed", "OrganizationReadsEncryptionConfiguration");
+      add("read the bucket encryption", "outsider admin (*)", outsider, encryption, "ImplicitlyDenied");
+      const generate = (options?: RequestOptions): AccessRequest => ({ action: "kms:GenerateDataKey", resource: logKey.arn, options });
+      add("encrypt with the log key through S3", "instance role", instance, generate(viaS3), "Allowed", "UseLogKeyThroughS3");
+      add("encrypt with the log key through S3", "outsider admin (*)", outsider, generate(viaS3), "ImplicitlyDenied");
+      add("use the log key directly", "instance role", instance, generate(), "ImplicitlyDenied");
+      add("use the log key directly", "account admin (*)", admin, generate(), "ImplicitlyDenied");
+      add("write another account's transcripts", "instance role", instance, put(transcript(otherAccount)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
+      add("write another account's transcripts", "account admin (*)", admin, put(transcript(otherAccount)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
+      add("write another account's transcripts", "outsider admin (*)", outsider, put(transcript(stack.accountId)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
+      for (const [row, action, resource] of [
+        ["read a transcript", "s3:GetObject", transcript(stack.accountId)],
+        ["delete a transcript version", "s3:DeleteObjectVersion", transcript(stack.accountId)],
+        ["shorten a transcript's retention", "s3:PutObjectRetention", transcript(stack.accountId)],
+        ["change the bucket policy", "s3:PutBucketPolicy", bucket.arn],
+      ] as const) {
+        for (const [column, persona] of [["instance role", instance], ["account admin (*)", admin], ["outsider admin (*)", outsider]] as const) {
+          add(row, column, persona, { action, resource }, "ExplicitlyDenied", "DenyOtherAccountsReadDeleteAdminister");
+        }
+      }
+      for (const [row, action] of [
+        ["schedule log key deletion", "kms:ScheduleKeyDeletion"],
+        ["replace the log key policy", "kms:PutKeyPolicy"],
+        ["disable the log key", "kms:DisableKey"],
+      ] as const) {
+        add(row, "account admin (*)", admin, { action, resource: logKey.arn }, "ImplicitlyDenied");
+        add(row, "outsider admin (*)", outsider, { action, resource: logKey.arn }, "ImplicitlyDenied");
+      }
+
+      // Sessions.
+      const sessionKey = stack.keys.find((k) => k.region === region && k.aliases.includes(sessionKeyAlias(config.namePrefix)));
+      if (sessionKey === undefined) throw new ModelError(`${stack.name}: no session key in ${region}`);
+      add("decrypt session data", "instance role", instance, { action: "kms:Decrypt", resource: sessionKey.arn }, "Allowed", "DecryptSessionData");
+      const instanceArn = arn.instances(region, stack.accountId).replace("*", INSTANCE_ID);
+      const preferences = arn.document(region, stack.accountId, PREFERENCES_DOCUMENT);
+      add("start a session on a tagged instance", "instance role", instance, { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: {} } }, "ImplicitlyDenied");
+      for (const { group, persona, column } of members) {
+        const start = (resource: string, options: RequestOptions = {}): AccessRequest => ({ action: "ssm:StartSession", resource, options });
+        const tags = matchingTags(group);
+        add("start a session on a tagged instance", column, persona, start(instanceArn, { instanceTags: tags }), "Allowed", "StartSessionOnTaggedInstances");
+        add("start it with the audited document", column, persona, start(preferences), "Allowed", "StartSessionWithApprovedDocuments");
+        add(
+          "start a session without MFA",
+          column,
+          persona,
+          start(instanceArn, { instanceTags: tags, mfa: false }),
+          group.mfaRequired ? "ExplicitlyDenied" : "Allowed",
+          group.mfaRequired ? "DenySessionsWithoutMfa" : "StartSessionOnTaggedInstances",
+        );
+        add("start a session on an instance with other tags", column, persona, start(instanceArn, { instanceTags: otherTags(group) }), "ImplicitlyDenied");
+        const tunnel = (allowed: boolean): [Decision, string?] => (allowed ? ["Allowed", "StartSessionWithApprovedDocuments"] : ["ImplicitlyDenied"]);
+        add("start an SSH session", column, persona, start(arn.awsDocument(region, SSH_DOCUMENT)), ...tunnel(group.allowSsh));
+        add("start port forwarding", column, persona, start(arn.awsDocument(region, PORT_FORWARDING_DOCUMENTS[0])), ...tunnel(group.allowPortForwarding));
+        add("generate the session data key", column, persona, { action: "kms:GenerateDataKey", resource: sessionKey.arn }, "Allowed", "GenerateSessionDataKey");
+        add("decrypt session data", column, persona, { action: "kms:Decrypt", resource: sessionKey.arn }, "ImplicitlyDenied");
+        const session = (owner: string): string => arn.sessions(region, stack.accountId, owner).replace("*", SESSION_SUFFIX);
+        add("end own session", column, persona, { action: "ssm:TerminateSession", resource: session(persona.username!) }, "Allowed", "ManageOwnSessions");
+        add("end another user's session", column, persona, { action: "ssm:TerminateSession", resource: session("someone-else") }, "ImplicitlyDenied");
+        const broad = withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm"));
+        for (const action of ["ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument"]) {
+          const verb = action.slice(4, -8).toLowerCase();
+          add(`${verb} the preferences document, holding ssm:*`, column, broad, { action, resource: preferences }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
+        }
+      }
+
+      // What the instance role must not do.
+      add("send a command", "instance role", instance, { action: "ssm:SendCommand", resource: instanceArn }, "ImplicitlyDenied");
+      const logStream = `${arn.logGroup(region, stack.accountId, sessionLogGroupName(config.namePrefix))}:log-stream:${SESSION_SUFFIX}`;
+      add("read session logs in CloudWatch", "instance role", instance, { action: "logs:GetLogEvents", resource: logStream }, "ImplicitlyDenied");
+      add("pass a role", "instance role", instance, { action: "iam:PassRole", resource: role.arn }, "ImplicitlyDenied");
+      add("assume a role", "instance role", instance, { action: "sts:AssumeRole", resource: role.arn }, "ImplicitlyDenied");
+
+      // Who may assume the instance role (IAM is global: once, in the home region).
+      if (region === stack.homeRegion) {
+        const assume = { action: "sts:AssumeRole", resource: role.arn };
+        add("assume the instance role as EC2", "AWS service", servicePrincipal("ec2.amazonaws.com"), assume, "Allowed", "Ec2AssumesRole");
+        add("assume the instance role as Lambda", "AWS service", servicePrincipal("lambda.amazonaws.com"), assume, "ImplicitlyDenied");
+        add("assume the instance role", "account admin (*)", admin, assume, "ImplicitlyDenied");
+        add("assume the instance role", "outsider admin (*)", outsider, assume, "ImplicitlyDenied");
+      }
+    }
+  }
+  return checks;
+}
+
+/** Tags that satisfy every tag condition of `group`: the first allowed value of each key. */
+export const matchingTags = (group: AccessGroupConfig): Record<string, string> =>
+  Object.fromEntries(Object.entries(group.instanceTags).map(([key, values]) => [key, values[0]]));
+
+/** Tags that miss one condition: the first key gets a value the group does not allow. */
+const otherTags = (group: AccessGroupConfig): Record<string, string> => {
+  const tags = matchingTags(group);
+  const [first] = Object.keys(tags).sort();
+  return { ...tags, [first]: `not-${tags[first]}` };
+};
+
+function only<T>(items: readonly T[], what: string): T {
+  if (items.length !== 1) throw new ModelError(`expected one ${what}, found ${items.length}`);
+  return items[0];
+}

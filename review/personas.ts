@@ -1,0 +1,161 @@
+import { PARTITION } from "../config/regions";
+import type { PolicyJson, ResolvedGroup, ResolvedRole, ResolvedStack, ResolvedUser } from "./resolve";
+
+/**
+ * Who makes a request, and the request context AWS would attach to it. Personas are built from the resolved stacks
+ * and one organization description, and the context is derived from the persona in one function, so a simulated
+ * request can never claim an account, organization or user name its principal does not have.
+ */
+
+/** The organization as the config describes it: only its accounts carry its id in aws:PrincipalOrgID. */
+export interface Organization {
+  readonly id: string;
+  readonly accountIds: ReadonlySet<string>;
+}
+
+/** An account that is not in the organization, for attackers from outside it. */
+export const OUTSIDE_ACCOUNT = "999999999999";
+
+export interface Persona {
+  /** Short label for reports, e.g. `payments-operators member`. */
+  readonly label: string;
+  readonly kind: "user" | "assumed-role" | "service";
+  /** The request's principal: an IAM user ARN, an assumed-role session ARN, or a service principal. */
+  readonly principal: string;
+  /** Unset for service principals. */
+  readonly accountId?: string;
+  /** IAM users only: the value of aws:username. */
+  readonly username?: string;
+  /** Assumed roles: the role's ARN, which AWS reports as aws:PrincipalArn. */
+  readonly roleArn?: string;
+  readonly policies: readonly { readonly name: string; readonly policy: PolicyJson }[];
+}
+
+export interface RequestOptions {
+  /** Whether the IAM user signed in with MFA. Ignored for roles and services, whose requests carry no such key. @default true */
+  readonly mfa?: boolean;
+  /** @default true */
+  readonly secureTransport?: boolean;
+  /** The service a KMS request comes through (kms:ViaService), in the key's region. */
+  readonly viaService?: "s3" | "logs";
+  /** KMS encryption context, e.g. `{ "aws:s3:arn": bucketArn }`. */
+  readonly encryptionContext?: Readonly<Record<string, string>>;
+  /** Tags of the target instance, as `ssm:resourceTag/<key>`. */
+  readonly instanceTags?: Readonly<Record<string, string>>;
+  /** What Session Manager sets when it checks the document too. @default true for ssm:StartSession */
+  readonly sessionDocumentAccessCheck?: boolean;
+  /** S3 request headers as condition keys without the `s3:` prefix, e.g. `x-amz-server-side-encryption`. */
+  readonly s3Headers?: Readonly<Record<string, string>>;
+}
+
+/** The request context for `persona` calling `action` on `resource`: every key derived, none passed through. */
+export function requestContext(
+  persona: Persona,
+  organization: Organization,
+  action: string,
+  resource: string,
+  options: RequestOptions = {},
+): Record<string, string> {
+  const context: Record<string, string> = { "aws:SecureTransport": String(options.secureTransport ?? true) };
+  if (persona.accountId !== undefined) {
+    context["aws:PrincipalAccount"] = persona.accountId;
+    context["aws:PrincipalArn"] = persona.roleArn ?? persona.principal;
+    if (organization.accountIds.has(persona.accountId)) context["aws:PrincipalOrgID"] = organization.id;
+  }
+  if (persona.kind === "user") {
+    context["aws:username"] = persona.username!;
+    context["aws:MultiFactorAuthPresent"] = String(options.mfa ?? true);
+  }
+  if (options.viaService !== undefined) {
+    context["kms:ViaService"] = `${options.viaService}.${regionOf(resource)}.amazonaws.com`;
+  }
+  for (const [key, value] of Object.entries(options.encryptionContext ?? {})) context[`kms:EncryptionContext:${key}`] = value;
+  for (const [key, value] of Object.entries(options.instanceTags ?? {})) context[`ssm:resourceTag/${key}`] = value;
+  for (const [key, value] of Object.entries(options.s3Headers ?? {})) context[`s3:${key}`] = value;
+  if (action.toLowerCase() === "ssm:startsession") {
+    context["ssm:SessionDocumentAccessCheck"] = String(options.sessionDocumentAccessCheck ?? true);
+  }
+  return context;
+}
+
+const regionOf = (resource: string): string => {
+  const region = resource.split(":")[3];
+  if (!region) throw new Error(`${resource} names no region`);
+  return region;
+};
+
+/** An IAM user of a stack, with the policies of its groups. */
+export function userPersona(stack: ResolvedStack, user: ResolvedUser, label = user.name): Persona {
+  const groups = user.groups.map((name) => groupOf(stack, name));
+  return {
+    label,
+    kind: "user",
+    principal: user.arn,
+    accountId: stack.accountId,
+    username: user.name,
+    policies: [...user.policies, ...groups.flatMap((g) => g.policies)].map(asIdentityPolicy),
+  };
+}
+
+/**
+ * A member of `group`: its first configured user, or a stand-in user in the group when none is configured (people
+ * are often added outside this project), so every group is proven.
+ */
+export function groupMember(stack: ResolvedStack, group: ResolvedGroup): Persona {
+  const user = stack.users.find((u) => u.groups.includes(group.name));
+  const label = `${group.name} member`;
+  if (user) return userPersona(stack, user, label);
+  const name = `${group.name}-member`;
+  return userPersona(stack, { name, arn: iamArn(stack.accountId, `user/${name}`), groups: [group.name], policies: [], tags: {} }, label);
+}
+
+/** An instance's session of `role`, as the SSM agent signs its requests. */
+export function instanceSession(stack: ResolvedStack, role: ResolvedRole): Persona {
+  return {
+    label: `${role.name} (instance)`,
+    kind: "assumed-role",
+    principal: `arn:${PARTITION}:sts::${stack.accountId}:assumed-role/${role.name}/i-0123456789abcdef0`,
+    accountId: stack.accountId,
+    roleArn: role.arn,
+    policies: role.policies.map(asIdentityPolicy),
+  };
+}
+
+/** Full administrator of `accountId` (an IAM user with `*` on `*`): the strongest attacker inside one account. */
+export function accountAdmin(accountId: string, label: string): Persona {
+  return {
+    label,
+    kind: "user",
+    principal: iamArn(accountId, "user/admin"),
+    accountId,
+    username: "admin",
+    policies: [{ name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS }],
+  };
+}
+
+/** An AWS service acting as itself, e.g. `ec2.amazonaws.com` assuming an instance role. */
+export function servicePrincipal(service: string): Persona {
+  return { label: service, kind: "service", principal: service, policies: [] };
+}
+
+/** `persona` with one more identity policy, e.g. a broad grant someone else attached. */
+export function withPolicy(persona: Persona, name: string, policy: PolicyJson, label = `${persona.label} + ${name}`): Persona {
+  return { ...persona, label, policies: [...persona.policies, { name, policy }] };
+}
+
+/** A one-statement policy granting `action` on everything, as an attacker's own grant. */
+export const grantAll = (action: string, sid: string): PolicyJson => ({
+  Version: "2012-10-17",
+  Statement: [{ Sid: sid, Effect: "Allow", Action: action, Resource: "*" }],
+});
+
+const ADMINISTRATOR_ACCESS = grantAll("*", "AdministratorAccess");
+
+function groupOf(stack: ResolvedStack, name: string): ResolvedGroup {
+  const group = stack.groups.find((g) => g.name === name);
+  if (group === undefined) throw new Error(`${stack.name}: no group ${name}`);
+  return group;
+}
+
+const asIdentityPolicy = (p: { name: string; document: PolicyJson }) => ({ name: p.name, policy: p.document });
+const iamArn = (accountId: string, resource: string): string => `arn:${PARTITION}:iam::${accountId}:${resource}`;
