@@ -217,6 +217,14 @@ describe("the bundle", () => {
     const archiver = createRequire(require.resolve("cdktf"))("archiver");
     expect(typeof archiver("zip").append).toBe("function");
   });
+
+  test("holds none of the AGPL review tooling: the synth path never imports review/ or @cloud-copilot", () => {
+    expect(readFileSync(join(ROOT, "dist", "main.js"), "utf8")).not.toMatch(/cloud-copilot|iam-simulate/);
+    const sources = ["main.ts", ...["config", "modules", "stacks"].flatMap((dir) => readdirSync(join(ROOT, dir), { recursive: true }).map((f) => join(dir, String(f))))];
+    for (const file of sources.filter((f) => f.endsWith(".ts"))) {
+      expect([file, readFileSync(join(ROOT, file), "utf8").match(/from "(\.\.\/)+review|@cloud-copilot/)]).toEqual([file, null]);
+    }
+  });
 });
 
 describe("HCL clean-up", () => {

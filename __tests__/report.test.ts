@@ -1,0 +1,92 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { buildReview } from "../review/report";
+import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
+import { buildStacks } from "../stacks";
+import { exampleConfig, ROOT } from "./helpers";
+
+const config = exampleConfig();
+const outdir = mkdtempSync(join(tmpdir(), "report-"));
+const app = new App({ outdir, stackTraces: false });
+buildStacks(app, config);
+app.synth();
+const stacks = loadSynthesizedStacks(outdir);
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** `stacks` with `edit` applied to every policy statement with Sid `sid` (undefined drops it). */
+function editing(sid: string, edit: (s: Record<string, any>) => Record<string, any> | undefined): ResolvedStack[] {
+  const copy = JSON.parse(JSON.stringify(stacks));
+  const walk = (node: any): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== "object" || node === null) return;
+    if (Array.isArray(node.document?.Statement)) {
+      node.document.Statement = node.document.Statement.flatMap((s: any) => (s.Sid === sid ? [edit(s)].filter(Boolean) : [s]));
+    }
+    Object.values(node).forEach(walk);
+  };
+  walk(copy);
+  return copy;
+}
+
+describe("review report", () => {
+  test("the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
+    const review = await buildReview(config, stacks);
+    expect(review).toMatchObject({ findings: [], surprises: [], checks: 190 });
+    const md = review.markdown;
+    expect(md).toContain("3 stacks · 14 policies linted · 190 access checks, all as intended");
+    expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 22 |");
+    expect(md).toContain(
+      "| workload-payments | eu-central-1 | 20 / 60 | acme-session-logs-111111111111/222222222222/eu-central-1, encryption enforced | /acme/session-manager/sessions, encryption enforced, streaming | alias/acme-session-manager | ssm-session (tags: alice.example→alice, bob.example→bob) | `exec bash -l` |",
+    );
+    expect(md).toContain("| workload-analytics (adopted) | us-east-1 | 15 / 60 |");
+    expect(md).toMatch(/\| start an SSH session \|(\s*\|){3} ➖ no allow in identity \| ✅ allowed \|/);
+    expect(md).toContain("| start a session without MFA |  |  |  | ⛔ DenySessionsWithoutMfa | ⛔ DenySessionsWithoutMfa |  |");
+    expect(md).toContain("### Policy lint\n\nNo findings.");
+    expect(md).not.toMatch(/\/tmp|\/work|\d{4}-\d\d-\d\dT/);
+    expect((await buildReview(config, stacks)).markdown).toBe(md);
+  });
+
+  test("a missing statement shows up at the top, as intended vs evaluated", async () => {
+    const review = await buildReview(config, editing("DenySessionsWithoutMfa", () => undefined));
+    expect(review.surprises.map((s) => `${s.check.stack} ${s.check.region} ${s.check.column}`)).toEqual([
+      "workload-payments eu-west-1 payments-operators member",
+      "workload-payments eu-west-1 payments-developers member",
+      "workload-payments eu-central-1 payments-operators member",
+      "workload-payments eu-central-1 payments-developers member",
+      "workload-analytics us-east-1 data-engineers member",
+    ]);
+    expect(review.markdown).toContain("**5 of 190 access checks differ from the intended model**");
+    expect(review.markdown).toContain(
+      "| workload-payments | eu-west-1 | payments-operators member | start a session without MFA | ExplicitlyDenied by DenySessionsWithoutMfa | ✅ allowed |",
+    );
+    expect(review.markdown).toContain("| start a session without MFA |  |  |  | ❗ ✅ allowed | ❗ ✅ allowed |  |");
+  });
+
+  test("lint findings are listed, and access is not evaluated over policies that failed lint", async () => {
+    const review = await buildReview(config, editing("ManageOwnSessions", (s) => ({ ...s, Action: ["ssm:TerminateSessions"] })));
+    expect(review.checks).toBe(0);
+    expect(review.markdown).toContain("**3 lint findings: access not evaluated**");
+    expect(review.markdown).toContain(
+      "| workload-payments | acme-payments-operators-session-access (`workload-payments/access-group-payments-operators/policy`) | Statement[2] (ManageOwnSessions).Action | action | ssm:TerminateSessions does not exist |",
+    );
+    expect(review.markdown).not.toContain("### Access matrix");
+  });
+
+  test("npm run report writes cdktf.out/review.md; a missing cdktf.out is a one-line error", () => {
+    const tsx = join(ROOT, "node_modules", ".bin", "tsx");
+    const ok = spawnSync(tsx, [join(ROOT, "scripts", "report.ts")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    expect(ok.stderr).toBe("");
+    expect(ok.stdout).toBe(`${join(outdir, "review.md")}: 190 access checks, 0 not as intended, 0 lint findings\n`);
+    expect(ok.status).toBe(0);
+    expect(readFileSync(join(outdir, "review.md"), "utf8")).toMatch(/^## Session Manager access review\n/);
+
+    const missing = join(outdir, "nowhere");
+    const bad = spawnSync(tsx, [join(ROOT, "scripts", "report.ts")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: missing }, encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe(`${join(missing, "manifest.json")} not found: run \`npm run synth\` first\n`);
+    expect(existsSync(missing)).toBe(false);
+  });
+});

@@ -1,0 +1,143 @@
+import type { Config } from "../config/types";
+import { accessChecks, accessModel, type AccessCheck } from "./checks";
+import { lintPolicies, type LintFinding } from "./lint";
+import type { ResolvedStack } from "./resolve";
+import { evaluate, type Outcome } from "./simulate";
+
+/**
+ * The review report for a pull request: what the stacks contain, the session settings each account gets, who can
+ * do what (evaluated, not read), and policy lint. Deterministic: the same cdktf.out gives the same text.
+ */
+
+export interface ReviewResult {
+  readonly markdown: string;
+  readonly findings: readonly LintFinding[];
+  /** Checks whose outcome differs from the intended model. */
+  readonly surprises: readonly { readonly check: AccessCheck; readonly outcome: Outcome }[];
+  readonly checks: number;
+}
+
+export async function buildReview(config: Config, stacks: readonly ResolvedStack[]): Promise<ReviewResult> {
+  const model = accessModel(config, stacks);
+  const findings = await lintPolicies(stacks.flatMap((s) => s.policies));
+  // Lint comes first: a policy with findings would make the simulation prove the wrong thing.
+  const results: { check: AccessCheck; outcome: Outcome }[] = [];
+  if (findings.length === 0) {
+    for (const check of accessChecks(config, model)) results.push({ check, outcome: await evaluate(model, check.persona, check.request) });
+  }
+  const surprises = results.filter((r) => !asIntended(r.check, r.outcome));
+  const policies = stacks.reduce((n, s) => n + s.policies.length, 0);
+
+  const out: string[] = [];
+  out.push("## Session Manager access review", "");
+  const verdict =
+    findings.length > 0
+      ? `**${findings.length} lint finding${findings.length === 1 ? "" : "s"}: access not evaluated**`
+      : surprises.length > 0
+        ? `**${surprises.length} of ${results.length} access checks differ from the intended model**`
+        : `${results.length} access checks, all as intended`;
+  out.push(`${stacks.length} stacks · ${policies} policies linted · ${verdict}`, "");
+  if (surprises.length > 0) {
+    out.push("### ❗ Differs from the intended model", "", "| Stack | Region | Who | Attempt | Intended | Evaluated |", "|---|---|---|---|---|---|");
+    for (const { check, outcome } of surprises) {
+      out.push(`| ${check.stack} | ${check.region} | ${check.column} | ${check.row} | ${check.expect}${check.sid ? ` by ${check.sid}` : ""} | ${cell(outcome)} |`);
+    }
+    out.push("");
+  }
+  out.push(...stackTable(stacks), ...settingsTable(stacks), ...matrix(results), ...lintSection(findings));
+  return { markdown: `${out.join("\n").trimEnd()}\n`, findings, surprises, checks: results.length };
+}
+
+const asIntended = (check: AccessCheck, outcome: Outcome): boolean =>
+  outcome.decision === check.expect && (check.sid === undefined || outcome.deciders.some((d) => d.sid === check.sid));
+
+function stackTable(stacks: readonly ResolvedStack[]): string[] {
+  const rows = stacks.map((s) => {
+    const counts = Object.entries(s.resourceCounts).map(([type, n]) => `${type.replace(/^aws_/, "")} ${n}`);
+    const total = Object.values(s.resourceCounts).reduce((a, b) => a + b, 0);
+    return `| ${s.name} | ${s.accountId} | ${s.regions.join(", ")} | ${total} | ${counts.join(", ")} |`;
+  });
+  return ["### Stacks", "", "| Stack | Account | Regions | Resources | By type |", "|---|---|---|--:|---|", ...rows, ""];
+}
+
+function settingsTable(stacks: readonly ResolvedStack[]): string[] {
+  const rows: string[] = [];
+  for (const stack of stacks) {
+    const runAsTags = stack.users
+      .filter((u) => u.tags.SSMSessionRunAs !== undefined)
+      .map((u) => `${u.name}→${u.tags.SSMSessionRunAs}`);
+    for (const doc of [...stack.documents].sort((a, b) => stack.regions.indexOf(a.region) - stack.regions.indexOf(b.region))) {
+      const i = doc.content.inputs ?? {};
+      const keyOf = (arn: unknown): string => stack.keys.find((k) => k.arn === arn)?.aliases[0] ?? String(arn ?? "none");
+      const s3 = i.s3BucketName ? `${i.s3BucketName}/${i.s3KeyPrefix ?? ""}${i.s3EncryptionEnabled ? ", encryption enforced" : ", **encryption not enforced**"}` : "**off**";
+      const cw = i.cloudWatchLogGroupName
+        ? `${i.cloudWatchLogGroupName}${i.cloudWatchEncryptionEnabled ? ", encryption enforced" : ", **not encrypted**"}${i.cloudWatchStreamingEnabled ? ", streaming" : ", on session end"}`
+        : "off";
+      const runAs = i.runAsEnabled ? `${i.runAsDefaultUser}${runAsTags.length > 0 ? ` (tags: ${runAsTags.join(", ")})` : ""}` : "**off** (ssm-user)";
+      const shell = i.shellProfile?.linux ? `\`${i.shellProfile.linux}\`` : "—";
+      rows.push(
+        `| ${stack.name}${doc.imported ? " (adopted)" : ""} | ${doc.region} | ${i.idleSessionTimeout ?? "—"} / ${i.maxSessionDuration ?? "—"} | ${s3} | ${cw} | ${keyOf(i.kmsKeyId)} | ${runAs} | ${shell} |`,
+      );
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    "### Session settings",
+    "",
+    "| Stack | Region | Idle / max (min) | S3 transcripts | CloudWatch | Session key | Run As | Linux shell profile |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ];
+}
+
+/** `✅ allowed`, `⛔ <Sid>` (explicit deny) or `➖ no allow in <policy>` (implicit deny). */
+const cell = (o: Outcome): string =>
+  o.decision === "Allowed" ? "✅ allowed" : o.decision === "ExplicitlyDenied" ? `⛔ ${o.deciders.map((d) => d.sid).join(", ")}` : `➖ ${o.reason}`;
+
+function matrix(results: readonly { check: AccessCheck; outcome: Outcome }[]): string[] {
+  if (results.length === 0) return [];
+  const out = [
+    "### Access matrix",
+    "",
+    "✅ allowed · ⛔ explicitly denied, by the named statement · ➖ implicitly denied: no statement allows it · ❗ differs from the intended model. `(*)`: an attacker who holds `*` on `*` in their own account; outsiders are in no account of the organization.",
+    "",
+  ];
+  for (const stack of [...new Set(results.map((r) => r.check.stack))]) {
+    const mine = results.filter((r) => r.check.stack === stack);
+    const rows = [...new Set(mine.map((r) => r.check.row))];
+    const columns = [...new Set(mine.map((r) => r.check.column))];
+    const regions = [...new Set(mine.map((r) => r.check.region))];
+    const bad = mine.filter((r) => !asIntended(r.check, r.outcome)).length;
+    out.push(
+      `<details><summary><b>${stack}</b>: ${mine.length} checks in ${regions.join(", ")}, ${bad === 0 ? "all as intended" : `<b>${bad} not as intended</b>`}</summary>`,
+      "",
+      `| Attempt | ${columns.join(" | ")} |`,
+      `|---|${columns.map(() => "---").join("|")}|`,
+    );
+    for (const row of rows) {
+      const cells = columns.map((column) => {
+        const here = mine.filter((r) => r.check.row === row && r.check.column === column);
+        if (here.length === 0) return "";
+        const texts = here.map((r) => `${asIntended(r.check, r.outcome) ? "" : "❗ "}${cell(r.outcome)}`);
+        // One text when every region agrees; otherwise each region's.
+        return new Set(texts).size === 1 ? texts[0] : here.map((r, i) => `${r.check.region}: ${texts[i]}`).join("<br>");
+      });
+      out.push(`| ${row} | ${cells.join(" | ")} |`);
+    }
+    out.push("", "</details>", "");
+  }
+  return out;
+}
+
+function lintSection(findings: readonly LintFinding[]): string[] {
+  if (findings.length === 0) return ["### Policy lint", "", "No findings.", ""];
+  return [
+    "### Policy lint",
+    "",
+    "| Stack | Policy | Where | Rule | Finding |",
+    "|---|---|---|---|---|",
+    ...findings.map((f) => `| ${f.stack} | ${f.policy} (\`${f.constructPath}\`) | ${f.where} | ${f.rule} | ${f.message.replace(/\|/g, "\\|")} |`),
+    "",
+  ];
+}
