@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# npm run bench: synth and test timings on this machine. Targets (issue "Core", 2-core machine):
+# npm run bench: synth, report and test timings on this machine. Targets (issue "Core", 2-core machine):
 #   app-only synth of the example config <= 0.6 s and <= 200 MB peak RSS; npm test <= 15 s.
+# The review report (issue "Access proofs") has no target: its time and memory are reported, for the example and
+# for an organization of 100 workload accounts in two regions each.
 # Uses hyperfine when present (apt-get install hyperfine), else the median of repeated runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,3 +37,26 @@ echo; echo "synth without the bundle (node --import tsx main.ts), for comparison
 timeit synth-tsx 5 "node --import tsx main.ts"
 echo; echo "npm test (target <= 15 s)"
 timeit test 3 "node node_modules/jest/bin/jest.js --silent"
+
+echo; echo "review report, example config (npm run report without npm: node --import tsx scripts/report.ts)"
+node scripts/app.js
+timeit report 5 "node --import tsx scripts/report.ts"
+echo "  peak RSS: $(peak_rss node --import tsx scripts/report.ts)"
+
+echo; echo "review report, 100 workload accounts x 2 regions"
+node -e '
+  const fs = require("fs");
+  const raw = require("yaml").parse(fs.readFileSync("sessions.yaml", "utf8"));
+  raw.workloads = Array.from({ length: 100 }, (_, i) => ({
+    name: `w${String(i).padStart(3, "0")}`,
+    accountId: String(500000000000 + i),
+    regions: ["eu-west-1", "us-east-1"],
+    accessGroups: [{ name: "ops", instanceTags: { Team: [`t${i}`] }, allowSsh: i % 2 === 0 }],
+  }));
+  fs.writeFileSync(process.argv[1], JSON.stringify(raw));' "$out/org100.json"
+export SESSIONS_CONFIG="$out/org100.json"
+node scripts/app.js
+timeit report-100 3 "node --import tsx scripts/report.ts"
+echo "  peak RSS: $(peak_rss node --import tsx scripts/report.ts)"
+node --import tsx scripts/report.ts | sed 's/^/  /'
+echo "  review.md: $(wc -c < "$CDKTF_OUTDIR/review.md") bytes, $(wc -l < "$CDKTF_OUTDIR/review.md") lines"
