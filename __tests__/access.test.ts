@@ -6,10 +6,10 @@ import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import { accessChecks, accessModel, type AccessCheck } from "../review/checks";
 import { lintPolicies } from "../review/lint";
-import { loadSynthesizedStacks, type PolicyJson, type ResolvedStack } from "../review/resolve";
+import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { evaluate } from "../review/simulate";
 import { buildStacks } from "../stacks";
-import { exampleConfig, exampleRaw } from "./helpers";
+import { editStatements, exampleConfig, exampleRaw } from "./helpers";
 
 /**
  * Access proofs: every check of review/checks.ts, evaluated by iam-simulate over the policies resolved from a real
@@ -47,22 +47,6 @@ function synthesizeAndResolve(config: Config): ResolvedStack[] {
 }
 
 const title = (c: AccessCheck): string => `${c.stack} ${c.region}: ${c.column} / ${c.row}`;
-
-/** The stacks with every statement `drop` selects removed, wherever it lives. */
-function without(stacks: readonly ResolvedStack[], drop: (s: Record<string, any>, policy: string) => boolean): ResolvedStack[] {
-  const copy = JSON.parse(JSON.stringify(stacks)) as ResolvedStack[];
-  const walk = (node: any): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (typeof node !== "object" || node === null) return;
-    if (node.document?.Statement) {
-      const doc = node.document as PolicyJson;
-      doc.Statement = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter((s) => !drop(s, node.name));
-    }
-    Object.values(node).forEach(walk);
-  };
-  walk(copy);
-  return copy;
-}
 
 /** The same check (stack, region, row, column) over other stacks. */
 function sameCheck(config: Config, stacks: ResolvedStack[], check: AccessCheck): { check: AccessCheck; model: ReturnType<typeof accessModel> } {
@@ -123,7 +107,7 @@ describe.each([
       return true;
     });
     test.each(decided.map((c) => [`${title(c)} without ${c.sid}`, c] as const))("%s", async (_t, original) => {
-      const { check, model: mutated } = sameCheck(config, without(stacks, (s) => s.Sid === original.sid), original);
+      const { check, model: mutated } = sameCheck(config, editStatements(stacks, (s) => (s.Sid === original.sid ? undefined : s)), original);
       const outcome = await evaluate(mutated, check.persona, check.request);
       expect(outcome.decision).not.toBe(original.expect);
     });
@@ -139,18 +123,8 @@ describe("the conditions that make a denial implicit are load-bearing", () => {
     if (check === undefined) throw new Error(`no check ${row} / ${column}`);
     return { check, model };
   };
-  /** Replaces statement `sid` by `edit(statement)` everywhere. */
-  const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, any>): ResolvedStack[] => {
-    const copy = JSON.parse(JSON.stringify(stacks)) as ResolvedStack[];
-    const walk = (node: any): void => {
-      if (Array.isArray(node)) return node.forEach(walk);
-      if (typeof node !== "object" || node === null) return;
-      if (Array.isArray(node.document?.Statement)) node.document.Statement = node.document.Statement.map((s: any) => (s.Sid === sid ? edit(s) : s));
-      Object.values(node).forEach(walk);
-    };
-    walk(copy);
-    return copy;
-  };
+  const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, any>) =>
+    editStatements(stacks, (s) => (s.Sid === sid ? edit(s) : s));
   const dropCondition = (key: string) => (s: Record<string, any>) => ({
     ...s,
     Condition: Object.fromEntries(Object.entries(s.Condition ?? {}).map(([op, block]) => [op, Object.fromEntries(Object.entries(block as object).filter(([k]) => k !== key))])),

@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import type { PolicyDocument, Statement } from "../modules/policies/iam";
+import type { ResolvedStack } from "../review/resolve";
 import { buildStacks } from "../stacks";
 
 export const ROOT = join(__dirname, "..");
@@ -78,4 +79,29 @@ export function arnMatches(pattern: string, arn: string, vars: Record<string, st
   });
   const re = new RegExp(`^${substituted.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&"))).join("")}$`);
   return re.test(arn);
+}
+
+/**
+ * A deep copy of resolved stacks with `edit` applied to every policy statement, wherever it lives (stack policies,
+ * principals, buckets, keys). `edit` returns the statement to keep, a changed one, or undefined to drop it.
+ */
+export function editStatements(
+  stacks: readonly ResolvedStack[],
+  edit: (statement: Record<string, any>) => Record<string, any> | undefined,
+): ResolvedStack[] {
+  const copy = JSON.parse(JSON.stringify(stacks)) as ResolvedStack[];
+  const walk = (node: any): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== "object" || node === null) return;
+    const doc = node.document;
+    if (doc?.Statement !== undefined) {
+      doc.Statement = asList(doc.Statement).flatMap((s: any) => {
+        const edited = edit(s);
+        return edited === undefined ? [] : [edited];
+      });
+    }
+    Object.values(node).forEach(walk);
+  };
+  walk(copy);
+  return copy;
 }

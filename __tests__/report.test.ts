@@ -6,7 +6,7 @@ import { App } from "cdktf";
 import { buildReview } from "../review/report";
 import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { buildStacks } from "../stacks";
-import { exampleConfig, ROOT } from "./helpers";
+import { editStatements, exampleConfig, ROOT } from "./helpers";
 
 const config = exampleConfig();
 const outdir = mkdtempSync(join(tmpdir(), "report-"));
@@ -16,20 +16,8 @@ app.synth();
 const stacks = loadSynthesizedStacks(outdir);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-/** `stacks` with `edit` applied to every policy statement with Sid `sid` (undefined drops it). */
-function editing(sid: string, edit: (s: Record<string, any>) => Record<string, any> | undefined): ResolvedStack[] {
-  const copy = JSON.parse(JSON.stringify(stacks));
-  const walk = (node: any): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (typeof node !== "object" || node === null) return;
-    if (Array.isArray(node.document?.Statement)) {
-      node.document.Statement = node.document.Statement.flatMap((s: any) => (s.Sid === sid ? [edit(s)].filter(Boolean) : [s]));
-    }
-    Object.values(node).forEach(walk);
-  };
-  walk(copy);
-  return copy;
-}
+const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, any> | undefined): ResolvedStack[] =>
+  editStatements(stacks, (s) => (s.Sid === sid ? edit(s) : s));
 
 describe("review report", () => {
   test("the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
