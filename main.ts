@@ -1,3 +1,4 @@
+import { ComplianceError } from "./compliance/engine";
 import { ConfigError } from "./config/errors";
 import { loadConfig } from "./config/load";
 import { synthesize } from "./stacks/synthesize";
@@ -12,10 +13,11 @@ async function main(): Promise<number> {
   const configFile = process.env.SESSIONS_CONFIG ?? "sessions.yaml";
   try {
     const config = loadConfig(configFile);
-    await synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    const { warnings } = await synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    for (const warning of warnings) console.error(warning);
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof ComplianceError) {
       console.error(e.message);
     } else if (process.env.DEBUG) {
       console.error(e);

@@ -6,6 +6,8 @@ import {
   logBucketName,
   logKeyAlias,
 } from "./naming";
+import { RULES } from "../compliance/rules";
+import { LOG_ARCHIVE_STACK, workloadStackName } from "./naming";
 import { LOG_ARCHIVE_DEFAULTS } from "./schema";
 
 /**
@@ -88,7 +90,24 @@ export function crossCheck(data: unknown): Problem[] {
       }
     });
   });
+  checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), problems);
   return problems;
+}
+
+/** Suppressions must name a rule that exists and a stack this config produces. */
+function checkSuppressions(compliance: Record<string, unknown>, workloads: (string | undefined)[], problems: Problem[]): void {
+  const stacks = [LOG_ARCHIVE_STACK, ...workloads.filter((w): w is string => w !== undefined).map(workloadStackName)];
+  arr(compliance.suppressions).forEach((raw, i) => {
+    const s = obj(raw);
+    const rule = str(s.rule);
+    if (rule !== undefined && /^SM-/.test(rule) && !RULES.some((r) => r.id === rule)) {
+      problems.push({ path: `compliance.suppressions[${i}].rule`, message: "is not a rule of the pack (see the README's rule table)", value: rule });
+    }
+    const stack = str(s.stack);
+    if (stack !== undefined && !stacks.includes(stack)) {
+      problems.push({ path: `compliance.suppressions[${i}].stack`, message: `is not a stack of this config (${stacks.join(", ")})`, value: stack });
+    }
+  });
 }
 
 function checkLogArchive(log: Record<string, unknown>, problems: Problem[]): void {

@@ -102,5 +102,6 @@ function resolve(raw: RawConfig): Config {
     logArchive: raw.logArchive,
     workloads,
     deployment: raw.deployment,
+    compliance: raw.compliance,
   };
 }

@@ -184,6 +184,42 @@ const backend = z.discriminatedUnion(
   { error: "type must be local, s3 or cloud" },
 );
 
+const suppression = z.strictObject({
+  rule: z.string().regex(/^SM-[A-Z0-9]+-\d+$/, "must be a rule id such as SM-DOC-3").describe("The compliance rule, e.g. SM-DOC-3."),
+  stack: z.string().min(1).describe("The stack: log-archive or workload-<name>."),
+  resource: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be a construct path below the stack, e.g. session-eu-west-1/preferences")
+    .optional()
+    .describe("Only findings at or below this construct path (below the stack). Default: the whole stack."),
+  reason: z
+    .string()
+    .trim()
+    .min(20, "must explain, in at least 20 characters, why the finding is acceptable")
+    .describe("Why the finding is accepted; the review report shows it."),
+});
+
+export const COMPLIANCE_DEFAULTS = {
+  maxSessionDurationMinutes: 60,
+  maxIdleTimeoutMinutes: 20,
+  minLogRetentionDays: 365,
+  requireObjectLock: true,
+} as const;
+
+const compliance = z.strictObject({
+  maxSessionDurationMinutes: positiveInt(1440)
+    .default(COMPLIANCE_DEFAULTS.maxSessionDurationMinutes)
+    .describe("Longest maxSessionDuration the rule pack accepts, in minutes."),
+  maxIdleTimeoutMinutes: positiveInt(60)
+    .default(COMPLIANCE_DEFAULTS.maxIdleTimeoutMinutes)
+    .describe("Longest idle timeout the rule pack accepts, in minutes (some agencies require 15)."),
+  minLogRetentionDays: positiveInt(36500)
+    .default(COMPLIANCE_DEFAULTS.minLogRetentionDays)
+    .describe("Shortest CloudWatch retention and S3 expiration the rule pack accepts, in days."),
+  requireObjectLock: z.boolean().default(COMPLIANCE_DEFAULTS.requireObjectLock).describe("Require S3 Object Lock on the log bucket."),
+  suppressions: z.array(suppression).default([]).describe("Accepted findings, each with a written reason."),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   organization: z.strictObject({
@@ -199,6 +235,9 @@ export const configSchema = z.strictObject({
     cloudWatch: {},
   }),
   workloads: z.array(workload).min(1, "must list at least one workload account"),
+  compliance: compliance
+    .default({ ...COMPLIANCE_DEFAULTS, suppressions: [] })
+    .describe("Thresholds and suppressions of the compliance rule pack that runs on every synth."),
   deployment: z
     .strictObject({
       assumeRole: assumeRole.optional(),
@@ -215,3 +254,4 @@ export type IamUserConfig = z.output<typeof iamUser>;
 export type BackendConfig = z.output<typeof backend>;
 export type AssumeRoleConfig = z.output<typeof assumeRole>;
 export type LogArchiveConfig = z.output<typeof logArchive>;
+export type ComplianceConfig = z.output<typeof compliance>;

@@ -1,4 +1,4 @@
-import type { AccessGroupConfig, IamUserConfig, LogArchiveConfig, RawConfig, SessionSettings } from "./schema";
+import type { AccessGroupConfig, ComplianceConfig, IamUserConfig, LogArchiveConfig, RawConfig, SessionSettings } from "./schema";
 import type { AwsRegion } from "./regions";
 
 /** One workload account, with its session settings resolved against the defaults. */
@@ -21,6 +21,8 @@ export interface Config {
   readonly logArchive: LogArchiveConfig;
   readonly workloads: readonly WorkloadConfig[];
   readonly deployment: RawConfig["deployment"];
+  /** Thresholds and suppressions of the compliance rule pack. */
+  readonly compliance: ComplianceConfig;
 }
 
-export type { AccessGroupConfig, IamUserConfig, LogArchiveConfig, SessionSettings };
+export type { AccessGroupConfig, ComplianceConfig, IamUserConfig, LogArchiveConfig, SessionSettings };

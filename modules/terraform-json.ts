@@ -13,3 +13,6 @@ export function toTerraformJson(value: unknown): string {
 
 export const escapeTemplateSequences = (text: string): string =>
   text.replace(/\$\{(?!TfToken\[)/g, () => "$${").replace(/%\{/g, () => "%%{");
+
+/** The inverse of `escapeTemplateSequences`: the text Terraform sends to AWS (references stay `${...}`). */
+export const unescapeTemplateSequences = (text: string): string => text.replace(/\$\$\{/g, () => "${").replace(/%%\{/g, () => "%{");

@@ -1,8 +1,9 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { ComplianceValidation } from "../compliance/engine";
 import { arn } from "../config/naming";
-import type { Config } from "../config/types";
+import type { Config, WorkloadConfig } from "../config/types";
 
 export interface AccountStackProps {
   readonly config: Config;
@@ -10,6 +11,8 @@ export interface AccountStackProps {
   readonly accountId: string;
   /** Regions the stack deploys to; the first gets the default provider (and so the global IAM resources). */
   readonly regions: readonly string[];
+  /** The workload of a workload stack, for the compliance rules. @default undefined: the log-archive stack */
+  readonly workload?: WorkloadConfig;
 }
 
 /**
@@ -17,10 +20,14 @@ export interface AccountStackProps {
  */
 export class AccountStack extends TerraformStack {
   private readonly providers = new Map<string, AwsProvider>();
+  /** The compliance rule pack, run on every synth as a validation of this stack. */
+  public readonly compliance: ComplianceValidation;
 
   constructor(scope: Construct, name: string, props: AccountStackProps) {
     super(scope, name);
     const { config } = props;
+    this.compliance = new ComplianceValidation(this, config, props.workload);
+    this.node.addValidation(this.compliance);
     configureBackend(this, name, config);
 
     const assumeRole = config.deployment.assumeRole;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { App } from "cdktf";
+import { ComplianceError, complianceReport, complianceWarnings } from "../compliance/engine";
 import type { Config } from "../config/types";
 import { buildStacks } from "./index";
 
@@ -12,11 +13,19 @@ export interface SynthesizeOptions {
   readonly hcl?: boolean;
 }
 
+export interface SynthesizeResult {
+  /** Compliance warnings (warning findings, unused suppressions), one line each, for the caller to print. */
+  readonly warnings: readonly string[];
+}
+
 /**
  * Synthesizes every stack into `outdir`, all or nothing: stacks are built in a staging directory beside it and
  * moved into place only when every stack has synthesized, so a failure leaves `outdir` as it was.
+ *
+ * The compliance rule pack runs first, over every stack, and throws a ComplianceError listing every finding that
+ * is not suppressed. (cdktf runs the same validations again in app.synth(); they are computed once.)
  */
-export async function synthesize(config: Config, outdir: string, options: SynthesizeOptions = {}): Promise<void> {
+export async function synthesize(config: Config, outdir: string, options: SynthesizeOptions = {}): Promise<SynthesizeResult> {
   const target = resolve(outdir);
   mkdirSync(dirname(target), { recursive: true });
   const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.staging-`));
@@ -27,10 +36,14 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   try {
     // No stack traces in the manifest: they hold absolute paths of this machine.
     const app = new App({ outdir: staging, stackTraces: false });
-    buildStacks(app, config);
+    const { logArchive, workloads } = buildStacks(app, config);
+    const report = complianceReport(config, [logArchive, ...workloads].map((s) => s.compliance));
+    const blocking = report.findings.filter((f) => f.severity === "error" && f.suppressedBecause === undefined);
+    if (blocking.length > 0) throw new ComplianceError(blocking);
     app.synth();
     if (app.hclOutput) await formatHcl(staging);
     publish(staging, target);
+    return { warnings: complianceWarnings(report) };
   } finally {
     if (envBefore === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = envBefore;

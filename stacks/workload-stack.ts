@@ -29,6 +29,7 @@ export class WorkloadStack extends AccountStack {
       config,
       accountId: workload.accountId,
       regions: workload.regions,
+      workload,
     });
     const prefix = config.namePrefix;
     // Names, not remote state: each account deploys on its own, and agrees with log-archive by construction.

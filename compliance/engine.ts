@@ -1,0 +1,89 @@
+import type { TerraformStack } from "cdktf";
+import type { IValidation } from "constructs";
+import type { Config, WorkloadConfig } from "../config/types";
+import { RULES } from "./rules";
+import type { TerraformJson } from "./terraform";
+import type { Finding } from "./types";
+
+export { RULES } from "./rules";
+export type { Finding, Rule, Severity } from "./types";
+
+/** Findings that stop a synth, one line each, all at once. */
+export class ComplianceError extends Error {
+  constructor(readonly findings: readonly Finding[]) {
+    super(
+      `compliance: ${findings.length} finding${findings.length === 1 ? "" : "s"} stop the synth ` +
+        `(suppress one under compliance.suppressions, with a reason)\n${findings.map((f) => `  ${formatFinding(f)}`).join("\n")}`,
+    );
+  }
+}
+
+/** `error SM-DOC-3 workload-payments/session-eu-west-1/preferences: <what is wrong>. Fix: <how>` */
+export const formatFinding = (f: Finding): string =>
+  `${f.severity} ${f.rule} ${f.path}: ${f.message}. Fix: ${f.fix}${f.suppressedBecause ? ` (suppressed: ${f.suppressedBecause})` : ""}`;
+
+/** Every rule over one stack's Terraform JSON, with the config's suppressions applied. */
+export function checkStack(config: Config, stack: string, tf: TerraformJson, workload?: WorkloadConfig): Finding[] {
+  return RULES.flatMap((rule) =>
+    rule.check({ config, stack, workload, tf }).map((v): Finding => {
+      const finding: Finding = { rule: rule.id, severity: v.severity ?? rule.severity, stack, path: v.path, message: v.message, fix: v.fix ?? rule.fix };
+      const suppression = config.compliance.suppressions.find((s) => covers(s, finding));
+      return suppression ? { ...finding, suppressedBecause: suppression.reason } : finding;
+    }),
+  );
+}
+
+type Suppression = Config["compliance"]["suppressions"][number];
+
+/** A suppression covers a finding of its rule in its stack, and, if it names a resource, at or below that path. */
+const covers = (s: Suppression, f: Finding): boolean =>
+  s.rule === f.rule &&
+  s.stack === f.stack &&
+  (s.resource === undefined || f.path === `${f.stack}/${s.resource}` || f.path.startsWith(`${f.stack}/${s.resource}/`));
+
+/**
+ * The rule pack as a cdktf validation of one stack: `cdktf synth` (App.synth) and `Testing.synth(stack, true)` run it.
+ * Findings are computed once, from the same Terraform JSON synth writes.
+ */
+export class ComplianceValidation implements IValidation {
+  private computed?: Finding[];
+
+  constructor(
+    private readonly stack: TerraformStack,
+    private readonly config: Config,
+    private readonly workload?: WorkloadConfig,
+  ) {}
+
+  findings(): Finding[] {
+    this.computed ??= checkStack(this.config, this.stack.node.id, this.stack.toTerraform(), this.workload);
+    return this.computed;
+  }
+
+  validate(): string[] {
+    return this.findings()
+      .filter((f) => f.severity === "error" && f.suppressedBecause === undefined)
+      .map(formatFinding);
+  }
+}
+
+export interface ComplianceReport {
+  /** Every finding, suppressed ones included. */
+  readonly findings: readonly Finding[];
+  /** Suppressions that matched no finding: stale, or aimed at the wrong stack or resource. */
+  readonly unusedSuppressions: readonly Suppression[];
+}
+
+/** Runs every stack's validation and gathers the results, so all findings can be reported at once. */
+export function complianceReport(config: Config, validations: readonly ComplianceValidation[]): ComplianceReport {
+  const findings = validations.flatMap((v) => v.findings());
+  const unusedSuppressions = config.compliance.suppressions.filter((s) => !findings.some((f) => covers(s, f)));
+  return { findings, unusedSuppressions };
+}
+
+/** Warnings to print on a successful synth: warning findings, and suppressions that matched nothing. */
+export const complianceWarnings = (report: ComplianceReport): string[] => [
+  ...report.findings.filter((f) => f.severity === "warning" && f.suppressedBecause === undefined).map(formatFinding),
+  ...report.unusedSuppressions.map(
+    (s) => `warning compliance.suppressions: ${s.rule} for ${s.stack}${s.resource ? `/${s.resource}` : ""} matches no finding; remove it`,
+  ),
+];

@@ -1,0 +1,69 @@
+import type { Rule } from "../types";
+import { documentEncryption } from "./document-encryption";
+import { documentLogging } from "./document-logging";
+import { sessionTimeouts } from "./session-timeouts";
+import { runAs } from "./run-as";
+import { logDestination } from "./log-destination";
+import { sessionKeyRegion } from "./session-key-region";
+import { documentNotPublic } from "./document-not-public";
+import { keyRotation } from "./key-rotation";
+import { keyDeletion } from "./key-deletion";
+import { keyPolicyPresent } from "./key-policy-present";
+import { keyPolicyPrincipals } from "./key-policy-principals";
+import { bucketEncryption } from "./bucket-encryption";
+import { bucketVersioning } from "./bucket-versioning";
+import { bucketPublicAccess } from "./bucket-public-access";
+import { bucketOwnership } from "./bucket-ownership";
+import { bucketLifecycle } from "./bucket-lifecycle";
+import { bucketTlsOnly } from "./bucket-tls-only";
+import { bucketPolicyPrincipals } from "./bucket-policy-principals";
+import { bucketCrossAccount } from "./bucket-cross-account";
+import { bucketNotDestroyable } from "./bucket-not-destroyable";
+import { objectLock } from "./object-lock";
+import { noWildcardActions } from "./no-wildcard-actions";
+import { noDecryptEverywhere } from "./no-decrypt-everywhere";
+import { noUserPolicies } from "./no-user-policies";
+import { noBroadManagedPolicies } from "./no-broad-managed-policies";
+import { roleTrust } from "./role-trust";
+import { startSessionScoped } from "./start-session-scoped";
+import { mfaRequired } from "./mfa-required";
+import { preferencesDeny } from "./preferences-deny";
+import { logGroupEncryption } from "./log-group-encryption";
+import { logGroupRetention } from "./log-group-retention";
+import { providerAccounts } from "./provider-accounts";
+
+/** The rule pack, in the order findings and the README table list them. One rule per file. */
+export const RULES: readonly Rule[] = [
+  documentEncryption,
+  documentLogging,
+  sessionTimeouts,
+  runAs,
+  logDestination,
+  sessionKeyRegion,
+  documentNotPublic,
+  keyRotation,
+  keyDeletion,
+  keyPolicyPresent,
+  keyPolicyPrincipals,
+  bucketEncryption,
+  bucketVersioning,
+  bucketPublicAccess,
+  bucketOwnership,
+  bucketLifecycle,
+  bucketTlsOnly,
+  bucketPolicyPrincipals,
+  bucketCrossAccount,
+  bucketNotDestroyable,
+  objectLock,
+  noWildcardActions,
+  noDecryptEverywhere,
+  noUserPolicies,
+  noBroadManagedPolicies,
+  roleTrust,
+  startSessionScoped,
+  mfaRequired,
+  preferencesDeny,
+  logGroupEncryption,
+  logGroupRetention,
+  providerAccounts,
+];

@@ -1,0 +1,15 @@
+import type { Rule } from "../types";
+import { asList } from "../terraform";
+
+export const providerAccounts: Rule = {
+  id: "SM-PRV-1",
+  title: "Every AWS provider pins allowed_account_ids",
+  severity: "error",
+  rationale: "Credentials for the wrong account must stop Terraform before it changes anything.",
+  controls: [],
+  fix: "Set allowed_account_ids to the stack's account (AccountStack does).",
+  check: ({ tf, stack }) =>
+    asList(tf.provider?.aws as Record<string, unknown>[] | undefined)
+      .filter((p) => asList(p.allowed_account_ids as string[] | undefined).length === 0)
+      .map((p) => ({ path: `${stack}/${p.alias === undefined ? "aws" : `aws-${String(p.alias)}`}`, message: `provider in ${String(p.region)} has no allowed_account_ids` })),
+};

@@ -1,0 +1,113 @@
+import { PREFERENCES_DOCUMENT } from "../config/naming";
+import { unescapeTemplateSequences } from "../modules/terraform-json";
+
+/**
+ * Reading a stack's Terraform JSON (what `stack.toTerraform()` returns and synth writes to cdk.tf.json) for the
+ * rules: resources with their construct path and region, and policy documents parsed as AWS will read them.
+ */
+
+export type TerraformJson = Record<string, any>;
+
+export interface Resource {
+  readonly type: string;
+  /** Terraform address, `type.name`. */
+  readonly address: string;
+  /** Construct path, from the stack down. */
+  readonly path: string;
+  /** Region of the resource's provider. */
+  readonly region: string;
+  readonly body: Record<string, any>;
+}
+
+export function resources(tf: TerraformJson, type: string): Resource[] {
+  return Object.entries(tf.resource?.[type] ?? {}).map(([name, body]) => resourceOf(tf, type, name, body as Record<string, any>));
+}
+
+/** The resource a `${type.name.attr}` reference points to, if it is in this stack. */
+export function referenced(tf: TerraformJson, reference: unknown): Resource | undefined {
+  const match = typeof reference === "string" ? reference.match(/^\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/) : null;
+  if (!match) return undefined;
+  const body = tf.resource?.[match[1]]?.[match[2]];
+  return body === undefined ? undefined : resourceOf(tf, match[1], match[2], body);
+}
+
+/** Resources of `type` whose `argument` refers to `target` (for example the bucket policy of a bucket). */
+export function attachedTo(tf: TerraformJson, type: string, argument: string, target: Resource): Resource[] {
+  return resources(tf, type).filter((r) => referenced(tf, r.body[argument])?.address === target.address || r.body[argument] === target.body.bucket);
+}
+
+function resourceOf(tf: TerraformJson, type: string, name: string, body: Record<string, any>): Resource {
+  return { type, address: `${type}.${name}`, path: body["//"]?.metadata?.path ?? `${type}.${name}`, region: regionOf(tf, body.provider), body };
+}
+
+function regionOf(tf: TerraformJson, provider: string | undefined): string {
+  const alias = provider?.startsWith("aws.") ? provider.slice(4) : undefined;
+  const block = asList(tf.provider?.aws).find((p: Record<string, any>) => p.alias === alias);
+  return block?.region ?? "unknown";
+}
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect?: string;
+  readonly Principal?: unknown;
+  readonly Action?: string | string[];
+  readonly NotAction?: string | string[];
+  readonly Resource?: string | string[];
+  readonly NotResource?: string | string[];
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** A policy argument as AWS reads it (Terraform escapes undone; references stay `${…}`), or undefined if not JSON. */
+export function policyStatements(text: unknown): PolicyStatement[] | undefined {
+  if (typeof text !== "string") return undefined;
+  try {
+    const doc = JSON.parse(unescapeTemplateSequences(text));
+    return asList(doc?.Statement) as PolicyStatement[];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Policy arguments of identity policies, by resource type. */
+export const IDENTITY_POLICY_TYPES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_group_policy", "aws_iam_user_policy"] as const;
+
+export const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** The AWS principals of a statement: `*` for the anonymous/any principal. */
+export function awsPrincipals(principal: unknown): string[] {
+  if (principal === "*") return ["*"];
+  if (typeof principal === "object" && principal !== null) return asList((principal as { AWS?: string | string[] }).AWS);
+  return [];
+}
+
+/** Whether an IAM action pattern (`*`, `s3:*`, `kms:Decrypt*`) covers `action`. */
+export function actionCovers(pattern: string, action: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return re.test(action);
+}
+
+/** Condition keys a statement tests, lower-cased. */
+export const conditionKeys = (s: PolicyStatement): string[] =>
+  Object.values(s.Condition ?? {}).flatMap((block) => Object.keys(block ?? {}).map((k) => k.toLowerCase()));
+
+export const show = (value: unknown): string => (value === undefined ? "unset" : JSON.stringify(value));
+
+export interface SessionDocument extends Resource {
+  /** `content.inputs`, parsed; empty when the content is not JSON. */
+  readonly inputs: Record<string, unknown>;
+}
+
+/** The Session Manager preferences documents of a stack (SSM-SessionManagerRunShell, type Session). */
+export function sessionDocuments(tf: TerraformJson): SessionDocument[] {
+  return resources(tf, "aws_ssm_document")
+    .filter((d) => d.body.document_type === "Session" && d.body.name === PREFERENCES_DOCUMENT)
+    .map((d) => {
+      let inputs: Record<string, unknown> = {};
+      try {
+        inputs = JSON.parse(unescapeTemplateSequences(String(d.body.content))).inputs ?? {};
+      } catch {
+        // Left empty: the rules then report the missing settings.
+      }
+      return { ...d, inputs };
+    });
+}
