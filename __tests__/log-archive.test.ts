@@ -208,6 +208,25 @@ describe("log-archive bucket policy", () => {
     });
   });
 
+  test("writers cannot bypass the log key with SSE-C, another algorithm, or aws:kms without a key id", () => {
+    const deny = (Sid: string, Condition: Record<string, unknown>) => ({ Sid, Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `arn:aws:s3:::${BUCKET}/*`, Condition });
+    expect(statement(doc, "DenyWritesWithCustomerKeys")).toEqual(
+      deny("DenyWritesWithCustomerKeys", { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } }),
+    );
+    expect(statement(doc, "DenyWritesWithOtherEncryption")).toEqual(
+      deny("DenyWritesWithOtherEncryption", {
+        StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+        Null: { "s3:x-amz-server-side-encryption": "false" },
+      }),
+    );
+    expect(statement(doc, "DenyKmsWritesWithoutTheKey")).toEqual(
+      deny("DenyKmsWritesWithoutTheKey", {
+        StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
+      }),
+    );
+  });
+
   test("every Allow to a wildcard principal is limited to the organization", () => {
     for (const s of doc.Statement.filter((st) => st.Effect === "Allow")) {
       expect(s.Principal).toEqual({ AWS: "*" });

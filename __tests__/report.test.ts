@@ -22,9 +22,9 @@ const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, a
 describe("review report", () => {
   test("the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
     const review = await buildReview(config, stacks);
-    expect(review).toMatchObject({ findings: [], surprises: [], checks: 190 });
+    expect(review).toMatchObject({ findings: [], surprises: [], checks: 214 });
     const md = review.markdown;
-    expect(md).toContain("3 stacks · 14 policies linted · 190 access checks, all as intended");
+    expect(md).toContain("3 stacks · 14 policies linted · 214 access checks, all as intended");
     expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 22 |");
     expect(md).toContain(
       "| workload-payments | eu-central-1 | 20 / 60 | acme-session-logs-111111111111/222222222222/eu-central-1, encryption enforced | /acme/session-manager/sessions, encryption enforced, streaming | alias/acme-session-manager | ssm-session (tags: alice.example→alice, bob.example→bob) | `exec bash -l` |",
@@ -34,19 +34,32 @@ describe("review report", () => {
     expect(md).toContain("| start a session without MFA |  |  |  | ⛔ DenySessionsWithoutMfa | ⛔ DenySessionsWithoutMfa |  |");
     expect(md).toContain("### Policy lint\n\nNo findings.");
     expect(md).not.toMatch(/\/tmp|\/work|\d{4}-\d\d-\d\dT/);
-    expect((await buildReview(config, stacks)).markdown).toBe(md);
+    // Another synthesis, in another directory, gives the same text.
+    const elsewhere = mkdtempSync(join(tmpdir(), "report-again-"));
+    try {
+      const again = new App({ outdir: elsewhere, stackTraces: false });
+      buildStacks(again, config);
+      again.synth();
+      expect((await buildReview(config, loadSynthesizedStacks(elsewhere))).markdown).toBe(md);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   test("a missing statement shows up at the top, as intended vs evaluated", async () => {
     const review = await buildReview(config, editing("DenySessionsWithoutMfa", () => undefined));
-    expect(review.surprises.map((s) => `${s.check.stack} ${s.check.region} ${s.check.column}`)).toEqual([
-      "workload-payments eu-west-1 payments-operators member",
-      "workload-payments eu-west-1 payments-developers member",
-      "workload-payments eu-central-1 payments-operators member",
-      "workload-payments eu-central-1 payments-developers member",
-      "workload-analytics us-east-1 data-engineers member",
-    ]);
-    expect(review.markdown).toContain("**5 of 190 access checks differ from the intended model**");
+    // Both ways of starting without MFA (MFA false, and no MFA key at all), for every group and region.
+    const rows = ["start a session without MFA", "start a session with long-term access keys (no MFA key)"];
+    expect(review.surprises.map((s) => `${s.check.stack} ${s.check.region} ${s.check.column} / ${s.check.row}`)).toEqual(
+      [
+        "workload-payments eu-west-1 payments-operators member",
+        "workload-payments eu-west-1 payments-developers member",
+        "workload-payments eu-central-1 payments-operators member",
+        "workload-payments eu-central-1 payments-developers member",
+        "workload-analytics us-east-1 data-engineers member",
+      ].flatMap((who) => rows.map((row) => `${who} / ${row}`)),
+    );
+    expect(review.markdown).toContain("**10 of 214 access checks differ from the intended model**");
     expect(review.markdown).toContain(
       "| workload-payments | eu-west-1 | payments-operators member | start a session without MFA | ExplicitlyDenied by DenySessionsWithoutMfa | ✅ allowed |",
     );
@@ -67,7 +80,7 @@ describe("review report", () => {
     const tsx = join(ROOT, "node_modules", ".bin", "tsx");
     const ok = spawnSync(tsx, [join(ROOT, "scripts", "report.ts")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
     expect(ok.stderr).toBe("");
-    expect(ok.stdout).toBe(`${join(outdir, "review.md")}: 190 access checks, 0 not as intended, 0 lint findings\n`);
+    expect(ok.stdout).toBe(`${join(outdir, "review.md")}: 214 access checks, 0 not as intended, 0 lint findings\n`);
     expect(ok.status).toBe(0);
     expect(readFileSync(join(outdir, "review.md"), "utf8")).toMatch(/^## Session Manager access review\n/);
 

@@ -80,6 +80,21 @@ describe("policy resolution", () => {
       /attaches arn:aws:iam::aws:policy\/AdministratorAccess, whose document the resolver does not know/,
     ],
     [
+      "managed_policy_arns on a role",
+      (tf: Record<string, any>) => (firstOf(tf, "aws_iam_role").managed_policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"]),
+      /aws_iam_role\.instance-role_[0-9A-F]+\.managed_policy_arns is a way of granting the resolver does not read/,
+    ],
+    [
+      "an aws_iam_policy_attachment",
+      (tf: Record<string, any>) => (tf.resource.aws_iam_policy_attachment = { a: { name: "a", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess", roles: ["r"] } }),
+      /aws_iam_policy_attachment \(exclusive policy attachments\) is a way of granting the resolver does not read/,
+    ],
+    [
+      "an aws_iam_group_membership",
+      (tf: Record<string, any>) => (tf.resource.aws_iam_group_membership = { m: { name: "m", group: "g", users: ["bob.example"] } }),
+      /aws_iam_group_membership \(exclusive group memberships\)/,
+    ],
+    [
       "a reference to an attribute it cannot know",
       (tf: Record<string, any>) => (firstOf(tf, "aws_iam_policy").policy = '{"Resource": "${aws_iam_role.x.unique_id}"}'),
       /refers to aws_iam_role\.x\.unique_id, which does not exist/,

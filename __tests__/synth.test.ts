@@ -222,7 +222,7 @@ describe("the bundle", () => {
     expect(readFileSync(join(ROOT, "dist", "main.js"), "utf8")).not.toMatch(/cloud-copilot|iam-simulate/);
     const sources = ["main.ts", ...["config", "modules", "stacks"].flatMap((dir) => readdirSync(join(ROOT, dir), { recursive: true }).map((f) => join(dir, String(f))))];
     for (const file of sources.filter((f) => f.endsWith(".ts"))) {
-      expect([file, readFileSync(join(ROOT, file), "utf8").match(/from "(\.\.\/)+review|@cloud-copilot/)]).toEqual([file, null]);
+      expect([file, readFileSync(join(ROOT, file), "utf8").match(/from "(\.\.?\/)+review|@cloud-copilot/)]).toEqual([file, null]);
     }
   });
 });

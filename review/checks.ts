@@ -115,6 +115,10 @@ export function accessChecks(config: Config, model: AccessModel): AccessCheck[] 
       const foreignKey = arn.anyKey(region, stack.accountId).replace("*", "00000000-0000-4000-8000-000000000000");
       add("write naming another KMS key", "instance role", instance, put(own(instance), namingKey(foreignKey)), "ExplicitlyDenied", "DenyWritesWithAnotherKey");
       add("write without TLS", "instance role", instance, put(own(instance), { secureTransport: false }), "ExplicitlyDenied", "DenyInsecureTransport");
+      const sse = (headers: Record<string, string>): RequestOptions => ({ s3Headers: headers });
+      add("write with a customer-provided key (SSE-C)", "instance role", instance, put(own(instance), sse({ "x-amz-server-side-encryption-customer-algorithm": "AES256" })), "ExplicitlyDenied", "DenyWritesWithCustomerKeys");
+      add("write with SSE-S3 (AES256)", "instance role", instance, put(own(instance), sse({ "x-amz-server-side-encryption": "AES256" })), "ExplicitlyDenied", "DenyWritesWithOtherEncryption");
+      add("write with aws:kms but no key id", "instance role", instance, put(own(instance), sse({ "x-amz-server-side-encryption": "aws:kms" })), "ExplicitlyDenied", "DenyKmsWritesWithoutTheKey");
       const encryption = { action: "s3:GetEncryptionConfiguration", resource: bucket.arn };
       add("read the bucket encryption", "instance role", instance, encryption, "Allowed", "OrganizationReadsEncryptionConfiguration");
       add("read the bucket encryption", "outsider admin (*)", outsider, encryption, "ImplicitlyDenied");
@@ -165,7 +169,23 @@ export function accessChecks(config: Config, model: AccessModel): AccessCheck[] 
           group.mfaRequired ? "ExplicitlyDenied" : "Allowed",
           group.mfaRequired ? "DenySessionsWithoutMfa" : "StartSessionOnTaggedInstances",
         );
+        add(
+          "start a session with long-term access keys (no MFA key)",
+          column,
+          persona,
+          start(instanceArn, { instanceTags: tags, mfa: "absent" }),
+          group.mfaRequired ? "ExplicitlyDenied" : "Allowed",
+          group.mfaRequired ? "DenySessionsWithoutMfa" : "StartSessionOnTaggedInstances",
+        );
         add("start a session on an instance with other tags", column, persona, start(instanceArn, { instanceTags: otherTags(group) }), "ImplicitlyDenied");
+        add(
+          "start a session without the document check",
+          column,
+          persona,
+          start(instanceArn, { instanceTags: tags, sessionDocumentAccessCheck: false }),
+          "ImplicitlyDenied",
+        );
+        add("start it with an unlisted document", column, persona, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ImplicitlyDenied");
         const tunnel = (allowed: boolean): [Decision, string?] => (allowed ? ["Allowed", "StartSessionWithApprovedDocuments"] : ["ImplicitlyDenied"]);
         add("start an SSH session", column, persona, start(arn.awsDocument(region, SSH_DOCUMENT)), ...tunnel(group.allowSsh));
         add("start port forwarding", column, persona, start(arn.awsDocument(region, PORT_FORWARDING_DOCUMENTS[0])), ...tunnel(group.allowPortForwarding));

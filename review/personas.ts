@@ -1,3 +1,4 @@
+import { IAM_PATH } from "../config/naming";
 import { PARTITION } from "../config/regions";
 import type { PolicyJson, ResolvedGroup, ResolvedRole, ResolvedStack, ResolvedUser } from "./resolve";
 
@@ -32,8 +33,11 @@ export interface Persona {
 }
 
 export interface RequestOptions {
-  /** Whether the IAM user signed in with MFA. Ignored for roles and services, whose requests carry no such key. @default true */
-  readonly mfa?: boolean;
+  /**
+   * Whether the IAM user signed in with MFA; "absent" for long-term access keys, whose requests carry no
+   * aws:MultiFactorAuthPresent at all. Ignored for roles and services. @default true
+   */
+  readonly mfa?: boolean | "absent";
   /** @default true */
   readonly secureTransport?: boolean;
   /** The service a KMS request comes through (kms:ViaService), in the key's region. */
@@ -64,7 +68,7 @@ export function requestContext(
   }
   if (persona.kind === "user") {
     context["aws:username"] = persona.username!;
-    context["aws:MultiFactorAuthPresent"] = String(options.mfa ?? true);
+    if (options.mfa !== "absent") context["aws:MultiFactorAuthPresent"] = String(options.mfa ?? true);
   }
   if (options.viaService !== undefined) {
     context["kms:ViaService"] = `${options.viaService}.${regionOf(resource)}.amazonaws.com`;
@@ -98,15 +102,13 @@ export function userPersona(stack: ResolvedStack, user: ResolvedUser, label = us
 }
 
 /**
- * A member of `group`: its first configured user, or a stand-in user in the group when none is configured (people
- * are often added outside this project), so every group is proven.
+ * A member of `group` and of no other group: a stand-in user, so that what the persona may do comes from this
+ * group's policy alone (a configured user in two groups would prove one group with the other's grants).
  */
 export function groupMember(stack: ResolvedStack, group: ResolvedGroup): Persona {
-  const user = stack.users.find((u) => u.groups.includes(group.name));
-  const label = `${group.name} member`;
-  if (user) return userPersona(stack, user, label);
   const name = `${group.name}-member`;
-  return userPersona(stack, { name, arn: iamArn(stack.accountId, `user/${name}`), groups: [group.name], policies: [], tags: {} }, label);
+  const user = { name, arn: iamArn(stack.accountId, `user${IAM_PATH}${name}`), groups: [group.name], policies: [], tags: {} };
+  return userPersona(stack, user, `${group.name} member`);
 }
 
 /** An instance's session of `role`, as the SSM agent signs its requests. */

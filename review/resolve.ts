@@ -100,6 +100,18 @@ export interface ResolvedStack {
   readonly documents: readonly ResolvedDocument[];
 }
 
+/**
+ * Ways of granting that the resolver does not follow. Ignoring one would leave a principal with fewer permissions
+ * than AWS gives it, so a stack that uses one fails resolution instead.
+ */
+const UNREAD_GRANTS: Readonly<Record<string, string>> = {
+  aws_iam_policy_attachment: "exclusive policy attachments",
+  aws_iam_group_membership: "exclusive group memberships",
+  aws_iam_role_policy_attachments_exclusive: "exclusive role policy attachments",
+  aws_iam_user_policy_attachments_exclusive: "exclusive user policy attachments",
+  aws_iam_group_policy_attachments_exclusive: "exclusive group policy attachments",
+};
+
 /** Policy arguments by resource type. Any other `*policy` argument is a form this module does not read. */
 const POLICY_ARGUMENTS: Readonly<Record<string, { argument: string; kind: PolicyKind }>> = {
   aws_iam_policy: { argument: "policy", kind: "identity" },
@@ -282,7 +294,13 @@ class StackResolver {
       );
     }
     for (const [type, byName] of Object.entries(this.resources)) {
+      if (UNREAD_GRANTS[type] !== undefined) {
+        throw new ResolveError(`${this.stack}: ${type} (${UNREAD_GRANTS[type]}) is a way of granting the resolver does not read`);
+      }
       for (const [name, body] of Object.entries(byName)) {
+        if (body.managed_policy_arns !== undefined) {
+          throw new ResolveError(`${this.stack}: ${type}.${name}.managed_policy_arns is a way of granting the resolver does not read`);
+        }
         for (const [argument, value] of Object.entries(body)) {
           if (!/(^|_)policy$/.test(argument) || POLICY_ARGUMENTS[type]?.argument === argument) continue;
           if (argument === "inline_policy" || typeof value === "string" || typeof value === "object") {

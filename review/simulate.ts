@@ -13,7 +13,7 @@ export interface AccessRequest {
   readonly options?: RequestOptions;
 }
 
-/** One deciding statement: its Sid and where it lives (`identity`, `bucket policy`, `key policy`, `trust policy`). */
+/** One deciding statement: its Sid and where it lives (`identity <policy name>`, `bucket policy`, `key policy`, `trust policy`). */
 export interface Decider {
   readonly sid: string;
   readonly policy: string;
@@ -70,15 +70,18 @@ export async function evaluate(model: AccessModel, persona: Persona, request: Ac
   const analysis = result.result.analysis;
   const decision = result.overallResult as Decision;
   const resourceLabel = policyLabel(target.policy?.kind);
-  const label = (type: string): string => (type === "resource" ? resourceLabel : type);
+  const label = (type: string, name?: string): string => (type === "resource" ? resourceLabel : name ? `${type} ${name}` : type);
   if (decision === "Allowed") {
-    const deciders = getGrantReasons(analysis).map((g) => ({ sid: g.statementId ?? `#${g.statementIndex}`, policy: label(g.policyType) }));
+    const deciders = getGrantReasons(analysis).map((g) => ({
+      sid: g.statementId ?? `#${g.statementIndex}`,
+      policy: label(g.policyType, "policyIdentifier" in g ? g.policyIdentifier : undefined),
+    }));
     return { decision, deciders, reason: describe(deciders) };
   }
   const denials = getDenialReasons(analysis);
   if (decision === "ExplicitlyDenied") {
     const deciders = denials.flatMap((d) =>
-      d.denialType === "Explicit" ? [{ sid: d.statementId ?? `#${d.statementIndex}`, policy: label(d.policyType) }] : [],
+      d.denialType === "Explicit" ? [{ sid: d.statementId ?? `#${d.statementIndex}`, policy: label(d.policyType, d.policyIdentifier) }] : [],
     );
     return { decision, deciders, reason: describe(deciders) };
   }

@@ -5,14 +5,16 @@ import { join } from "node:path";
 import { loadConfig } from "../config/load";
 import { ConfigError } from "../config/errors";
 import { ModelError } from "../review/checks";
-import { buildReview } from "../review/report";
 import { loadSynthesizedStacks, ResolveError } from "../review/resolve";
 
 async function main(): Promise<number> {
   const configFile = process.env.SESSIONS_CONFIG ?? "sessions.yaml";
   const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
   const config = loadConfig(configFile);
-  const review = await buildReview(config, loadSynthesizedStacks(outdir));
+  const stacks = loadSynthesizedStacks(outdir);
+  // The simulator and its data load only once there is something to evaluate.
+  const { buildReview } = await import("../review/report");
+  const review = await buildReview(config, stacks);
   const file = join(outdir, "review.md");
   writeFileSync(file, review.markdown);
   console.log(`${file}: ${review.checks} access checks, ${review.surprises.length} not as intended, ${review.findings.length} lint findings`);

@@ -122,6 +122,39 @@ export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
       },
     },
     {
+      // SSE-C: the writer keeps the key, so the log account could never read the transcript.
+      Sid: "DenyWritesWithCustomerKeys",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: objects,
+      Condition: { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
+    },
+    {
+      // A header asking for anything but SSE-KMS (AES256, DSSE) would bypass the log key.
+      Sid: "DenyWritesWithOtherEncryption",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: objects,
+      Condition: {
+        StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+        Null: { "s3:x-amz-server-side-encryption": "false" },
+      },
+    },
+    {
+      // aws:kms without a key id would use the writer's account's aws/s3 key (PutObject API reference), not the log key.
+      Sid: "DenyKmsWritesWithoutTheKey",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: objects,
+      Condition: {
+        StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
+      },
+    },
+    {
       // Transcripts are evidence: no other account reads, deletes, or loosens the bucket's protections.
       Sid: "DenyOtherAccountsReadDeleteAdminister",
       Effect: "Deny",
