@@ -51,7 +51,7 @@ const title = (c: AccessCheck): string => `${c.stack} ${c.region}: ${c.column} /
 /** The same check (stack, region, row, column) over other stacks. */
 function sameCheck(config: Config, stacks: ResolvedStack[], check: AccessCheck): { check: AccessCheck; model: ReturnType<typeof accessModel> } {
   const model = accessModel(config, stacks);
-  const found = accessChecks(config, model).find(
+  const found = accessChecks(config, model, check.stack).find(
     (c) => c.stack === check.stack && c.region === check.region && c.row === check.row && c.column === check.column,
   );
   if (found === undefined) throw new Error(`no check ${title(check)}`);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
+import { runReport } from "../review/cli";
 import { buildReview } from "../review/report";
 import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { buildStacks } from "../stacks";
@@ -76,18 +77,21 @@ describe("review report", () => {
     expect(review.markdown).not.toContain("### Access matrix");
   });
 
-  test("npm run report writes cdktf.out/review.md; a missing cdktf.out is a one-line error", () => {
-    const tsx = join(ROOT, "node_modules", ".bin", "tsx");
-    const ok = spawnSync(tsx, [join(ROOT, "scripts", "report.ts")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
-    expect(ok.stderr).toBe("");
-    expect(ok.stdout).toBe(`${join(outdir, "review.md")}: 214 access checks, 0 not as intended, 0 lint findings\n`);
-    expect(ok.status).toBe(0);
+  test("npm run report writes cdktf.out/review.md and says so in one line", async () => {
+    const run = await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") });
+    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 214 access checks, 0 not as intended, 0 lint findings`, err: "" });
     expect(readFileSync(join(outdir, "review.md"), "utf8")).toMatch(/^## Session Manager access review\n/);
+  });
 
+  test("as a process, a missing cdktf.out is a one-line error and exit 1, with no stack trace", () => {
+    const tsx = join(ROOT, "node_modules", ".bin", "tsx");
     const missing = join(outdir, "nowhere");
     const bad = spawnSync(tsx, [join(ROOT, "scripts", "report.ts")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: missing }, encoding: "utf8" });
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toBe(`${join(missing, "manifest.json")} not found: run \`npm run synth\` first\n`);
+    expect({ status: bad.status, stdout: bad.stdout, stderr: bad.stderr }).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: `${join(missing, "manifest.json")} not found: run \`npm run synth\` first\n`,
+    });
     expect(existsSync(missing)).toBe(false);
   });
 });

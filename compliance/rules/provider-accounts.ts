@@ -11,5 +11,8 @@ export const providerAccounts: Rule = {
   check: ({ tf, stack }) =>
     asList(tf.provider?.aws as Record<string, unknown>[] | undefined)
       .filter((p) => asList(p.allowed_account_ids as string[] | undefined).length === 0)
-      .map((p) => ({ path: `${stack}/${p.alias === undefined ? "aws" : `aws-${String(p.alias)}`}`, message: `provider in ${String(p.region)} has no allowed_account_ids` })),
+      .map((p) => ({
+        path: `${stack}/provider.aws${p.alias === undefined ? "" : `.${String(p.alias)}`}`,
+        message: `provider in ${String(p.region)} has no allowed_account_ids`,
+      })),
 };

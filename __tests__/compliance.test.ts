@@ -1,0 +1,475 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { IamUserPolicyAttachment } from "@cdktf/provider-aws/lib/iam-user-policy-attachment";
+import { Testing, TerraformResource, type TerraformStack } from "cdktf";
+import { stringify } from "yaml";
+import { ComplianceError, formatFinding, RULES } from "../compliance/engine";
+import { validateConfig } from "../config/load";
+import type { Config } from "../config/types";
+import { toTerraformJson, unescapeTemplateSequences } from "../modules/terraform-json";
+import { LOG_ARCHIVE_STACK, workloadStackName } from "../config/naming";
+import { buildStacks, LogArchiveStack, WorkloadStack } from "../stacks";
+import { synthesize } from "../stacks/synthesize";
+import { exampleConfig, exampleRaw, ROOT } from "./helpers";
+
+/**
+ * The compliance rule pack. Each rule gets a violating construct or config and the exact finding it must produce;
+ * the shipped example passes every rule.
+ */
+
+type Stacks = Record<string, TerraformStack & { compliance: { findings(): any[] } }>;
+
+function build(config: Config): Stacks {
+  const app = Testing.app({ stackTraces: false });
+  const { logArchive, workloads } = buildStacks(app, config);
+  return Object.fromEntries([logArchive, ...workloads].map((s) => [s.node.id, s]));
+}
+
+/** Only the stack named `name`: the others are not needed to check it. */
+function buildOne(config: Config, name: string): TerraformStack & { compliance: { findings(): any[] } } {
+  const app = Testing.app({ stackTraces: false });
+  if (name === LOG_ARCHIVE_STACK) return new LogArchiveStack(app, config);
+  return new WorkloadStack(app, config, config.workloads.find((w) => workloadStackName(w.name) === name)!);
+}
+
+/** Finding lines of `stack` after `mutate` changed its constructs. */
+function findings(config: Config, stack: string, mutate: (s: TerraformStack) => void = () => undefined): string[] {
+  const built = buildOne(config, stack);
+  mutate(built);
+  return built.compliance.findings().map(formatFinding);
+}
+
+/** The resource construct at `path` (below the stack). */
+function resource(stack: TerraformStack, path: string): TerraformResource {
+  const found = stack.node.findAll().find((c) => c.node.path === `${stack.node.id}/${path}`);
+  if (!(found instanceof TerraformResource)) throw new Error(`no resource at ${path}`);
+  return found;
+}
+
+/** Overrides a JSON string argument (a policy, a document) with an edited copy of what synth produced. */
+function editJson(stack: TerraformStack, path: string, argument: string, edit: (doc: any) => void): void {
+  const target = resource(stack, path);
+  const body = Object.values(stack.toTerraform().resource[target.terraformResourceType] as Record<string, any>).find(
+    (b) => b["//"].metadata.path === target.node.path,
+  );
+  const doc = JSON.parse(unescapeTemplateSequences(body[argument]));
+  edit(doc);
+  target.addOverride(argument, toTerraformJson(doc));
+}
+
+const dropStatement = (sid: string) => (doc: any) => {
+  doc.Statement = doc.Statement.filter((s: any) => s.Sid !== sid);
+};
+
+const PAYMENTS_DOC = "session-eu-west-1/preferences";
+const P = "workload-payments";
+const L = "log-archive";
+const fixOf = (id: string): string => RULES.find((r) => r.id === id)!.fix;
+
+describe("the shipped example", () => {
+  test("passes every rule, with no suppressions and no warnings", () => {
+    const config = exampleConfig();
+    expect(config.compliance.suppressions).toEqual([]);
+    for (const stack of Object.values(build(config))) expect([stack.node.id, stack.compliance.findings()]).toEqual([stack.node.id, []]);
+  });
+
+  const example = exampleConfig();
+  const synthesized = Object.values(build(example)).map((s) => ({ stack: s.node.id, tf: s.toTerraform() }));
+  test.each(RULES.map((r) => [r.id, r] as const))("%s passes on every stack of the example", (_id, rule) => {
+    for (const { stack, tf } of synthesized) {
+      const workload = example.workloads.find((w) => workloadStackName(w.name) === stack);
+      expect([stack, rule.check({ config: example, stack, workload, tf })]).toEqual([stack, []]);
+    }
+  });
+
+  test("every rule has an id, a one-line rationale, a fix, and appears once", () => {
+    expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
+    for (const rule of RULES) {
+      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV)-\d+$/);
+      expect(rule.rationale).not.toMatch(/\n/);
+      expect(rule.fix.length).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe("each rule finds its violation", () => {
+  const config = exampleConfig();
+  const logKeyId = Object.keys(buildOne(config, L).toTerraform().resource.aws_kms_key)[0];
+  const withConfig = (edit: (raw: Record<string, any>) => void): Config => {
+    const raw = exampleRaw();
+    edit(raw);
+    return validateConfig(raw);
+  };
+
+  const violations: [string, string, (s: TerraformStack) => void, string[]][] = [
+    [
+      "SM-DOC-1",
+      P,
+      (s) => editJson(s, PAYMENTS_DOC, "content", (d) => delete d.inputs.kmsKeyId),
+      [`error SM-DOC-1 ${P}/${PAYMENTS_DOC}: inputs.kmsKeyId is unset. Fix: ${fixOf("SM-DOC-1")}`],
+    ],
+    [
+      "SM-DOC-2",
+      P,
+      (s) => editJson(s, PAYMENTS_DOC, "content", (d) => (d.inputs.s3EncryptionEnabled = "true")),
+      [`error SM-DOC-2 ${P}/${PAYMENTS_DOC}: inputs.s3EncryptionEnabled is "true", not the boolean true. Fix: ${fixOf("SM-DOC-2")}`],
+    ],
+    [
+      "SM-DOC-2 (no logging at all)",
+      P,
+      (s) =>
+        editJson(s, PAYMENTS_DOC, "content", (d) => {
+          delete d.inputs.s3BucketName;
+          delete d.inputs.cloudWatchLogGroupName;
+        }),
+      [
+        `error SM-DOC-2 ${P}/${PAYMENTS_DOC}: neither s3BucketName nor cloudWatchLogGroupName is set: sessions are not logged. Fix: ${fixOf("SM-DOC-2")}`,
+        `error SM-DOC-5 ${P}/${PAYMENTS_DOC}: inputs.s3BucketName is unset, not acme-session-logs-111111111111. Fix: ${fixOf("SM-DOC-5")}`,
+      ],
+    ],
+    [
+      "SM-DOC-3 (AWS range)",
+      P,
+      (s) => editJson(s, PAYMENTS_DOC, "content", (d) => (d.inputs.idleSessionTimeout = "90")),
+      [`error SM-DOC-3 ${P}/${PAYMENTS_DOC}: inputs.idleSessionTimeout is 90 min, outside AWS's 1-60. Fix: ${fixOf("SM-DOC-3")}`],
+    ],
+    [
+      "SM-DOC-3 (unset)",
+      P,
+      (s) => editJson(s, PAYMENTS_DOC, "content", (d) => delete d.inputs.maxSessionDuration),
+      [`error SM-DOC-3 ${P}/${PAYMENTS_DOC}: inputs.maxSessionDuration is unset: it must be a string of whole minutes. Fix: ${fixOf("SM-DOC-3")}`],
+    ],
+    [
+      "SM-DOC-4",
+      P,
+      (s) => editJson(s, PAYMENTS_DOC, "content", (d) => Object.assign(d.inputs, { runAsEnabled: true, runAsDefaultUser: "root" })),
+      [`error SM-DOC-4 ${P}/${PAYMENTS_DOC}: runAsDefaultUser is "root". Fix: ${fixOf("SM-DOC-4")}`],
+    ],
+    [
+      "SM-DOC-4 (empty user)",
+      P,
+      (s) => editJson(s, PAYMENTS_DOC, "content", (d) => Object.assign(d.inputs, { runAsEnabled: true, runAsDefaultUser: "" })),
+      [`error SM-DOC-4 ${P}/${PAYMENTS_DOC}: runAsEnabled is true but runAsDefaultUser is "". Fix: ${fixOf("SM-DOC-4")}`],
+    ],
+    [
+      "SM-DOC-5",
+      P,
+      (s) => editJson(s, PAYMENTS_DOC, "content", (d) => (d.inputs.s3KeyPrefix = "333333333333/eu-west-1")),
+      [`error SM-DOC-5 ${P}/${PAYMENTS_DOC}: inputs.s3KeyPrefix is "333333333333/eu-west-1", not 222222222222/eu-west-1. Fix: ${fixOf("SM-DOC-5")}`],
+    ],
+    [
+      "SM-DOC-6",
+      P,
+      (s) => editJson(s, PAYMENTS_DOC, "content", (d) => (d.inputs.kmsKeyId = d.inputs.kmsKeyId.replace(/session-eu-west-1_session-key_[0-9A-F]+/, () => keyId(s, "eu-central-1")))),
+      [`error SM-DOC-6 ${P}/${PAYMENTS_DOC}: the session key ${P}/session-eu-central-1/session-key/key is in eu-central-1, the document in eu-west-1. Fix: ${fixOf("SM-DOC-6")}`],
+    ],
+    [
+      "SM-DOC-7",
+      P,
+      (s) => resource(s, PAYMENTS_DOC).addOverride("permissions", { type: "Share", account_ids: "All" }),
+      [`error SM-DOC-7 ${P}/${PAYMENTS_DOC}: permissions share SSM-SessionManagerRunShell with account_ids "All". Fix: ${fixOf("SM-DOC-7")}`],
+    ],
+    [
+      "SM-KMS-1",
+      L,
+      (s) => resource(s, "log-key/key").addOverride("enable_key_rotation", false),
+      [`error SM-KMS-1 ${L}/log-key/key: enable_key_rotation is false. Fix: ${fixOf("SM-KMS-1")}`],
+    ],
+    [
+      "SM-KMS-2",
+      L,
+      (s) => {
+        resource(s, "log-key/key").addOverride("deletion_window_in_days", 5);
+        resource(s, "log-key/key").addOverride("lifecycle.prevent_destroy", false);
+      },
+      [
+        `error SM-KMS-2 ${L}/log-key/key: deletion_window_in_days is 5, below 7. Fix: ${fixOf("SM-KMS-2")}`,
+        `error SM-KMS-2 ${L}/log-key/key: lifecycle.prevent_destroy is false. Fix: ${fixOf("SM-KMS-2")}`,
+      ],
+    ],
+    [
+      "SM-KMS-3",
+      P,
+      (s) => resource(s, "session-eu-west-1/session-key/key").addOverride("policy", undefined),
+      [`error SM-KMS-3 ${P}/session-eu-west-1/session-key/key: policy is unset. Fix: ${fixOf("SM-KMS-3")}`],
+    ],
+    [
+      "SM-KMS-4",
+      L,
+      (s) => editJson(s, "log-key/key", "policy", (d) => delete d.Statement[1].Condition.StringEquals["aws:PrincipalOrgID"]),
+      [`error SM-KMS-4 ${L}/log-key/key: statement OrganizationWritesThroughS3 allows Principal * with no account or organization condition. Fix: ${fixOf("SM-KMS-4")}`],
+    ],
+    [
+      "SM-S3-1",
+      L,
+      (s) => resource(s, "log-bucket/encryption").addOverride("rule.0.apply_server_side_encryption_by_default", { sse_algorithm: "AES256" }),
+      [
+        `error SM-S3-1 ${L}/log-bucket/bucket: default encryption is [{"kms_master_key_id":"\${aws_kms_key.${logKeyId}.arn}","sse_algorithm":"AES256"}], not aws:kms with a key of this stack. Fix: ${fixOf("SM-S3-1")}`,
+      ],
+    ],
+    [
+      "SM-S3-2",
+      L,
+      (s) => resource(s, "log-bucket/versioning").addOverride("versioning_configuration.status", "Suspended"),
+      [`error SM-S3-2 ${L}/log-bucket/bucket: versioning status is "Suspended". Fix: ${fixOf("SM-S3-2")}`],
+    ],
+    [
+      "SM-S3-3",
+      L,
+      (s) => resource(s, "log-bucket/public-access-block").addOverride("restrict_public_buckets", false),
+      [`error SM-S3-3 ${L}/log-bucket/bucket: public access block: restrict_public_buckets not true. Fix: ${fixOf("SM-S3-3")}`],
+    ],
+    [
+      "SM-S3-4",
+      L,
+      (s) => resource(s, "log-bucket/ownership").addOverride("rule.object_ownership", "ObjectWriter"),
+      [`error SM-S3-4 ${L}/log-bucket/bucket: object_ownership is "ObjectWriter". Fix: ${fixOf("SM-S3-4")}`],
+    ],
+    [
+      "SM-S3-5",
+      L,
+      (s) => resource(s, "log-bucket/lifecycle").addOverride("rule.0.expiration", [{ days: 30 }]),
+      [
+        `error SM-S3-5 ${L}/log-bucket/bucket: lifecycle rule archive-then-expire-transcripts expires objects after 30 days, below compliance.minLogRetentionDays (365). Fix: ${fixOf("SM-S3-5")}`,
+      ],
+    ],
+    [
+      "SM-S3-6",
+      L,
+      (s) => editJson(s, "log-bucket/policy", "policy", dropStatement("DenyInsecureTransport")),
+      [`error SM-S3-6 ${L}/log-bucket/bucket: no bucket policy statement denies s3:* without aws:SecureTransport. Fix: ${fixOf("SM-S3-6")}`],
+    ],
+    [
+      "SM-S3-7",
+      L,
+      (s) => editJson(s, "log-bucket/policy", "policy", (d) => delete d.Statement.find((x: any) => x.Sid === "OrganizationWritesOwnPrefix").Condition),
+      [`error SM-S3-7 ${L}/log-bucket/policy: statement OrganizationWritesOwnPrefix allows Principal * with no organization or account condition. Fix: ${fixOf("SM-S3-7")}`],
+    ],
+    [
+      "SM-S3-8",
+      L,
+      (s) => editJson(s, "log-bucket/policy", "policy", (d) => d.Statement.find((x: any) => x.Sid === "OrganizationWritesOwnPrefix").Action.push("s3:GetObject")),
+      [`error SM-S3-8 ${L}/log-bucket/policy: statement OrganizationWritesOwnPrefix allows other accounts s3:GetObject. Fix: ${fixOf("SM-S3-8")}`],
+    ],
+    [
+      "SM-S3-9",
+      L,
+      (s) => resource(s, "log-bucket/bucket").addOverride("force_destroy", true),
+      [`error SM-S3-9 ${L}/log-bucket/bucket: force_destroy is true. Fix: ${fixOf("SM-S3-9")}`],
+    ],
+    [
+      "SM-S3-10",
+      L,
+      (s) => resource(s, "log-bucket/bucket").addOverride("object_lock_enabled", false),
+      [`error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is false, default retention set. Fix: ${fixOf("SM-S3-10")}`],
+    ],
+    [
+      "SM-IAM-1",
+      P,
+      (s) => editJson(s, "instance-role/session-logging", "policy", (d) => (d.Statement[0].Action = "s3:*")),
+      [`error SM-IAM-1 ${P}/instance-role/session-logging: statement WriteOwnTranscripts allows s3:*. Fix: ${fixOf("SM-IAM-1")}`],
+    ],
+    [
+      "SM-IAM-2",
+      P,
+      (s) => editJson(s, "instance-role/session-logging", "policy", (d) => (d.Statement.find((x: any) => x.Sid === "DecryptSessionData").Resource = "*")),
+      [`error SM-IAM-2 ${P}/instance-role/session-logging: statement DecryptSessionData allows kms:Decrypt on "*". Fix: ${fixOf("SM-IAM-2")}`],
+    ],
+    [
+      "SM-IAM-4",
+      P,
+      (s) => resource(s, "instance-role/ssm-core").addOverride("policy_arn", "arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM"),
+      [`error SM-IAM-4 ${P}/instance-role/ssm-core: attaches arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM. Fix: ${fixOf("SM-IAM-4")}`],
+    ],
+    [
+      "SM-IAM-5",
+      P,
+      (s) => editJson(s, "instance-role/role", "assume_role_policy", (d) => (d.Statement[0].Principal = { AWS: "arn:aws:iam::222222222222:root" })),
+      [`error SM-IAM-5 ${P}/instance-role/role: statement Ec2AssumesRole trusts {"AWS":"arn:aws:iam::222222222222:root"}. Fix: ${fixOf("SM-IAM-5")}`],
+    ],
+    [
+      "SM-IAM-6",
+      P,
+      (s) => editJson(s, "access-group-payments-operators/policy", "policy", (d) => delete d.Statement[1].Condition),
+      [
+        `error SM-IAM-6 ${P}/access-group-payments-operators/policy: statement StartSessionWithApprovedDocuments allows ssm:StartSession without ssm:SessionDocumentAccessCheck. Fix: ${fixOf("SM-IAM-6")}`,
+      ],
+    ],
+    [
+      "SM-IAM-7",
+      P,
+      (s) => editJson(s, "access-group-payments-operators/policy", "policy", dropStatement("DenySessionsWithoutMfa")),
+      [`error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:StartSession with BoolIfExists aws:MultiFactorAuthPresent "false". Fix: ${fixOf("SM-IAM-7")}`],
+    ],
+    [
+      "SM-IAM-8",
+      P,
+      (s) => editJson(s, "access-group-payments-developers/policy", "policy", (d) => (d.Statement.find((x: any) => x.Sid === "DenyPreferencesDocumentChanges").Action = ["ssm:UpdateDocument"])),
+      [
+        `error SM-IAM-8 ${P}/access-group-payments-developers/policy: no explicit Deny of ssm:CreateDocument, ssm:DeleteDocument on arn:aws:ssm:*:222222222222:document/SSM-SessionManagerRunShell. Fix: ${fixOf("SM-IAM-8")}`,
+      ],
+    ],
+    [
+      "SM-CW-1",
+      P,
+      (s) => resource(s, "session-eu-west-1/log-group").addOverride("kms_key_id", undefined),
+      [`error SM-CW-1 ${P}/session-eu-west-1/log-group: kms_key_id is unset. Fix: ${fixOf("SM-CW-1")}`],
+    ],
+    [
+      "SM-CW-2",
+      P,
+      (s) => resource(s, "session-eu-west-1/log-group").addOverride("retention_in_days", 90),
+      [`error SM-CW-2 ${P}/session-eu-west-1/log-group: retention_in_days is 90, below compliance.minLogRetentionDays (365). Fix: ${fixOf("SM-CW-2")}`],
+    ],
+    [
+      "SM-PRV-1",
+      P,
+      (s) => new AwsProvider(s, "stray", { region: "us-west-2", alias: "stray" }),
+      [`error SM-PRV-1 ${P}/provider.aws.stray: provider in us-west-2 has no allowed_account_ids. Fix: ${fixOf("SM-PRV-1")}`],
+    ],
+  ];
+
+  test.each(violations)("%s", (_id, stack, mutate, expected) => {
+    expect(findings(config, stack, mutate)).toEqual(expected);
+  });
+
+  test("every rule has a violation above (SM-IAM-3 has its own test below)", () => {
+    const covered = new Set([...violations.map(([name]) => name.split(" ")[0]), "SM-IAM-3"]);
+    expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  test("SM-IAM-3: a policy attached to a user", () => {
+    expect(
+      findings(config, P, (s) => {
+        const user = resource(s, "user-alice.example/user");
+        new IamUserPolicyAttachment(s, "direct", {
+          user: (user as unknown as { name: string }).name,
+          policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        });
+      }),
+    ).toEqual([`error SM-IAM-3 ${P}/direct: arn:aws:iam::aws:policy/ReadOnlyAccess attached to a user. Fix: ${fixOf("SM-IAM-3")}`]);
+  });
+
+  test("thresholds come from the config: SM-DOC-3 and SM-CW-2 over their limits", () => {
+    const strict = withConfig((raw) => (raw.compliance = { maxIdleTimeoutMinutes: 15, minLogRetentionDays: 400 }));
+    expect(findings(strict, P)).toEqual([
+      `error SM-DOC-3 ${P}/session-eu-west-1/preferences: inputs.idleSessionTimeout is 20 min, above compliance.maxIdleTimeoutMinutes (15). Fix: Set session.idleTimeoutMinutes to at most 15, or raise compliance.maxIdleTimeoutMinutes.`,
+      `error SM-DOC-3 ${P}/session-eu-central-1/preferences: inputs.idleSessionTimeout is 20 min, above compliance.maxIdleTimeoutMinutes (15). Fix: Set session.idleTimeoutMinutes to at most 15, or raise compliance.maxIdleTimeoutMinutes.`,
+      `error SM-CW-2 ${P}/session-eu-west-1/log-group: retention_in_days is 365, below compliance.minLogRetentionDays (400). Fix: ${fixOf("SM-CW-2")}`,
+      `error SM-CW-2 ${P}/session-eu-central-1/log-group: retention_in_days is 365, below compliance.minLogRetentionDays (400). Fix: ${fixOf("SM-CW-2")}`,
+    ]);
+  });
+
+  test("SM-S3-10: Object Lock is required by default, and only then", () => {
+    const noLock = withConfig((raw) => delete raw.logArchive.objectLock);
+    expect(findings(noLock, L)).toEqual([`error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is false, default retention unset. Fix: ${fixOf("SM-S3-10")}`]);
+    const optional = withConfig((raw) => {
+      delete raw.logArchive.objectLock;
+      raw.compliance = { requireObjectLock: false };
+    });
+    expect(findings(optional, L)).toEqual([]);
+  });
+
+  test("SM-IAM-7: MFA turned off in the config is a warning, not an error", () => {
+    const noMfa = withConfig((raw) => (raw.workloads[0].accessGroups[0].mfaRequired = false));
+    expect(findings(noMfa, P)).toEqual([
+      `warning SM-IAM-7 ${P}/access-group-payments-operators/policy: MFA is not required for payments-operators (workloads[].accessGroups[0].mfaRequired: false). Fix: ${fixOf("SM-IAM-7")}`,
+    ]);
+  });
+});
+
+/** The logical id of the session key in `region`, for references in edited documents. */
+function keyId(stack: TerraformStack, region: string): string {
+  return Object.entries(stack.toTerraform().resource.aws_kms_key as Record<string, any>).find(([, b]) =>
+    b["//"].metadata.path.includes(`session-${region}/`),
+  )![0];
+}
+
+describe("suppressions", () => {
+  const raw = exampleRaw();
+  raw.workloads[0].session = { maxSessionDurationMinutes: 240 };
+
+  test("a violating config stops synth: one line per finding, exit 1, no stack trace, nothing written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "compliance-"));
+    try {
+      writeFileSync(join(dir, "org.yaml"), stringify(raw));
+      const run = spawnSync(process.execPath, [join(ROOT, "scripts", "app.js")], {
+        cwd: dir,
+        env: { ...process.env, SESSIONS_CONFIG: "org.yaml", CDKTF_OUTDIR: "out" },
+        encoding: "utf8",
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(
+        [
+          "compliance: 2 findings stop the synth (suppress one under compliance.suppressions, with a reason)",
+          `  error SM-DOC-3 ${P}/session-eu-west-1/preferences: inputs.maxSessionDuration is 240 min, above compliance.maxSessionDurationMinutes (60). Fix: Set session.maxSessionDurationMinutes to at most 60, or raise compliance.maxSessionDurationMinutes.`,
+          `  error SM-DOC-3 ${P}/session-eu-central-1/preferences: inputs.maxSessionDuration is 240 min, above compliance.maxSessionDurationMinutes (60). Fix: Set session.maxSessionDurationMinutes to at most 60, or raise compliance.maxSessionDurationMinutes.`,
+          "",
+        ].join("\n"),
+      );
+      expect(existsSync(join(dir, "out"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a suppression with a reason lets synth through; one for a single resource covers only it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "compliance-"));
+    try {
+      const reason = "Batch operators need four-hour sessions until the ETL runbook is split (OPS-123).";
+      const one = { ...raw, compliance: { suppressions: [{ rule: "SM-DOC-3", stack: P, resource: "session-eu-west-1/preferences", reason }] } };
+      await expect(synthesize(validateConfig(one), join(dir, "out"))).rejects.toThrow(ComplianceError);
+      await expect(synthesize(validateConfig(one), join(dir, "out"))).rejects.toThrow(/^compliance: 1 finding stop/);
+
+      const all = { ...raw, compliance: { suppressions: [{ rule: "SM-DOC-3", stack: P, reason }] } };
+      const result = await synthesize(validateConfig(all), join(dir, "out"));
+      expect(result.warnings).toEqual([]);
+      expect(existsSync(join(dir, "out", "stacks", P, "cdk.tf.json"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a suppression that matches nothing is a warning", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "compliance-"));
+    try {
+      const stale = exampleRaw();
+      stale.compliance = { suppressions: [{ rule: "SM-KMS-1", stack: L, reason: "Rotation was off while the key was imported; now on." }] };
+      const result = await synthesize(validateConfig(stale), join(dir, "out"));
+      expect(result.warnings).toEqual(["warning compliance.suppressions: SM-KMS-1 for log-archive matches no finding; remove it"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("bad suppressions are config errors, each with its path", () => {
+    const bad = exampleRaw();
+    bad.compliance = {
+      suppressions: [
+        { rule: "SM-XYZ-9", stack: L, reason: "a reason that is long enough here" },
+        { rule: "SM-DOC-3", stack: "workload-nope", reason: "a reason that is long enough here" },
+        { rule: "SM-DOC-3", stack: P, reason: "because" },
+        { rule: "SM-DOC-3", stack: P },
+      ],
+    };
+    let message = "";
+    try {
+      validateConfig(bad);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const lines = message.split("\n");
+    expect(lines[0]).toBe("sessions.yaml: 4 problems");
+    expect(lines.slice(1)).toEqual(
+      expect.arrayContaining([
+        '  compliance.suppressions[0].rule: is not a rule of the pack (see the README\'s rule table) (got "SM-XYZ-9")',
+        '  compliance.suppressions[1].stack: is not a stack of this config (log-archive, workload-payments, workload-analytics) (got "workload-nope")',
+        '  compliance.suppressions[2].reason: must explain, in at least 20 characters, why the finding is acceptable (got "because")',
+        expect.stringMatching(/^ {2}compliance\.suppressions\[3\]\.reason: /),
+      ]),
+    );
+  });
+});
