@@ -68,8 +68,8 @@ export function accessModel(config: Config, stacks: readonly ResolvedStack[]): A
 const INSTANCE_ID = "i-0123456789abcdef0";
 const SESSION_SUFFIX = "0a1b2c3d4e5f67890";
 
-/** Every check, or only those of one workload stack (`only`), which is cheaper when one check is wanted. */
-export function accessChecks(config: Config, model: AccessModel, only?: string): AccessCheck[] {
+/** Every check, or only those of one workload stack (`onlyStack`), which is cheaper when one check is wanted. */
+export function accessChecks(config: Config, model: AccessModel, onlyStack?: string): AccessCheck[] {
   const stackNamed = (name: string): ResolvedStack => {
     const stack = model.stacks.find((s) => s.name === name);
     if (stack === undefined) throw new ModelError(`no stack ${name}`);
@@ -82,7 +82,7 @@ export function accessChecks(config: Config, model: AccessModel, only?: string):
   const checks: AccessCheck[] = [];
 
   for (const workload of config.workloads) {
-    if (only !== undefined && workloadStackName(workload.name) !== only) continue;
+    if (onlyStack !== undefined && workloadStackName(workload.name) !== onlyStack) continue;
     const stack = stackNamed(workloadStackName(workload.name));
     const role = only(stack.roles, `${stack.name} instance role`);
     const instance = instanceSession(stack, role);
