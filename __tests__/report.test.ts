@@ -21,10 +21,11 @@ const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, a
   editStatements(stacks, (s) => (s.Sid === sid ? edit(s) : s));
 
 describe("review report", () => {
-  test("the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
-    const review = await buildReview(config, stacks);
-    expect(review).toMatchObject({ findings: [], surprises: [], checks: 214 });
-    const md = review.markdown;
+  test("npm run report on the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
+    const run = await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") });
+    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 214 access checks, 0 not as intended, 0 lint findings`, err: "" });
+    const md = readFileSync(join(outdir, "review.md"), "utf8");
+    expect(md).toMatch(/^## Session Manager access review\n/);
     expect(md).toContain("3 stacks · 14 policies linted · 214 access checks, all as intended");
     expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 22 |");
     expect(md).toContain(
@@ -75,12 +76,6 @@ describe("review report", () => {
       "| workload-payments | acme-payments-operators-session-access (`workload-payments/access-group-payments-operators/policy`) | Statement[2] (ManageOwnSessions).Action | action | ssm:TerminateSessions does not exist |",
     );
     expect(review.markdown).not.toContain("### Access matrix");
-  });
-
-  test("npm run report writes cdktf.out/review.md and says so in one line", async () => {
-    const run = await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") });
-    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 214 access checks, 0 not as intended, 0 lint findings`, err: "" });
-    expect(readFileSync(join(outdir, "review.md"), "utf8")).toMatch(/^## Session Manager access review\n/);
   });
 
   test("as a process, a missing cdktf.out is a one-line error and exit 1, with no stack trace", () => {
