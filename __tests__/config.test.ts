@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { withRuleTable } from "../compliance/table";
 import { renderJsonSchema } from "../config/json-schema";
 import { ConfigError } from "../config/errors";
 import { loadConfig, parseConfig, validateConfig } from "../config/load";
@@ -224,6 +225,11 @@ describe("bad configs are rejected with the field path and what is valid", () =>
   test("a missing file is a config error, not a crash", () => {
     expect(() => loadConfig(join(ROOT, "no-such.yaml"))).toThrow(ConfigError);
   });
+});
+
+test("the README's compliance rule table is generated from the rules and up to date (npm run schema)", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  expect(readme).toBe(withRuleTable(readme));
 });
 
 test("sessions.schema.json is generated from the zod definition and up to date (npm run schema)", () => {

@@ -6,8 +6,10 @@ import { App } from "cdktf";
 import { runReport } from "../review/cli";
 import { buildReview } from "../review/report";
 import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
+import { validateConfig } from "../config/load";
 import { buildStacks } from "../stacks";
-import { editStatements, exampleConfig, ROOT } from "./helpers";
+import { synthesize } from "../stacks/synthesize";
+import { editStatements, exampleConfig, exampleRaw, ROOT } from "./helpers";
 
 const config = exampleConfig();
 const outdir = mkdtempSync(join(tmpdir(), "report-"));
@@ -66,6 +68,32 @@ describe("review report", () => {
       "| workload-payments | eu-west-1 | payments-operators member | start a session without MFA | ExplicitlyDenied by DenySessionsWithoutMfa | ✅ allowed |",
     );
     expect(review.markdown).toContain("| start a session without MFA |  |  |  | ❗ ✅ allowed | ❗ ✅ allowed |  |");
+  });
+
+  test("the compliance section lists every suppression with its reason, and the warnings", async () => {
+    const raw = exampleRaw();
+    raw.workloads[0].session = { maxSessionDurationMinutes: 240 };
+    raw.workloads[1].accessGroups[0].mfaRequired = false;
+    const reason = "Batch operators need four-hour sessions until the ETL runbook is split (OPS-123).";
+    raw.compliance = {
+      suppressions: [
+        { rule: "SM-DOC-3", stack: "workload-payments", reason },
+        { rule: "SM-KMS-1", stack: "log-archive", resource: "log-key/key", reason: "Kept from a migration; nothing matches it now." },
+      ],
+    };
+    const suppressed = validateConfig(raw);
+    const dir = mkdtempSync(join(tmpdir(), "report-suppressed-"));
+    try {
+      await synthesize(suppressed, dir);
+      const md = (await buildReview(suppressed, loadSynthesizedStacks(dir))).markdown;
+      expect(md).toContain("32 rules · no findings · **2 suppressions** · thresholds: sessions ≤ 60 min, idle ≤ 20 min, log retention ≥ 365 days, Object Lock required");
+      expect(md).toContain(`| SM-DOC-3 | workload-payments | (whole stack) | 2 | ${reason} |`);
+      expect(md).toContain("| SM-KMS-1 | log-archive | log-key/key | 0 | Kept from a migration; nothing matches it now. |");
+      expect(md).toContain("- ⚠️ warning SM-IAM-7 workload-analytics/access-group-data-engineers/policy: MFA is not required for data-engineers");
+      expect(md).toContain("- ⚠️ warning compliance.suppressions: SM-KMS-1 for log-archive/log-key/key matches no finding; remove it");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("lint findings are listed, and access is not evaluated over policies that failed lint", async () => {

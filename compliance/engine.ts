@@ -36,7 +36,7 @@ export function checkStack(config: Config, stack: string, tf: TerraformJson, wor
 type Suppression = Config["compliance"]["suppressions"][number];
 
 /** A suppression covers a finding of its rule in its stack, and, if it names a resource, at or below that path. */
-const covers = (s: Suppression, f: Finding): boolean =>
+export const covers = (s: Suppression, f: Finding): boolean =>
   s.rule === f.rule &&
   s.stack === f.stack &&
   (s.resource === undefined || f.path === `${f.stack}/${s.resource}` || f.path.startsWith(`${f.stack}/${s.resource}/`));

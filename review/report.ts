@@ -1,3 +1,5 @@
+import { checkStack, complianceWarnings, covers, RULES, type Finding } from "../compliance/engine";
+import { workloadStackName } from "../config/naming";
 import type { Config } from "../config/types";
 import { accessChecks, accessModel, type AccessCheck } from "./checks";
 import { lintPolicies, type LintFinding } from "./lint";
@@ -26,6 +28,9 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
     for (const check of accessChecks(config, model)) results.push({ check, outcome: await evaluate(model, check.persona, check.request) });
   }
   const surprises = results.filter((r) => !asIntended(r.check, r.outcome));
+  const compliance = stacks.flatMap((s) =>
+    checkStack(config, s.name, s.terraform, config.workloads.find((w) => workloadStackName(w.name) === s.name)),
+  );
   const policies = stacks.reduce((n, s) => n + s.policies.length, 0);
 
   const out: string[] = [];
@@ -44,7 +49,13 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
     }
     out.push("");
   }
-  out.push(...stackTable(stacks), ...settingsTable(stacks), ...matrix(results), ...lintSection(findings));
+  out.push(
+    ...stackTable(stacks),
+    ...settingsTable(stacks),
+    ...complianceSection(config, compliance),
+    ...matrix(results),
+    ...lintSection(findings),
+  );
   return { markdown: `${out.join("\n").trimEnd()}\n`, findings, surprises, checks: results.length };
 }
 
@@ -127,6 +138,32 @@ function matrix(results: readonly { check: AccessCheck; outcome: Outcome }[]): s
     }
     out.push("", "</details>", "");
   }
+  return out;
+}
+
+/** Rule pack results: findings (synth refuses unsuppressed errors, so these are rare here), suppressions, warnings. */
+function complianceSection(config: Config, findings: readonly Finding[]): string[] {
+  const { suppressions, maxSessionDurationMinutes, maxIdleTimeoutMinutes, minLogRetentionDays, requireObjectLock } = config.compliance;
+  const open = findings.filter((f) => f.suppressedBecause === undefined && f.severity === "error");
+  const count = (n: number, what: string): string => (n === 0 ? `no ${what}s` : `**${n} ${what}${n === 1 ? "" : "s"}**`);
+  const out = [
+    "### Compliance",
+    "",
+    `${RULES.length} rules · ${count(open.length, "finding")} · ${count(suppressions.length, "suppression")} · thresholds: sessions ≤ ${maxSessionDurationMinutes} min, idle ≤ ${maxIdleTimeoutMinutes} min, log retention ≥ ${minLogRetentionDays} days, Object Lock ${requireObjectLock ? "required" : "optional"}`,
+    "",
+  ];
+  if (open.length > 0) out.push(...open.map((f) => `- \`${f.rule}\` ${f.path}: ${f.message}`), "");
+  if (suppressions.length > 0) {
+    out.push("| Suppressed rule | Stack | Resource | Findings covered | Reason |", "|---|---|---|--:|---|");
+    for (const s of suppressions) {
+      const covered = findings.filter((f) => covers(s, f)).length;
+      out.push(`| ${s.rule} | ${s.stack} | ${s.resource ?? "(whole stack)"} | ${covered} | ${s.reason.replace(/\|/g, "\\|")} |`);
+    }
+    out.push("");
+  }
+  const unusedSuppressions = suppressions.filter((s) => !findings.some((f) => covers(s, f)));
+  const warnings = complianceWarnings({ findings, unusedSuppressions });
+  if (warnings.length > 0) out.push(...warnings.map((w) => `- ⚠️ ${w}`), "");
   return out;
 }
 

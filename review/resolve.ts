@@ -98,6 +98,8 @@ export interface ResolvedStack {
   readonly buckets: readonly ResolvedBucket[];
   readonly keys: readonly ResolvedKey[];
   readonly documents: readonly ResolvedDocument[];
+  /** The stack's Terraform JSON as synthesized (cdk.tf.json), for the compliance rules. */
+  readonly terraform: Readonly<Record<string, any>>;
 }
 
 /**
@@ -283,6 +285,7 @@ class StackResolver {
       buckets,
       keys,
       documents,
+      terraform: this.tf,
     };
   }
 
