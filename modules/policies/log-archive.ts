@@ -61,6 +61,9 @@ export function logKeyPolicy(p: LogArchivePolicyProps): PolicyDocument {
   );
 }
 
+const SSE_HEADER = "s3:x-amz-server-side-encryption";
+const KMS_KEY_HEADER = "s3:x-amz-server-side-encryption-aws-kms-key-id";
+
 /** Bucket policy of the transcript bucket. */
 export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
   const bucket = arn.bucket(p.bucketName);
@@ -68,6 +71,14 @@ export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
   const ownObjects = arn.objects(p.bucketName, ownPrefix);
   const org = { "aws:PrincipalOrgID": p.organizationId };
   const outsideLogAccount = { "aws:PrincipalAccount": p.logAccountId };
+  const denyPut = (Sid: string, Condition: Statement["Condition"]): Statement => ({
+    Sid,
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:PutObject",
+    Resource: objects,
+    Condition,
+  });
   const statements: Statement[] = [
     {
       Sid: "DenyInsecureTransport",
@@ -106,54 +117,26 @@ export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
       NotResource: ownObjects,
       Condition: { StringNotEquals: outsideLogAccount },
     },
-    {
-      // A writer that names its own KMS key would make the transcript unreadable to the log account, and could
-      // destroy it later by deleting that key. Only a header that is present and names another key is denied: older
-      // SSM agents send no SSE header (the bucket default, the log key, applies), newer ones copy the bucket
-      // default's key ARN into it. ...IfExists would not do: with the header absent it is true, and denies both.
-      Sid: "DenyWritesWithAnotherKey",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: objects,
-      Condition: {
-        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": p.keyArn },
-        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
-      },
-    },
-    {
-      // SSE-C: the writer keeps the key, so the log account could never read the transcript.
-      Sid: "DenyWritesWithCustomerKeys",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: objects,
-      Condition: { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
-    },
-    {
-      // A header asking for anything but SSE-KMS (AES256, DSSE) would bypass the log key.
-      Sid: "DenyWritesWithOtherEncryption",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: objects,
-      Condition: {
-        StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
-        Null: { "s3:x-amz-server-side-encryption": "false" },
-      },
-    },
-    {
-      // aws:kms without a key id would use the writer's account's aws/s3 key (PutObject API reference), not the log key.
-      Sid: "DenyKmsWritesWithoutTheKey",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: objects,
-      Condition: {
-        StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
-        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
-      },
-    },
+    // A writer that names its own KMS key would make the transcript unreadable to the log account, and could
+    // destroy it later by deleting that key. Only a header that is present and names another key is denied: older
+    // SSM agents send no SSE header (the bucket default, the log key, applies), newer ones copy the bucket
+    // default's key ARN into it. ...IfExists would not do: with the header absent it is true, and denies both.
+    denyPut("DenyWritesWithAnotherKey", {
+      StringNotEquals: { [KMS_KEY_HEADER]: p.keyArn },
+      Null: { [KMS_KEY_HEADER]: "false" },
+    }),
+    // SSE-C: the writer keeps the key, so the log account could never read the transcript.
+    denyPut("DenyWritesWithCustomerKeys", { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } }),
+    // A header asking for anything but SSE-KMS (AES256, DSSE) would bypass the log key.
+    denyPut("DenyWritesWithOtherEncryption", {
+      StringNotEquals: { [SSE_HEADER]: "aws:kms" },
+      Null: { [SSE_HEADER]: "false" },
+    }),
+    // aws:kms without a key id would use the writer's account's aws/s3 key (PutObject API reference), not the log key.
+    denyPut("DenyKmsWritesWithoutTheKey", {
+      StringEquals: { [SSE_HEADER]: "aws:kms" },
+      Null: { [KMS_KEY_HEADER]: "true" },
+    }),
     {
       // Transcripts are evidence: no other account reads, deletes, or loosens the bucket's protections.
       Sid: "DenyOtherAccountsReadDeleteAdminister",
