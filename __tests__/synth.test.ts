@@ -2,7 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir, tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
@@ -216,6 +216,23 @@ describe("the bundle", () => {
     expect(bundle).not.toContain("ArchiverError");
     const archiver = createRequire(require.resolve("cdktf"))("archiver");
     expect(typeof archiver("zip").append).toBe("function");
+  });
+
+  test("is rebuilt when any file it is built from changes: every local import of main.ts is under SOURCES", () => {
+    const { SOURCES } = require(join(ROOT, "scripts", "build.js")) as { SOURCES: string[] };
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      for (const [, spec] of text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)) {
+        const base = join(dirname(file), spec);
+        visit([`${base}.ts`, join(base, "index.ts")].find((f) => existsSync(f))!);
+      }
+    };
+    visit(join(ROOT, "main.ts"));
+    const topLevel = [...seen].map((f) => relative(ROOT, f).split(sep)[0]);
+    expect([...new Set(topLevel)].filter((d) => !SOURCES.includes(d))).toEqual([]);
   });
 
   test("holds none of the AGPL review tooling: the synth path never imports review/ or @cloud-copilot", () => {

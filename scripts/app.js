@@ -3,10 +3,9 @@
 "use strict";
 const { existsSync, readdirSync, statSync } = require("node:fs");
 const { join } = require("node:path");
-const { OUTFILE } = require("./build");
+const { OUTFILE, SOURCES } = require("./build");
 
 const root = join(__dirname, "..");
-const SOURCES = ["main.ts", "config", "modules", "stacks", "package-lock.json", "scripts/build.js"];
 
 function newestMtime(path) {
   const st = statSync(path);

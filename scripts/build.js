@@ -6,6 +6,8 @@ const { join } = require("node:path");
 
 const root = join(__dirname, "..");
 const OUTFILE = join(root, "dist", "main.js");
+/** What the bundle is built from: a change to any of these rebuilds it (scripts/app.js). A test checks the list. */
+const SOURCES = ["main.ts", "config", "compliance", "modules", "stacks", "package-lock.json", "scripts/build.js"];
 
 // cdktf loads archiver (and ~200 modules behind it) at start-up, only to zip TerraformAssets, which these stacks
 // do not use: about a third of synth time. This stand-in loads the real archiver, from cdktf's own dependencies,
@@ -42,7 +44,7 @@ function build() {
   });
 }
 
-module.exports = { build, OUTFILE };
+module.exports = { build, OUTFILE, SOURCES };
 if (require.main === module) {
   build().catch(() => {
     process.exitCode = 1; // esbuild has printed the errors
