@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamUserPolicyAttachment } from "@cdktf/provider-aws/lib/iam-user-policy-attachment";
-import { Testing, TerraformResource, type TerraformStack } from "cdktf";
+import { Aspects, Testing, TerraformResource, type TerraformStack } from "cdktf";
 import { stringify } from "yaml";
 import { ComplianceError, formatFinding, RULES } from "../compliance/engine";
 import { validateConfig } from "../config/load";
@@ -391,6 +391,25 @@ function keyId(stack: TerraformStack, region: string): string {
     b["//"].metadata.path.includes(`session-${region}/`),
   )![0];
 }
+
+describe("as a cdktf validation", () => {
+  test("Testing.synth(stack, true) fails on a finding, with its line", () => {
+    const stack = buildOne(exampleConfig(), L);
+    resource(stack, "log-key/key").addOverride("enable_key_rotation", false);
+    expect(() => Testing.synth(stack, true)).toThrow(`[${L}] error SM-KMS-1 ${L}/log-key/key: enable_key_rotation is false. Fix: ${fixOf("SM-KMS-1")}`);
+  });
+
+  test("synth checks the stacks after their Aspects, as written", async () => {
+    const app = Testing.app({ stackTraces: false });
+    const { logArchive } = buildStacks(app, exampleConfig());
+    Aspects.of(logArchive).add({
+      visit: (node) => {
+        if (node instanceof TerraformResource && node.terraformResourceType === "aws_kms_key") node.addOverride("enable_key_rotation", false);
+      },
+    });
+    expect(() => app.synth()).toThrow(/error SM-KMS-1 log-archive\/log-key\/key: enable_key_rotation is false/);
+  });
+});
 
 describe("suppressions", () => {
   const raw = exampleRaw();

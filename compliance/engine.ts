@@ -42,11 +42,17 @@ export const covers = (s: Suppression, f: Finding): boolean =>
   (s.resource === undefined || f.path === `${f.stack}/${s.resource}` || f.path.startsWith(`${f.stack}/${s.resource}/`));
 
 /**
- * The rule pack as a cdktf validation of one stack: `cdktf synth` (App.synth) and `Testing.synth(stack, true)` run it.
- * Findings are computed once, from the same Terraform JSON synth writes.
+ * The rule pack as a cdktf validation of one stack: App.synth() (so `cdktf synth`) and `Testing.synth(stack, true)`
+ * run it after the stack's Aspects, over the same Terraform JSON that synth then writes.
  */
 export class ComplianceValidation implements IValidation {
-  private computed?: Finding[];
+  /** The findings of the last validation cdktf ran. */
+  public lastFindings?: readonly Finding[];
+  /**
+   * Whether validate() hands errors to cdktf, which stops at the first stack that has any. synthesize() turns this
+   * off and reports the findings of every stack at once. @default true
+   */
+  public failSynth = true;
 
   constructor(
     private readonly stack: TerraformStack,
@@ -54,17 +60,20 @@ export class ComplianceValidation implements IValidation {
     private readonly workload?: WorkloadConfig,
   ) {}
 
+  /** The findings for the stack as it is now. */
   findings(): Finding[] {
-    this.computed ??= checkStack(this.config, this.stack.node.id, this.stack.toTerraform(), this.workload);
-    return this.computed;
+    return checkStack(this.config, this.stack.node.id, this.stack.toTerraform(), this.workload);
   }
 
   validate(): string[] {
-    return this.findings()
-      .filter((f) => f.severity === "error" && f.suppressedBecause === undefined)
-      .map(formatFinding);
+    this.lastFindings = this.findings();
+    return this.failSynth ? blocking(this.lastFindings).map(formatFinding) : [];
   }
 }
+
+/** Findings that stop a synth: unsuppressed errors. */
+export const blocking = (findings: readonly Finding[]): Finding[] =>
+  findings.filter((f) => f.severity === "error" && f.suppressedBecause === undefined);
 
 export interface ComplianceReport {
   /** Every finding, suppressed ones included. */
@@ -73,9 +82,9 @@ export interface ComplianceReport {
   readonly unusedSuppressions: readonly Suppression[];
 }
 
-/** Runs every stack's validation and gathers the results, so all findings can be reported at once. */
-export function complianceReport(config: Config, validations: readonly ComplianceValidation[]): ComplianceReport {
-  const findings = validations.flatMap((v) => v.findings());
+/** Gathers the findings of every stack, so all can be reported at once. */
+export function complianceReport(config: Config, perStack: readonly (readonly Finding[])[]): ComplianceReport {
+  const findings = perStack.flat();
   const unusedSuppressions = config.compliance.suppressions.filter((s) => !findings.some((f) => covers(s, f)));
   return { findings, unusedSuppressions };
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { App } from "cdktf";
-import { ComplianceError, complianceReport, complianceWarnings } from "../compliance/engine";
+import { blocking, ComplianceError, complianceReport, complianceWarnings } from "../compliance/engine";
 import type { Config } from "../config/types";
 import { buildStacks } from "./index";
 
@@ -22,8 +22,8 @@ export interface SynthesizeResult {
  * Synthesizes every stack into `outdir`, all or nothing: stacks are built in a staging directory beside it and
  * moved into place only when every stack has synthesized, so a failure leaves `outdir` as it was.
  *
- * The compliance rule pack runs first, over every stack, and throws a ComplianceError listing every finding that
- * is not suppressed. (cdktf runs the same validations again in app.synth(); they are computed once.)
+ * The compliance rule pack runs as each stack's cdktf validation, after its Aspects; a ComplianceError then lists
+ * every finding that is not suppressed, from every stack, and nothing is published.
  */
 export async function synthesize(config: Config, outdir: string, options: SynthesizeOptions = {}): Promise<SynthesizeResult> {
   const target = resolve(outdir);
@@ -37,10 +37,15 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     // No stack traces in the manifest: they hold absolute paths of this machine.
     const app = new App({ outdir: staging, stackTraces: false });
     const { logArchive, workloads } = buildStacks(app, config);
-    const report = complianceReport(config, [logArchive, ...workloads].map((s) => s.compliance));
-    const blocking = report.findings.filter((f) => f.severity === "error" && f.suppressedBecause === undefined);
-    if (blocking.length > 0) throw new ComplianceError(blocking);
+    const validations = [logArchive, ...workloads].map((s) => s.compliance);
+    for (const v of validations) v.failSynth = false;
     app.synth();
+    const report = complianceReport(
+      config,
+      // Should cdktf ever skip validations, check the stacks as they stand.
+      validations.map((v) => v.lastFindings ?? v.findings()),
+    );
+    if (blocking(report.findings).length > 0) throw new ComplianceError(blocking(report.findings));
     if (app.hclOutput) await formatHcl(staging);
     publish(staging, target);
     return { warnings: complianceWarnings(report) };
