@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsIamPolicy } from "@cdktf/provider-aws/lib/data-aws-iam-policy";
 import { IamUserPolicyAttachment } from "@cdktf/provider-aws/lib/iam-user-policy-attachment";
+import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Aspects, Testing, TerraformResource, type TerraformStack } from "cdktf";
 import { stringify } from "yaml";
 import { ComplianceError, formatFinding, RULES } from "../compliance/engine";
@@ -204,7 +206,7 @@ describe("each rule finds its violation", () => {
       "SM-KMS-4",
       L,
       (s) => editJson(s, "log-key/key", "policy", (d) => delete d.Statement[1].Condition.StringEquals["aws:PrincipalOrgID"]),
-      [`error SM-KMS-4 ${L}/log-key/key: statement OrganizationWritesThroughS3 allows Principal * with no account or organization condition. Fix: ${fixOf("SM-KMS-4")}`],
+      [`error SM-KMS-4 ${L}/log-key/key: statement OrganizationWritesThroughS3 allows Principal * with no exact account or organization condition. Fix: ${fixOf("SM-KMS-4")}`],
     ],
     [
       "SM-S3-1",
@@ -244,13 +246,13 @@ describe("each rule finds its violation", () => {
       "SM-S3-6",
       L,
       (s) => editJson(s, "log-bucket/policy", "policy", dropStatement("DenyInsecureTransport")),
-      [`error SM-S3-6 ${L}/log-bucket/bucket: no bucket policy statement denies s3:* without aws:SecureTransport. Fix: ${fixOf("SM-S3-6")}`],
+      [`error SM-S3-6 ${L}/log-bucket/bucket: no bucket policy statement denies s3:* on the bucket and its objects without aws:SecureTransport. Fix: ${fixOf("SM-S3-6")}`],
     ],
     [
       "SM-S3-7",
       L,
       (s) => editJson(s, "log-bucket/policy", "policy", (d) => delete d.Statement.find((x: any) => x.Sid === "OrganizationWritesOwnPrefix").Condition),
-      [`error SM-S3-7 ${L}/log-bucket/policy: statement OrganizationWritesOwnPrefix allows Principal * with no organization or account condition. Fix: ${fixOf("SM-S3-7")}`],
+      [`error SM-S3-7 ${L}/log-bucket/policy: statement OrganizationWritesOwnPrefix allows Principal * with no exact organization or account condition. Fix: ${fixOf("SM-S3-7")}`],
     ],
     [
       "SM-S3-8",
@@ -268,7 +270,7 @@ describe("each rule finds its violation", () => {
       "SM-S3-10",
       L,
       (s) => resource(s, "log-bucket/bucket").addOverride("object_lock_enabled", false),
-      [`error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is false, default retention set. Fix: ${fixOf("SM-S3-10")}`],
+      [`error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is false, default retention mode is "GOVERNANCE". Fix: ${fixOf("SM-S3-10")}`],
     ],
     [
       "SM-IAM-1",
@@ -280,7 +282,7 @@ describe("each rule finds its violation", () => {
       "SM-IAM-2",
       P,
       (s) => editJson(s, "instance-role/session-logging", "policy", (d) => (d.Statement.find((x: any) => x.Sid === "DecryptSessionData").Resource = "*")),
-      [`error SM-IAM-2 ${P}/instance-role/session-logging: statement DecryptSessionData allows kms:Decrypt on "*". Fix: ${fixOf("SM-IAM-2")}`],
+      [`error SM-IAM-2 ${P}/instance-role/session-logging: statement DecryptSessionData allows decryption on "*". Fix: ${fixOf("SM-IAM-2")}`],
     ],
     [
       "SM-IAM-4",
@@ -306,14 +308,14 @@ describe("each rule finds its violation", () => {
       "SM-IAM-7",
       P,
       (s) => editJson(s, "access-group-payments-operators/policy", "policy", dropStatement("DenySessionsWithoutMfa")),
-      [`error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:StartSession with BoolIfExists aws:MultiFactorAuthPresent "false". Fix: ${fixOf("SM-IAM-7")}`],
+      [`error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:StartSession on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false". Fix: ${fixOf("SM-IAM-7")}`],
     ],
     [
       "SM-IAM-8",
       P,
       (s) => editJson(s, "access-group-payments-developers/policy", "policy", (d) => (d.Statement.find((x: any) => x.Sid === "DenyPreferencesDocumentChanges").Action = ["ssm:UpdateDocument"])),
       [
-        `error SM-IAM-8 ${P}/access-group-payments-developers/policy: no explicit Deny of ssm:CreateDocument, ssm:DeleteDocument on arn:aws:ssm:*:222222222222:document/SSM-SessionManagerRunShell. Fix: ${fixOf("SM-IAM-8")}`,
+        `error SM-IAM-8 ${P}/access-group-payments-developers/policy: no unconditional Deny of ssm:CreateDocument, ssm:DeleteDocument on arn:aws:ssm:*:222222222222:document/SSM-SessionManagerRunShell. Fix: ${fixOf("SM-IAM-8")}`,
       ],
     ],
     [
@@ -332,7 +334,7 @@ describe("each rule finds its violation", () => {
       "SM-PRV-1",
       P,
       (s) => new AwsProvider(s, "stray", { region: "us-west-2", alias: "stray" }),
-      [`error SM-PRV-1 ${P}/provider.aws.stray: provider in us-west-2 has no allowed_account_ids. Fix: ${fixOf("SM-PRV-1")}`],
+      [`error SM-PRV-1 ${P}/provider.aws.stray: provider in us-west-2 allows [], not only 222222222222. Fix: ${fixOf("SM-PRV-1")}`],
     ],
   ];
 
@@ -343,6 +345,117 @@ describe("each rule finds its violation", () => {
   test("every rule has a violation above (SM-IAM-3 has its own test below)", () => {
     const covered = new Set([...violations.map(([name]) => name.split(" ")[0]), "SM-IAM-3"]);
     expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  // Counter-examples a review found: each was let through before its rule was tightened.
+  const withStatement = (path: string, argument: string, edit: (statement: any) => void, sid: string) => (s: TerraformStack) =>
+    editJson(s, path, argument, (d) => edit(d.Statement.find((x: any) => x.Sid === sid)));
+  test.each<[string, string, (s: TerraformStack) => void, string]>([
+    [
+      "SM-KMS-4: StringNotEquals does not restrict",
+      L,
+      withStatement("log-key/key", "policy", (st) => (st.Condition = { StringNotEquals: { "aws:PrincipalAccount": "111111111111" } }), "OrganizationWritesThroughS3"),
+      `error SM-KMS-4 ${L}/log-key/key: statement OrganizationWritesThroughS3 allows Principal * with no exact account or organization condition`,
+    ],
+    [
+      "SM-S3-7: StringLike aws:PrincipalOrgID * does not restrict",
+      L,
+      withStatement("log-bucket/policy", "policy", (st) => (st.Condition = { StringLike: { "aws:PrincipalOrgID": "*" } }), "OrganizationReadsEncryptionConfiguration"),
+      `error SM-S3-7 ${L}/log-bucket/policy: statement OrganizationReadsEncryptionConfiguration allows Principal * with no exact organization or account condition`,
+    ],
+    [
+      "SM-IAM-1: a role's inline_policy is read too",
+      P,
+      (s) => resource(s, "instance-role/role").addOverride("inline_policy", [{ name: "x", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }] }) }]),
+      `error SM-IAM-1 ${P}/instance-role/role: statement All allows *`,
+    ],
+    [
+      "SM-IAM-1: a policy the rules cannot read",
+      P,
+      (s) => resource(s, "instance-role/session-logging").addOverride("policy", "${data.aws_iam_policy_document.p.json}"),
+      `error SM-IAM-1 ${P}/instance-role/session-logging: the policy is not a JSON document (a data source or an expression): the rules cannot read it`,
+    ],
+    [
+      "SM-IAM-2: kms:ReEncryptFrom on *",
+      P,
+      withStatement("instance-role/session-logging", "policy", (st) => Object.assign(st, { Action: "kms:ReEncryptFrom", Resource: "*" }), "DecryptSessionData"),
+      `error SM-IAM-2 ${P}/instance-role/session-logging: statement DecryptSessionData allows decryption on "*"`,
+    ],
+    [
+      "SM-IAM-4: AdministratorAccess looked up with a data source",
+      P,
+      (s) => {
+        new DataAwsIamPolicy(s, "admin", { name: "AdministratorAccess" });
+        resource(s, "instance-role/ssm-core").addOverride("policy_arn", "${data.aws_iam_policy.admin.arn}");
+      },
+      `error SM-IAM-4 ${P}/instance-role/ssm-core: attaches policy/AdministratorAccess`,
+    ],
+    [
+      "SM-IAM-6: every instance in every account, untagged",
+      P,
+      withStatement("access-group-payments-operators/policy", "policy", (st) => Object.assign(st, { Resource: "arn:aws:ec2:*:*:instance/*", Condition: { BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" } } }), "StartSessionOnTaggedInstances"),
+      `error SM-IAM-6 ${P}/access-group-payments-operators/policy: statement StartSessionOnTaggedInstances allows ssm:StartSession on every instance with no tag condition`,
+    ],
+    [
+      "SM-IAM-7: an MFA deny scoped to one instance",
+      P,
+      withStatement("access-group-payments-operators/policy", "policy", (st) => (st.Resource = "arn:aws:ec2:eu-west-1:222222222222:instance/i-0123456789abcdef0"), "DenySessionsWithoutMfa"),
+      `error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:StartSession on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false"`,
+    ],
+    [
+      "SM-IAM-8: a preferences deny that never applies",
+      P,
+      withStatement("access-group-payments-operators/policy", "policy", (st) => (st.Condition = { StringEquals: { "aws:username": "nobody-at-all" } }), "DenyPreferencesDocumentChanges"),
+      `error SM-IAM-8 ${P}/access-group-payments-operators/policy: no unconditional Deny of ssm:CreateDocument, ssm:UpdateDocument, ssm:DeleteDocument on arn:aws:ssm:*:222222222222:document/SSM-SessionManagerRunShell`,
+    ],
+    [
+      "SM-S3-5: overwritten versions kept one day",
+      L,
+      (s) => resource(s, "log-bucket/lifecycle").addOverride("rule.0.noncurrent_version_expiration", [{ noncurrent_days: 1 }]),
+      `error SM-S3-5 ${L}/log-bucket/bucket: lifecycle rule archive-then-expire-transcripts expires overwritten versions after 1 days, below compliance.minLogRetentionDays (365)`,
+    ],
+    [
+      "SM-S3-6: TLS enforced on objects only",
+      L,
+      withStatement("log-bucket/policy", "policy", (st) => Object.assign(st, { Action: "s3:*Object", Resource: "arn:aws:s3:::acme-session-logs-111111111111/*" }), "DenyInsecureTransport"),
+      `error SM-S3-6 ${L}/log-bucket/bucket: no bucket policy statement denies s3:* on the bucket and its objects without aws:SecureTransport`,
+    ],
+    [
+      "SM-S3-10: Object Lock on, no default retention",
+      L,
+      (s) => resource(s, "log-bucket/object-lock").addOverride("rule.default_retention.mode", undefined),
+      `error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is true, default retention mode is unset`,
+    ],
+    [
+      "SM-PRV-1: a workload provider pinned to the log-archive account",
+      P,
+      (s) => new AwsProvider(s, "stray", { region: "us-west-2", alias: "stray", allowedAccountIds: ["111111111111"] }),
+      `error SM-PRV-1 ${P}/provider.aws.stray: provider in us-west-2 allows ["111111111111"], not only 222222222222`,
+    ],
+    [
+      "SM-DOC-4: another Session document running as root",
+      P,
+      (s) =>
+        new SsmDocument(s, "other-session", {
+          name: "Team-Shell",
+          documentType: "Session",
+          documentFormat: "JSON",
+          content: JSON.stringify({ schemaVersion: "1.0", sessionType: "Standard_Stream", inputs: { s3BucketName: "acme-session-logs-111111111111", s3KeyPrefix: "222222222222/eu-west-1", s3EncryptionEnabled: true, kmsKeyId: "", runAsEnabled: true, runAsDefaultUser: "root", idleSessionTimeout: "20", maxSessionDuration: "60" } }),
+        }),
+      `error SM-DOC-4 ${P}/other-session: runAsDefaultUser is "root"`,
+    ],
+  ])("%s", (_t, stack, mutate, line) => {
+    expect(findings(config, stack, mutate).map((f) => f.split(". Fix: ")[0])).toContain(line);
+  });
+
+  test("SM-S3-8: principals of the log account itself are not other accounts", () => {
+    const auditor = withStatement(
+      "log-bucket/policy",
+      "policy",
+      (st) => Object.assign(st, { Principal: { AWS: "arn:aws:iam::111111111111:role/Auditor" }, Action: ["s3:GetObject"], Condition: undefined }),
+      "OrganizationReadsEncryptionConfiguration",
+    );
+    expect(findings(config, L, auditor).filter((f) => f.includes("SM-S3-8"))).toEqual([]);
   });
 
   test("SM-IAM-3: a policy attached to a user", () => {
@@ -369,7 +482,7 @@ describe("each rule finds its violation", () => {
 
   test("SM-S3-10: Object Lock is required by default, and only then", () => {
     const noLock = withConfig((raw) => delete raw.logArchive.objectLock);
-    expect(findings(noLock, L)).toEqual([`error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is false, default retention unset. Fix: ${fixOf("SM-S3-10")}`]);
+    expect(findings(noLock, L)).toEqual([`error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is unset, default retention mode is unset. Fix: ${fixOf("SM-S3-10")}`]);
     const optional = withConfig((raw) => {
       delete raw.logArchive.objectLock;
       raw.compliance = { requireObjectLock: false };
@@ -451,6 +564,21 @@ describe("suppressions", () => {
       const result = await synthesize(validateConfig(all), join(dir, "out"));
       expect(result.warnings).toEqual([]);
       expect(existsSync(join(dir, "out", "stacks", P, "cdk.tf.json"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("synth prints MFA turned off as a warning, and goes on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "compliance-"));
+    try {
+      const noMfa = exampleRaw();
+      noMfa.workloads[1].accessGroups[0].mfaRequired = false;
+      const result = await synthesize(validateConfig(noMfa), join(dir, "out"));
+      expect(result.warnings).toEqual([
+        `warning SM-IAM-7 workload-analytics/access-group-data-engineers/policy: MFA is not required for data-engineers (workloads[].accessGroups[0].mfaRequired: false). Fix: ${fixOf("SM-IAM-7")}`,
+      ]);
+      expect(existsSync(join(dir, "out", "stacks", "workload-analytics", "cdk.tf.json"))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

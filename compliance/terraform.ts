@@ -1,4 +1,3 @@
-import { PREFERENCES_DOCUMENT } from "../config/naming";
 import { unescapeTemplateSequences } from "../modules/terraform-json";
 
 /**
@@ -86,6 +85,49 @@ export function actionCovers(pattern: string, action: string): boolean {
   return re.test(action);
 }
 
+/** Condition keys that tie a wildcard principal to known accounts or callers (lower-cased). */
+export const RESTRICTING_KEYS = [
+  "aws:principalorgid",
+  "aws:principalaccount",
+  "aws:principalarn",
+  "aws:sourceaccount",
+  "aws:sourcearn",
+  "aws:sourceorgid",
+  "kms:calleraccount",
+];
+
+/**
+ * Whether a statement pins its principal with an exact match on a restricting key: StringEquals or ArnEquals,
+ * with literal values (no wildcards). StringNotEquals, StringLike "*" and the like do not restrict.
+ */
+export function restrictsPrincipal(s: PolicyStatement): boolean {
+  return Object.entries(s.Condition ?? {}).some(
+    ([operator, block]) =>
+      /^(StringEquals|StringEqualsIgnoreCase|ArnEquals)$/i.test(operator) &&
+      Object.entries(block ?? {}).some(([key, value]) => {
+        const values = asList(value as string | string[]);
+        return RESTRICTING_KEYS.includes(key.toLowerCase()) && values.length > 0 && values.every((v) => typeof v === "string" && !/[*?]/.test(v));
+      }),
+  );
+}
+
+export interface IdentityPolicy {
+  /** Construct path of the resource that carries it. */
+  readonly path: string;
+  /** Undefined when the policy is not a JSON document (a data source, an expression): the rules cannot read it. */
+  readonly statements: PolicyStatement[] | undefined;
+}
+
+/** Every identity policy of a stack: managed, inline (role, group, user) and the inline_policy blocks of roles. */
+export function identityPolicies(tf: TerraformJson): IdentityPolicy[] {
+  return [
+    ...IDENTITY_POLICY_TYPES.flatMap((type) => resources(tf, type).map((p) => ({ path: p.path, statements: policyStatements(p.body.policy) }))),
+    ...resources(tf, "aws_iam_role").flatMap((r) =>
+      asList(r.body.inline_policy as Record<string, unknown>[] | undefined).map((inline) => ({ path: r.path, statements: policyStatements(inline.policy) })),
+    ),
+  ];
+}
+
 /** Condition keys a statement tests, lower-cased. */
 export const conditionKeys = (s: PolicyStatement): string[] =>
   Object.values(s.Condition ?? {}).flatMap((block) => Object.keys(block ?? {}).map((k) => k.toLowerCase()));
@@ -97,10 +139,13 @@ export interface SessionDocument extends Resource {
   readonly inputs: Record<string, unknown>;
 }
 
-/** The Session Manager preferences documents of a stack (SSM-SessionManagerRunShell, type Session). */
+/**
+ * The Session documents of a stack: SSM-SessionManagerRunShell (the preferences) and any other document of type
+ * Session, since a user given another one would get its settings instead.
+ */
 export function sessionDocuments(tf: TerraformJson): SessionDocument[] {
   return resources(tf, "aws_ssm_document")
-    .filter((d) => d.body.document_type === "Session" && d.body.name === PREFERENCES_DOCUMENT)
+    .filter((d) => d.body.document_type === "Session")
     .map((d) => {
       let inputs: Record<string, unknown> = {};
       try {

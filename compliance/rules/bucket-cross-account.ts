@@ -1,4 +1,3 @@
-import { arn } from "../../config/naming";
 import type { Rule } from "../types";
 import { actionCovers, asList, attachedTo, awsPrincipals, policyStatements, resources } from "../terraform";
 
@@ -9,6 +8,9 @@ import { actionCovers, asList, attachedTo, awsPrincipals, policyStatements, reso
  */
 const CROSS_ACCOUNT_ACTIONS = ["s3:PutObject", "s3:PutObjectAcl", "s3:GetEncryptionConfiguration"];
 
+/** The account of an AWS principal: a 12-digit id, or the account field of an IAM or STS ARN; `*` for anyone. */
+const accountOf = (principal: string): string => (/^\d{12}$/.test(principal) ? principal : (principal.match(/^arn:[^:]+:(?:iam|sts)::(\d{12}):/)?.[1] ?? "*"));
+
 export const bucketCrossAccount: Rule = {
   id: "SM-S3-8",
   title: "Other accounts get no policy, ACL, encryption, read or delete permission on the log bucket",
@@ -17,11 +19,10 @@ export const bucketCrossAccount: Rule = {
   controls: ["Security Hub S3.6"],
   fix: `Allow other accounts only ${CROSS_ACCOUNT_ACTIONS.join(", ")}.`,
   check: ({ tf, config }) => {
-    const own = arn.accountRoot(config.logArchive.accountId);
     return resources(tf, "aws_s3_bucket").flatMap((b) =>
       attachedTo(tf, "aws_s3_bucket_policy", "bucket", b).flatMap((p) =>
         (policyStatements(p.body.policy) ?? [])
-          .filter((s) => s.Effect === "Allow" && (awsPrincipals(s.Principal).some((a) => a !== own && a !== config.logArchive.accountId) || s.Principal === undefined))
+          .filter((s) => s.Effect === "Allow" && (s.Principal === undefined || awsPrincipals(s.Principal).some((a) => accountOf(a) !== config.logArchive.accountId)))
           .flatMap((s) => {
             const extra = asList(s.Action).filter((a) => !CROSS_ACCOUNT_ACTIONS.some((allowed) => actionCovers(a, allowed) && !a.includes("*")));
             const notAction = s.NotAction !== undefined ? ["NotAction"] : [];

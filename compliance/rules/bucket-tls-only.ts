@@ -1,5 +1,6 @@
 import type { Rule } from "../types";
-import { actionCovers, asList, attachedTo, awsPrincipals, policyStatements, resources } from "../terraform";
+import { arn } from "../../config/naming";
+import { asList, attachedTo, awsPrincipals, policyStatements, resources } from "../terraform";
 
 export const bucketTlsOnly: Rule = {
   id: "SM-S3-6",
@@ -15,10 +16,11 @@ export const bucketTlsOnly: Rule = {
         (s) =>
           s.Effect === "Deny" &&
           awsPrincipals(s.Principal).includes("*") &&
-          asList(s.Action).some((a) => actionCovers(a, "s3:GetObject") && actionCovers(a, "s3:PutObject")) &&
-          asList(s.Resource).some((r) => r.endsWith("/*")) &&
+          asList(s.Action).some((a) => a === "*" || a === "s3:*") &&
+          asList(s.Resource).includes(arn.bucket(String(b.body.bucket))) &&
+          asList(s.Resource).includes(`${arn.bucket(String(b.body.bucket))}/*`) &&
           Object.entries(s.Condition ?? {}).some(([op, block]) => /^Bool(IfExists)?$/.test(op) && String((block as Record<string, unknown>)["aws:SecureTransport"]) === "false"),
       );
-      return denies ? [] : [{ path: b.path, message: "no bucket policy statement denies s3:* without aws:SecureTransport" }];
+      return denies ? [] : [{ path: b.path, message: "no bucket policy statement denies s3:* on the bucket and its objects without aws:SecureTransport" }];
     }),
 };

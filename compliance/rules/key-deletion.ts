@@ -9,7 +9,7 @@ export const keyDeletion: Rule = {
   title: "KMS keys cannot be destroyed by Terraform, and wait at least 7 days to be deleted",
   severity: "error",
   rationale: "Deleting a key destroys every transcript encrypted with it; the window is the last chance to cancel.",
-  controls: [],
+  controls: ["Security Hub KMS.3"],
   fix: "Keep lifecycle.prevent_destroy and a deletion_window_in_days of 7-30 (ProtectedKey uses 30).",
   check: ({ tf }) =>
     resources(tf, "aws_kms_key").flatMap((k): Violation[] => {

@@ -17,12 +17,16 @@ export const mfaRequired: Rule = {
       if (!group.mfaRequired) {
         return [{ path: policy.path, severity: "warning", message: `MFA is not required for ${group.name} (workloads[].accessGroups[${i}].mfaRequired: false)` }];
       }
+      // On every resource, and with no other condition that could keep the Deny from applying.
       const denies = (policyStatements(policy.body.policy) ?? []).some(
         (s) =>
           s.Effect === "Deny" &&
           asList(s.Action).some((a) => actionCovers(a, "ssm:StartSession")) &&
-          String(s.Condition?.BoolIfExists?.["aws:MultiFactorAuthPresent"]) === "false",
+          asList(s.Resource).includes("*") &&
+          JSON.stringify(s.Condition) === JSON.stringify({ BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } }),
       );
-      return denies ? [] : [{ path: policy.path, message: `no Deny of ssm:StartSession with BoolIfExists aws:MultiFactorAuthPresent "false"` }];
+      return denies
+        ? []
+        : [{ path: policy.path, message: `no Deny of ssm:StartSession on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false"` }];
     }),
 };

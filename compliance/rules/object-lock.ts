@@ -1,12 +1,12 @@
 import type { Rule } from "../types";
-import { attachedTo, resources } from "../terraform";
+import { attachedTo, resources, show } from "../terraform";
 
 export const objectLock: Rule = {
   id: "SM-S3-10",
   title: "Transcripts are write-once (S3 Object Lock), when compliance.requireObjectLock is true",
   severity: "error",
   rationale: "Versioning keeps old versions; only Object Lock stops a privileged user in the log account from deleting them.",
-  controls: ["Security Hub S3.15"],
+  controls: ["Security Hub S3.15", "CKV_AWS_143"],
   fix: "Set logArchive.objectLock (mode and days), or set compliance.requireObjectLock: false.",
   check: ({ tf, config }) =>
     !config.compliance.requireObjectLock
@@ -14,6 +14,11 @@ export const objectLock: Rule = {
       : resources(tf, "aws_s3_bucket").flatMap((b) => {
           const rule = attachedTo(tf, "aws_s3_bucket_object_lock_configuration", "bucket", b)[0]?.body.rule;
           if (b.body.object_lock_enabled === true && rule?.default_retention?.mode !== undefined) return [];
-          return [{ path: b.path, message: `object_lock_enabled is ${b.body.object_lock_enabled === true}, default retention ${rule?.default_retention ? "set" : "unset"}` }];
+          return [
+            {
+              path: b.path,
+              message: `object_lock_enabled is ${show(b.body.object_lock_enabled)}, default retention mode is ${show(rule?.default_retention?.mode)}`,
+            },
+          ];
         }),
 };

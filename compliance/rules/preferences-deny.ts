@@ -18,10 +18,14 @@ export const preferencesDeny: Rule = {
       const document = arn.document("*", workload!.accountId, PREFERENCES_DOCUMENT);
       const denied = CHANGES.filter((action) =>
         (policyStatements(policy.body.policy) ?? []).some(
-          (s) => s.Effect === "Deny" && asList(s.Action).some((a) => actionCovers(a, action)) && asList(s.Resource).some((r) => r === "*" || r === document),
+          (s) =>
+            s.Effect === "Deny" &&
+            s.Condition === undefined &&
+            asList(s.Action).some((a) => actionCovers(a, action)) &&
+            asList(s.Resource).some((r) => r === "*" || r === document),
         ),
       );
       const missing = CHANGES.filter((a) => !denied.includes(a));
-      return missing.length === 0 ? [] : [{ path: policy.path, message: `no explicit Deny of ${missing.join(", ")} on ${document}` }];
+      return missing.length === 0 ? [] : [{ path: policy.path, message: `no unconditional Deny of ${missing.join(", ")} on ${document}` }];
     }),
 };

@@ -3,16 +3,19 @@ import { asList } from "../terraform";
 
 export const providerAccounts: Rule = {
   id: "SM-PRV-1",
-  title: "Every AWS provider pins allowed_account_ids",
+  title: "Every AWS provider pins allowed_account_ids to the stack's account",
   severity: "error",
   rationale: "Credentials for the wrong account must stop Terraform before it changes anything.",
   controls: [],
   fix: "Set allowed_account_ids to the stack's account (AccountStack does).",
-  check: ({ tf, stack }) =>
+  check: ({ tf, stack, config, workload }) =>
     asList(tf.provider?.aws as Record<string, unknown>[] | undefined)
-      .filter((p) => asList(p.allowed_account_ids as string[] | undefined).length === 0)
+      .filter((p) => {
+        const ids = asList(p.allowed_account_ids as string[] | undefined);
+        return ids.length === 0 || ids.some((id) => id !== (workload?.accountId ?? config.logArchive.accountId));
+      })
       .map((p) => ({
         path: `${stack}/provider.aws${p.alias === undefined ? "" : `.${String(p.alias)}`}`,
-        message: `provider in ${String(p.region)} has no allowed_account_ids`,
+        message: `provider in ${String(p.region)} allows ${JSON.stringify(p.allowed_account_ids ?? [])}, not only ${workload?.accountId ?? config.logArchive.accountId}`,
       })),
 };

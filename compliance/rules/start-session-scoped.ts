@@ -1,5 +1,8 @@
 import type { Rule, Violation } from "../types";
-import { actionCovers, asList, conditionKeys, IDENTITY_POLICY_TYPES, policyStatements, resources } from "../terraform";
+import { actionCovers, asList, conditionKeys, identityPolicies } from "../terraform";
+
+/** `*`, or every instance (of a region or account, or of all): `arn:aws:ec2:<region>:<account>:instance/*`. */
+const everyInstance = (resource: string): boolean => resource === "*" || /^arn:[^:]+:ec2:[^:]*:[^:]*:instance\/\*$/.test(resource);
 
 export const startSessionScoped: Rule = {
   id: "SM-IAM-6",
@@ -9,22 +12,21 @@ export const startSessionScoped: Rule = {
   controls: [],
   fix: 'Name instances or documents (or condition on ssm:resourceTag), and add BoolIfExists ssm:SessionDocumentAccessCheck "true".',
   check: ({ tf }) =>
-    IDENTITY_POLICY_TYPES.flatMap((type) =>
-      resources(tf, type).flatMap((p) =>
-        (policyStatements(p.body.policy) ?? [])
-          .filter((s) => s.Effect === "Allow" && asList(s.Action).some((a) => actionCovers(a, "ssm:StartSession")))
-          .flatMap((s): Violation[] => {
-            const out: Violation[] = [];
-            const keys = conditionKeys(s);
-            if (asList(s.Resource).includes("*") && !keys.some((k) => k.startsWith("ssm:resourcetag/") || k.startsWith("aws:resourcetag/"))) {
-              out.push({ path: p.path, message: `statement ${s.Sid ?? "(no Sid)"} allows ssm:StartSession on * with no tag condition` });
-            }
-            const check = Object.entries(s.Condition ?? {}).some(
-              ([op, block]) => /^Bool(IfExists)?$/.test(op) && String((block as Record<string, unknown>)["ssm:SessionDocumentAccessCheck"]) === "true",
-            );
-            if (!check) out.push({ path: p.path, message: `statement ${s.Sid ?? "(no Sid)"} allows ssm:StartSession without ssm:SessionDocumentAccessCheck` });
-            return out;
-          }),
-      ),
+    identityPolicies(tf).flatMap((p) =>
+      (p.statements ?? [])
+        .filter((s) => s.Effect === "Allow" && asList(s.Action).some((a) => actionCovers(a, "ssm:StartSession")))
+        .flatMap((s): Violation[] => {
+          const out: Violation[] = [];
+          const tagged = conditionKeys(s).some((k) => k.startsWith("ssm:resourcetag/") || k.startsWith("aws:resourcetag/"));
+          const broad = s.NotResource !== undefined || asList(s.Resource).some(everyInstance);
+          if (broad && !tagged) {
+            out.push({ path: p.path, message: `statement ${s.Sid ?? "(no Sid)"} allows ssm:StartSession on every instance with no tag condition` });
+          }
+          const check = Object.entries(s.Condition ?? {}).some(
+            ([op, block]) => /^Bool(IfExists)?$/.test(op) && String((block as Record<string, unknown>)["ssm:SessionDocumentAccessCheck"]) === "true",
+          );
+          if (!check) out.push({ path: p.path, message: `statement ${s.Sid ?? "(no Sid)"} allows ssm:StartSession without ssm:SessionDocumentAccessCheck` });
+          return out;
+        }),
     ),
 };
