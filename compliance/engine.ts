@@ -55,7 +55,7 @@ export class ComplianceValidation implements IValidation {
   public failSynth = true;
 
   constructor(
-    private readonly stack: TerraformStack,
+    private readonly stack: TerraformStack & { terraformToValidate?(): Record<string, any> },
     private readonly config: Config,
     private readonly workload?: WorkloadConfig,
   ) {}
@@ -66,7 +66,9 @@ export class ComplianceValidation implements IValidation {
   }
 
   validate(): string[] {
-    this.lastFindings = this.findings();
+    // The stack hands this JSON on to the write that follows validation (AccountStack.terraformToValidate).
+    const tf = this.stack.terraformToValidate?.() ?? this.stack.toTerraform();
+    this.lastFindings = checkStack(this.config, this.stack.node.id, tf, this.workload);
     return this.failSynth ? blocking(this.lastFindings).map(formatFinding) : [];
   }
 }

@@ -55,6 +55,31 @@ export class AccountStack extends TerraformStack {
     });
   }
 
+  /** The JSON the compliance validation checked, handed once to the synthesizer, which writes it right after. */
+  private validatedTerraform?: Record<string, any>;
+
+  /**
+   * toTerraform() for the compliance validation. cdktf validates a stack and then writes it; the write reuses this
+   * result instead of resolving the whole stack a second time (about a tenth of a synth), so what is written is
+   * exactly what was checked.
+   */
+  public terraformToValidate(): Record<string, any> {
+    const tf = super.toTerraform();
+    this.validatedTerraform = tf;
+    return tf;
+  }
+
+  public override toTerraform(): Record<string, any> {
+    const validated = this.validatedTerraform;
+    this.validatedTerraform = undefined;
+    return validated ?? super.toTerraform();
+  }
+
+  public override toHclTerraform(): Record<string, any> {
+    this.validatedTerraform = undefined;
+    return super.toHclTerraform();
+  }
+
   /** The provider of `region`, which must be one of the stack's regions. */
   public provider(region: string): AwsProvider {
     const provider = this.providers.get(region);
