@@ -512,6 +512,15 @@ describe("as a cdktf validation", () => {
     expect(() => Testing.synth(stack, true)).toThrow(`[${L}] error SM-KMS-1 ${L}/log-key/key: enable_key_rotation is false. Fix: ${fixOf("SM-KMS-1")}`);
   });
 
+  test("the JSON the validation checked is handed to the next write once, then resolved afresh", () => {
+    const stack = buildOne(exampleConfig(), L) as LogArchiveStack;
+    const checked = stack.terraformToValidate();
+    expect(stack.toTerraform()).toBe(checked);
+    resource(stack, "log-key/key").addOverride("description", "changed later");
+    const [key] = Object.values(stack.toTerraform().resource.aws_kms_key) as Record<string, unknown>[];
+    expect(key.description).toBe("changed later");
+  });
+
   test("synth checks the stacks after their Aspects, as written", async () => {
     const app = Testing.app({ stackTraces: false });
     const { logArchive } = buildStacks(app, exampleConfig());
