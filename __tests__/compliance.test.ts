@@ -574,7 +574,7 @@ describe("suppressions", () => {
       const reason = "Batch operators need four-hour sessions until the ETL runbook is split (OPS-123).";
       const one = { ...raw, compliance: { suppressions: [{ rule: "SM-DOC-3", stack: P, resource: "session-eu-west-1/preferences", reason }] } };
       await expect(synthesize(validateConfig(one), join(dir, "out"))).rejects.toThrow(ComplianceError);
-      await expect(synthesize(validateConfig(one), join(dir, "out"))).rejects.toThrow(/^compliance: 1 finding stop/);
+      await expect(synthesize(validateConfig(one), join(dir, "out"))).rejects.toThrow(/^compliance: 1 finding stops the synth/);
 
       const all = { ...raw, compliance: { suppressions: [{ rule: "SM-DOC-3", stack: P, reason }] } };
       const result = await synthesize(validateConfig(all), join(dir, "out"));

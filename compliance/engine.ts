@@ -12,7 +12,7 @@ export type { Finding, Rule, Severity } from "./types";
 export class ComplianceError extends Error {
   constructor(readonly findings: readonly Finding[]) {
     super(
-      `compliance: ${findings.length} finding${findings.length === 1 ? "" : "s"} stop the synth ` +
+      `compliance: ${findings.length === 1 ? "1 finding stops" : `${findings.length} findings stop`} the synth ` +
         `(suppress one under compliance.suppressions, with a reason)\n${findings.map((f) => `  ${formatFinding(f)}`).join("\n")}`,
     );
   }

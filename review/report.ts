@@ -1,4 +1,4 @@
-import { checkStack, complianceWarnings, covers, RULES, type Finding } from "../compliance/engine";
+import { checkStack, complianceReport, complianceWarnings, covers, RULES, type Finding } from "../compliance/engine";
 import { workloadStackName } from "../config/naming";
 import type { Config } from "../config/types";
 import { accessChecks, accessModel, type AccessCheck } from "./checks";
@@ -161,8 +161,7 @@ function complianceSection(config: Config, findings: readonly Finding[]): string
     }
     out.push("");
   }
-  const unusedSuppressions = suppressions.filter((s) => !findings.some((f) => covers(s, f)));
-  const warnings = complianceWarnings({ findings, unusedSuppressions });
+  const warnings = complianceWarnings(complianceReport(config, [findings]));
   if (warnings.length > 0) out.push(...warnings.map((w) => `- ⚠️ ${w}`), "");
   return out;
 }

@@ -45,7 +45,8 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
       // Should cdktf ever skip validations, check the stacks as they stand.
       validations.map((v) => v.lastFindings ?? v.findings()),
     );
-    if (blocking(report.findings).length > 0) throw new ComplianceError(blocking(report.findings));
+    const stopping = blocking(report.findings);
+    if (stopping.length > 0) throw new ComplianceError(stopping);
     if (app.hclOutput) await formatHcl(staging);
     publish(staging, target);
     return { warnings: complianceWarnings(report) };
