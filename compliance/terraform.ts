@@ -68,7 +68,7 @@ export function policyStatements(text: unknown): PolicyStatement[] | undefined {
 }
 
 /** Policy arguments of identity policies, by resource type. */
-export const IDENTITY_POLICY_TYPES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_group_policy", "aws_iam_user_policy"] as const;
+const IDENTITY_POLICY_TYPES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_group_policy", "aws_iam_user_policy"] as const;
 
 export const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 

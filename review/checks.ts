@@ -224,7 +224,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
 }
 
 /** Tags that satisfy every tag condition of `group`: the first allowed value of each key. */
-export const matchingTags = (group: AccessGroupConfig): Record<string, string> =>
+const matchingTags = (group: AccessGroupConfig): Record<string, string> =>
   Object.fromEntries(Object.entries(group.instanceTags).map(([key, values]) => [key, values[0]]));
 
 /** Tags that miss one condition: the first key gets a value the group does not allow. */

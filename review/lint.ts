@@ -50,7 +50,7 @@ const OPERATORS = new Set([
   "ArnNotLike",
 ]);
 
-export function isConditionOperator(operator: string): boolean {
+function isConditionOperator(operator: string): boolean {
   if (operator === "Null") return true;
   const base = operator.replace(/^(ForAllValues|ForAnyValue):/, "").replace(/IfExists$/, "");
   return OPERATORS.has(base);
