@@ -37,7 +37,8 @@ function build() {
     format: "cjs",
     logLevel: "warning",
     // Loads its WebAssembly from its own folder, and only for HCL output: required from node_modules at run time.
-    external: ["@cdktf/hcl-tools"],
+    // esbuild runs its platform binary from node_modules: modules/watchdog-code.ts bundles the watchdog with it.
+    external: ["@cdktf/hcl-tools", "esbuild"],
     plugins: [lazyArchiver],
     // The stand-in resolves cdktf at run time on purpose.
     logOverride: { "require-resolve-not-external": "silent" },

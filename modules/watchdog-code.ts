@@ -1,0 +1,97 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { buildSync } from "esbuild";
+import { type Zippable, zipSync } from "fflate";
+
+/** The Lambda `handler` setting: the zip's `index.js`, its `handler` export. */
+export const WATCHDOG_HANDLER = "index.handler";
+/** The function's source, relative to the project root. */
+export const WATCHDOG_ENTRY = "watchdog/handler.ts";
+
+/** The watchdog's deployment package. */
+export interface WatchdogCode {
+  /** The zip, in the project's cache (node_modules/.cache), named by its hash: synth copies it (a TerraformAsset). */
+  readonly zipPath: string;
+  /** Base64 SHA-256 of the zip: what Terraform's `source_code_hash` (filebase64sha256) compares. */
+  readonly sha256: string;
+}
+
+// The earliest time a zip (DOS) timestamp can hold. fflate reads it back with local getters, so it is built
+// with the local constructor: 00:00 local in every time zone, hence the same bytes everywhere.
+const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+// Unix (3) regular file, rw-r--r--: without it Lambda may not be allowed to read index.js.
+const ZIP_OS_UNIX = 3;
+const ZIP_FILE_ATTRS = 0o100644 << 16;
+
+let built: WatchdogCode | undefined;
+
+/**
+ * Bundles and zips the watchdog once per process: later calls return the same result. Identical sources give
+ * identical bytes (no paths, fixed timestamp), so the hash changes only when the code does.
+ */
+export function watchdogCode(): WatchdogCode {
+  if (built) return built;
+  const root = projectRoot(__dirname);
+  const zip = watchdogZip(bundleWatchdog(root));
+  const hash = createHash("sha256").update(zip);
+  const sha256 = hash.copy().digest("base64");
+  // Named by content, so a synth finds the zip an earlier one wrote, and nothing needs cleaning up.
+  const zipPath = join(root, "node_modules", ".cache", "session-manager-cdktf", `watchdog-${hash.digest("hex").slice(0, 16)}`, "watchdog.zip");
+  if (!existsSync(zipPath) || !Buffer.from(zip).equals(readFileSync(zipPath))) {
+    mkdirSync(dirname(zipPath), { recursive: true });
+    writeFileSync(zipPath, zip);
+  }
+  built = { zipPath, sha256 };
+  return built;
+}
+
+/**
+ * The nearest folder at or above `from` that holds the watchdog's source. This module runs from `modules/`
+ * (tsx, jest) and from the app bundle in `dist/`: one level below the root either way, but searching keeps
+ * working if the bundle moves.
+ */
+export function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, WATCHDOG_ENTRY))) return dir;
+    if (dirname(dir) === dir) throw new Error(`watchdog code: no ${WATCHDOG_ENTRY} in ${from} or any folder above it`);
+  }
+}
+
+/** The handler and everything it imports, as one CommonJS file, except the AWS SDK. */
+export function bundleWatchdog(root: string): Uint8Array {
+  const result = buildSync({
+    // Paths in the output's comments are relative to this: no machine paths in the bundle.
+    absWorkingDir: root,
+    entryPoints: [WATCHDOG_ENTRY],
+    write: false,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    // Lambda's Node.js runtimes provide AWS SDK v3.
+    external: ["@aws-sdk/*"],
+    // Readable: reviewers may unzip the package.
+    minify: false,
+    sourcemap: false,
+    legalComments: "none",
+    // The project's tsconfig.json is for type-checking; editing it must not change the deployed code.
+    tsconfigRaw: {},
+    logLevel: "warning",
+  });
+  return result.outputFiles[0].contents;
+}
+
+/** The deployment package: `index.js` alone. */
+export function watchdogZip(indexJs: Uint8Array): Uint8Array {
+  return deterministicZip({ "index.js": indexJs });
+}
+
+/** A zip whose bytes depend only on the files: sorted names, one timestamp, fixed attributes. */
+export function deterministicZip(files: Readonly<Record<string, Uint8Array>>): Uint8Array {
+  const zippable: Zippable = {};
+  for (const name of Object.keys(files).sort()) {
+    zippable[name] = [files[name], { level: 9, mtime: ZIP_MTIME, os: ZIP_OS_UNIX, attrs: ZIP_FILE_ATTRS }];
+  }
+  return zipSync(zippable);
+}
