@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsIamPolicy } from "@cdktf/provider-aws/lib/data-aws-iam-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { IamUserPolicyAttachment } from "@cdktf/provider-aws/lib/iam-user-policy-attachment";
+import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Aspects, Testing, TerraformResource, type TerraformStack } from "cdktf";
 import { stringify } from "yaml";
@@ -74,6 +76,8 @@ const dropStatement = (sid: string) => (doc: any) => {
 };
 
 const PAYMENTS_DOC = "session-eu-west-1/preferences";
+const ALERTS = "monitoring-eu-west-1/alerts";
+const WATCHDOG = "monitoring-eu-west-1/watchdog";
 const P = "workload-payments";
 const L = "log-archive";
 const fixOf = (id: string): string => RULES.find((r) => r.id === id)!.fix;
@@ -101,7 +105,7 @@ describe("the shipped example", () => {
   test("every rule has an id, a one-line rationale, a fix, and appears once", () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const rule of RULES) {
-      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV)-\d+$/);
+      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB)-\d+$/);
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(10);
     }
@@ -111,6 +115,9 @@ describe("the shipped example", () => {
 describe("each rule finds its violation", () => {
   const config = exampleConfig();
   const logKeyId = Object.keys(buildOne(config, L).toTerraform().resource.aws_kms_key)[0];
+  const scheduleId = Object.keys(buildOne(config, P).toTerraform().resource.aws_cloudwatch_event_rule).find((id) =>
+    id.startsWith("monitoring-eu-west-1_watchdog_schedule"),
+  )!;
   const withConfig = (edit: (raw: Record<string, any>) => void): Config => {
     const raw = exampleRaw();
     edit(raw);
@@ -343,6 +350,70 @@ describe("each rule finds its violation", () => {
       (s) => new AwsProvider(s, "stray", { region: "us-west-2", alias: "stray" }),
       [`error SM-PRV-1 ${P}/provider.aws.stray: provider in us-west-2 allows [], not only 222222222222. Fix: ${fixOf("SM-PRV-1")}`],
     ],
+    [
+      "SM-SNS-1",
+      P,
+      (s) => resource(s, `${ALERTS}/topic`).addOverride("kms_master_key_id", "alias/aws/sns"),
+      [`error SM-SNS-1 ${P}/${ALERTS}/topic: kms_master_key_id is "alias/aws/sns", not a reference to a KMS key of this stack. Fix: ${fixOf("SM-SNS-1")}`],
+    ],
+    [
+      "SM-SNS-2",
+      P,
+      (s) => editJson(s, `${ALERTS}/policy`, "policy", dropStatement("DenyOtherAccounts")),
+      [`error SM-SNS-2 ${P}/${ALERTS}/topic: no statement denies sns:Publish and sns:Subscribe to principals outside 222222222222 (StringNotEquals aws:PrincipalAccount). Fix: ${fixOf("SM-SNS-2")}`],
+    ],
+    [
+      "SM-SNS-2 (an open Allow)",
+      P,
+      (s) =>
+        editJson(s, `${ALERTS}/policy`, "policy", (d) =>
+          d.Statement.push({ Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Subscribe", Resource: "*" }),
+        ),
+      [`error SM-SNS-2 ${P}/${ALERTS}/topic: statement Open allows {"AWS":"*"} with no exact account condition. Fix: ${fixOf("SM-SNS-2")}`],
+    ],
+    [
+      "SM-LMB-1",
+      P,
+      (s) => {
+        resource(s, `${WATCHDOG}/function`).addOverride("function_name", "another-function");
+        resource(s, `${WATCHDOG}/function`).addOverride("logging_config", undefined);
+      },
+      [`error SM-LMB-1 ${P}/${WATCHDOG}/function: its log group /aws/lambda/another-function is not created by this stack. Fix: ${fixOf("SM-LMB-1")}`],
+    ],
+    [
+      "SM-LMB-2",
+      P,
+      (s) => new LambdaFunctionUrl(s, "url", { functionName: "acme-session-watchdog", authorizationType: "NONE" }),
+      [`error SM-LMB-2 ${P}/url: a function URL (authorization_type "NONE") opens the function to HTTPS calls. Fix: ${fixOf("SM-LMB-2")}`],
+    ],
+    [
+      "SM-LMB-2 (anyone may invoke)",
+      P,
+      (s) => resource(s, `${WATCHDOG}/schedule-invokes`).addOverride("principal", "*"),
+      [`error SM-LMB-2 ${P}/${WATCHDOG}/schedule-invokes: allows "*" to invoke, with source_arn "\${aws_cloudwatch_event_rule.${scheduleId}.arn}". Fix: ${fixOf("SM-LMB-2")}`],
+    ],
+    [
+      "SM-LMB-3",
+      P,
+      (s) => editJson(s, `${WATCHDOG}/role-policy`, "policy", (d) => (d.Statement[0].Action = "ssm:Describe*")),
+      [`error SM-LMB-3 ${P}/${WATCHDOG}/role-policy: statement ListSessions of the Lambda role acme-session-watchdog-eu-west-1 allows ssm:Describe*. Fix: ${fixOf("SM-LMB-3")}`],
+    ],
+    [
+      "SM-LMB-3 (a managed policy)",
+      P,
+      (s) =>
+        new IamRolePolicyAttachment(s, "basic", {
+          role: "acme-session-watchdog-eu-west-1",
+          policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        }),
+      [`error SM-LMB-3 ${P}/basic: attaches arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole to the Lambda role acme-session-watchdog-eu-west-1. Fix: ${fixOf("SM-LMB-3")}`],
+    ],
+    [
+      "SM-LMB-4",
+      P,
+      (s) => resource(s, `${WATCHDOG}/function`).addOverride("runtime", "nodejs20.x"),
+      [`error SM-LMB-4 ${P}/${WATCHDOG}/function: runtime is "nodejs20.x", deprecated by Lambda. Fix: ${fixOf("SM-LMB-4")}`],
+    ],
   ];
 
   test.each(violations)("%s", (_id, stack, mutate, expected) => {
@@ -484,6 +555,8 @@ describe("each rule finds its violation", () => {
       `error SM-DOC-3 ${P}/session-eu-central-1/preferences: inputs.idleSessionTimeout is 20 min, above compliance.maxIdleTimeoutMinutes (15). Fix: Set session.idleTimeoutMinutes to at most 15, or raise compliance.maxIdleTimeoutMinutes.`,
       `error SM-CW-2 ${P}/session-eu-west-1/log-group: retention_in_days is 365, below compliance.minLogRetentionDays (400). Fix: ${fixOf("SM-CW-2")}`,
       `error SM-CW-2 ${P}/session-eu-central-1/log-group: retention_in_days is 365, below compliance.minLogRetentionDays (400). Fix: ${fixOf("SM-CW-2")}`,
+      `error SM-CW-2 ${P}/monitoring-eu-west-1/watchdog/log-group: retention_in_days is 365, below compliance.minLogRetentionDays (400). Fix: ${fixOf("SM-CW-2")}`,
+      `error SM-CW-2 ${P}/monitoring-eu-central-1/watchdog/log-group: retention_in_days is 365, below compliance.minLogRetentionDays (400). Fix: ${fixOf("SM-CW-2")}`,
     ]);
   });
 

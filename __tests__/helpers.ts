@@ -32,14 +32,19 @@ export function synthAll(config: Config): Record<string, Synth> {
   return out;
 }
 
-/** All resources of one type in a synthesized stack, as [logical id, body] pairs. */
-export function resourcesOf(stack: Synth, type: string): [string, Record<string, any>][] {
-  return Object.entries(stack.resource?.[type] ?? {});
+/**
+ * All resources of one type in a synthesized stack, as [logical id, body] pairs; with `under`, only those whose
+ * construct path below the stack starts with it (e.g. `instance-role/`), read from the logical id cdktf derives
+ * from the path.
+ */
+export function resourcesOf(stack: Synth, type: string, under = ""): [string, Record<string, any>][] {
+  const prefix = under.replace(/\//g, "_");
+  return Object.entries<Record<string, any>>(stack.resource?.[type] ?? {}).filter(([id]) => id.startsWith(prefix));
 }
 
-/** The single resource of a type; fails if there is not exactly one. */
-export function onlyResource(stack: Synth, type: string): Record<string, any> {
-  const all = resourcesOf(stack, type);
+/** The single resource of a type (below `under`); fails if there is not exactly one. */
+export function onlyResource(stack: Synth, type: string, under = ""): Record<string, any> {
+  const all = resourcesOf(stack, type, under);
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return all[0][1];
 }

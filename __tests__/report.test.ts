@@ -10,6 +10,7 @@ import { validateConfig } from "../config/load";
 import { buildStacks } from "../stacks";
 import { synthesize } from "../stacks/synthesize";
 import { editStatements, exampleConfig, exampleRaw, ROOT } from "./helpers";
+import { RULES } from "../compliance/engine";
 
 const config = exampleConfig();
 const outdir = mkdtempSync(join(tmpdir(), "report-"));
@@ -25,17 +26,21 @@ const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, a
 describe("review report", () => {
   test("npm run report on the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
     const run = await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") });
-    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 214 access checks, 0 not as intended, 0 lint findings`, err: "" });
+    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 310 access checks, 0 not as intended, 0 lint findings`, err: "" });
     const md = readFileSync(join(outdir, "review.md"), "utf8");
     expect(md).toMatch(/^## Session Manager access review\n/);
-    expect(md).toContain("3 stacks · 14 policies linted · 214 access checks, all as intended");
-    expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 22 |");
+    expect(md).toContain("3 stacks · 26 policies linted · 310 access checks, all as intended");
+    expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 72 |");
     expect(md).toContain(
       "| workload-payments | eu-central-1 | 20 / 60 | acme-session-logs-111111111111/222222222222/eu-central-1, encryption enforced | /acme/session-manager/sessions, encryption enforced, streaming | alias/acme-session-manager | ssm-session (tags: alice.example→alice, bob.example→bob) | `exec bash -l` |",
     );
     expect(md).toContain("| workload-analytics (adopted) | us-east-1 | 15 / 60 |");
     expect(md).toMatch(/\| start an SSH session \|(\s*\|){3} ➖ no allow in identity \| ✅ allowed \|/);
     expect(md).toContain("| start a session without MFA |  |  |  | ⛔ DenySessionsWithoutMfa | ⛔ DenySessionsWithoutMfa |  |");
+    expect(md).toContain(
+      "| workload-payments | eu-central-1 | acme-session-alerts (alias/acme-session-alerts); email payments-oncall@example.com, https https://alerts.example.com/sns/session | on | pipe-to-shell, sudo-shell, sudo-su, sudoers | **enforce**: ends sessions older than 60 min, rate(5 minutes) |",
+    );
+    expect(md).toContain("| workload-analytics | us-east-1 | acme-session-alerts (alias/acme-session-alerts); email security-alerts@example.com | on | pipe-to-shell, sudo-shell, sudo-su, sudoers | dry run: alerts on sessions older than 60 min, rate(5 minutes) |");
     expect(md).toContain("### Policy lint\n\nNo findings.");
     expect(md).not.toMatch(/\/tmp|\/work|\d{4}-\d\d-\d\dT/);
     // Another synthesis, in another directory, gives the same text.
@@ -63,7 +68,7 @@ describe("review report", () => {
         "workload-analytics us-east-1 data-engineers member",
       ].flatMap((who) => rows.map((row) => `${who} / ${row}`)),
     );
-    expect(review.markdown).toContain("**10 of 214 access checks differ from the intended model**");
+    expect(review.markdown).toContain("**10 of 310 access checks differ from the intended model**");
     expect(review.markdown).toContain(
       "| workload-payments | eu-west-1 | payments-operators member | start a session without MFA | ExplicitlyDenied by DenySessionsWithoutMfa | ✅ allowed |",
     );
@@ -86,7 +91,7 @@ describe("review report", () => {
     try {
       await synthesize(suppressed, dir);
       const md = (await buildReview(suppressed, loadSynthesizedStacks(dir))).markdown;
-      expect(md).toContain("32 rules · no findings · **2 suppressions** · thresholds: sessions ≤ 60 min, idle ≤ 20 min, log retention ≥ 365 days, Object Lock required");
+      expect(md).toContain(`${RULES.length} rules · no findings · **2 suppressions** · thresholds: sessions ≤ 60 min, idle ≤ 20 min, log retention ≥ 365 days, Object Lock required`);
       expect(md).toContain(`| SM-DOC-3 | workload-payments | (whole stack) | 2 | ${reason} |`);
       expect(md).toContain("| SM-KMS-1 | log-archive | log-key/key | 0 | Kept from a migration; nothing matches it now. |");
       expect(md).toContain("- ⚠️ warning SM-IAM-7 workload-analytics/access-group-data-engineers/policy: MFA is not required for data-engineers");

@@ -13,13 +13,14 @@ describe("policy resolution", () => {
   const stack = resolveStack("workload-payments", payments);
 
   test("references become ARNs of the stack's account and region; escapes become IAM variables", () => {
-    const logging = stack.roles[0].policies.find((p) => p.name === "session-logging")!;
+    const logging = stack.roles.find((r) => r.name === "acme-session-instance")!.policies.find((p) => p.name === "session-logging")!;
     const decrypt = (logging.document.Statement as Record<string, any>[]).find((s) => s.Sid === "DecryptSessionData")!;
     expect(decrypt.Resource).toEqual([
       expect.stringMatching(/^arn:aws:kms:eu-west-1:222222222222:key\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/),
       expect.stringMatching(/^arn:aws:kms:eu-central-1:222222222222:key\//),
     ]);
-    expect(stack.keys.map((k) => k.arn).sort()).toEqual([...decrypt.Resource].sort());
+    const sessionKeys = stack.keys.filter((k) => k.aliases.includes("alias/acme-session-manager"));
+    expect(sessionKeys.map((k) => k.arn).sort()).toEqual([...decrypt.Resource].sort());
     const access = stack.groups[0].policies[0];
     expect(JSON.stringify(access.document)).toContain("session/${aws:username}-*");
     expect(JSON.stringify(access.document)).not.toContain("$${");
@@ -28,14 +29,21 @@ describe("policy resolution", () => {
   test("principals carry their policies: groups their managed policy, the role its inline and AWS-managed ones", () => {
     expect(stack.roles.map((r) => [r.arn, r.policies.map((p) => p.name)])).toEqual([
       ["arn:aws:iam::222222222222:role/session-manager/acme-session-instance", ["session-logging", "AmazonSSMManagedInstanceCore"]],
+      ["arn:aws:iam::222222222222:role/session-manager/acme-session-watchdog-eu-central-1", ["session-watchdog"]],
+      ["arn:aws:iam::222222222222:role/session-manager/acme-session-watchdog-eu-west-1", ["session-watchdog"]],
+    ]);
+    expect(stack.topics.map((t) => [t.arn, t.keyArn, t.policy?.kind])).toEqual([
+      ["arn:aws:sns:eu-central-1:222222222222:acme-session-alerts", stack.keys.find((k) => k.region === "eu-central-1" && k.aliases.includes("alias/acme-session-alerts"))!.arn, "topic"],
+      ["arn:aws:sns:eu-west-1:222222222222:acme-session-alerts", stack.keys.find((k) => k.region === "eu-west-1" && k.aliases.includes("alias/acme-session-alerts"))!.arn, "topic"],
     ]);
     expect(stack.users.map((u) => [u.name, u.groups])).toEqual([
       ["alice.example", ["acme-payments-operators"]],
       ["bob.example", ["acme-payments-developers"]],
     ]);
+    const sessionKey = (region: string) => stack.keys.find((k) => k.region === region && k.aliases.includes("alias/acme-session-manager"))!.arn;
     expect(stack.documents.map((d) => [d.region, d.content.inputs.kmsKeyId])).toEqual([
-      ["eu-central-1", stack.keys.find((k) => k.region === "eu-central-1")!.arn],
-      ["eu-west-1", stack.keys.find((k) => k.region === "eu-west-1")!.arn],
+      ["eu-central-1", sessionKey("eu-central-1")],
+      ["eu-west-1", sessionKey("eu-west-1")],
     ]);
   });
 

@@ -20,11 +20,14 @@ const payments: Synth = stacks["workload-payments"]; // eu-west-1 + eu-central-1
 const analytics: Synth = stacks["workload-analytics"]; // us-east-1, adopts the existing document
 const BUCKET = logBucketName("acme", "111111111111");
 
-/** Resources of a type created by the provider of one region (the first region's provider is the default). */
-function inRegion(stack: Synth, type: string, region: string): Record<string, any>[] {
+/**
+ * Resources of a type created by the provider of one region (the first region's provider is the default), below
+ * the construct path `under`: by default the region's Session Manager preferences (`session-<region>/`).
+ */
+function inRegion(stack: Synth, type: string, region: string, under = `session-${region}/`): Record<string, any>[] {
   const home = stack.provider.aws.find((p: any) => p.alias === undefined).region;
   const provider = region === home ? "aws" : `aws.${region}`;
-  return resourcesOf(stack, type)
+  return resourcesOf(stack, type, under)
     .map(([, r]) => r)
     .filter((r) => r.provider === provider || (region === home && r.provider === undefined));
 }
@@ -144,13 +147,14 @@ describe("SSM-SessionManagerRunShell", () => {
   test("without CloudWatch logging: no log group, no log-group permissions, empty group name", () => {
     const raw = exampleRaw();
     raw.sessionDefaults.cloudWatch.enabled = false;
+    raw.observabilityDefaults.forbiddenCommands.enabled = false; // they filter the CloudWatch transcripts
     const stack = synthAll(validateConfig(raw))["workload-analytics"];
-    expect(resourcesOf(stack, "aws_cloudwatch_log_group")).toEqual([]);
+    expect(resourcesOf(stack, "aws_cloudwatch_log_group", "session-")).toEqual([]);
     const inputs = JSON.parse(onlyResource(stack, "aws_ssm_document").content).inputs;
     expect(inputs).toMatchObject({ cloudWatchLogGroupName: "", cloudWatchStreamingEnabled: false, s3EncryptionEnabled: true });
-    const logging = policyOf(onlyResource(stack, "aws_iam_role_policy").policy);
+    const logging = policyOf(onlyResource(stack, "aws_iam_role_policy", "instance-role/").policy);
     expect(logging.Statement.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith("logs:"))).toEqual([]);
-    expect(policyOf(onlyResource(stack, "aws_kms_key").policy).Statement.map((s) => s.Sid)).toEqual(["AccountAdministersKey"]);
+    expect(policyOf(onlyResource(stack, "aws_kms_key", "session-").policy).Statement.map((s) => s.Sid)).toEqual(["AccountAdministersKey"]);
   });
 
   test("adopting an existing document emits an import block with the region's provider", () => {
@@ -171,8 +175,8 @@ describe("SSM-SessionManagerRunShell", () => {
 });
 
 describe("instance role", () => {
-  const role = onlyResource(payments, "aws_iam_role");
-  const logging = policyOf(onlyResource(payments, "aws_iam_role_policy").policy);
+  const role = onlyResource(payments, "aws_iam_role", "instance-role/");
+  const logging = policyOf(onlyResource(payments, "aws_iam_role_policy", "instance-role/").policy);
 
   test("is trusted by EC2 only", () => {
     expect(policyOf(role.assume_role_policy)).toEqual({
@@ -188,7 +192,7 @@ describe("instance role", () => {
   });
 
   test("has an instance profile for the role", () => {
-    const [[roleId]] = resourcesOf(payments, "aws_iam_role");
+    const [[roleId]] = resourcesOf(payments, "aws_iam_role", "instance-role/");
     expect(onlyResource(payments, "aws_iam_instance_profile")).toMatchObject({
       name: "acme-session-instance",
       role: `\${aws_iam_role.${roleId}.name}`,
@@ -382,7 +386,11 @@ describe("IAM limits", () => {
 
 describe("outputs", () => {
   test("the instance profile and the access policies, for attaching to instances and permission sets", () => {
-    expect(Object.keys(payments.output).sort()).toEqual(["access-policy-arns", "instance-profile-name"]);
+    expect(Object.keys(payments.output).sort()).toEqual(["access-policy-arns", "alert-topic-arns", "instance-profile-name"]);
+    expect(payments.output["alert-topic-arns"].value).toEqual({
+      "eu-central-1": `\${aws_sns_topic.${resourcesOf(payments, "aws_sns_topic", "monitoring-eu-central-1/")[0][0]}.arn}`,
+      "eu-west-1": `\${aws_sns_topic.${resourcesOf(payments, "aws_sns_topic", "monitoring-eu-west-1/")[0][0]}.arn}`,
+    });
     expect(Object.keys(stacks["log-archive"].output).sort()).toEqual(["log-bucket-name", "log-key-arn"]);
   });
 });

@@ -66,6 +66,9 @@ export function crossCheck(data: unknown): Problem[] {
       }
     });
 
+    const cloudWatchOn = bool(obj(obj(w.session).cloudWatch).enabled) ?? bool(obj(defaults.cloudWatch).enabled) ?? true;
+    checkObservability(obj(root.observabilityDefaults), obj(w.observability), at, cloudWatchOn, problems);
+
     const runAsEnabled =
       bool(obj(obj(w.session).runAs).enabled) ?? bool(obj(defaults.runAs).enabled) ?? false;
     const seenUsers = new Map<string, string>();
@@ -90,8 +93,62 @@ export function crossCheck(data: unknown): Problem[] {
       }
     });
   });
+  checkPatternNames(obj(root.observabilityDefaults), "observabilityDefaults", problems);
   checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), problems);
   return problems;
+}
+
+/**
+ * Each part of a workload's observability (its own fields over observabilityDefaults') must have what it needs:
+ * the alert topic for whatever alerts, the CloudWatch log group for forbidden-command filters, a mode for the
+ * watchdog. Problems point at the workload, whichever of the two files set the part.
+ */
+function checkObservability(
+  defaults: Record<string, unknown>,
+  own: Record<string, unknown>,
+  at: string,
+  cloudWatchOn: boolean,
+  problems: Problem[],
+): void {
+  const part = (name: string): Record<string, unknown> => ({ ...obj(defaults[name]), ...obj(own[name]) });
+  const on = (name: string): boolean => part(name).enabled === true;
+  const here = `${at}.observability`;
+  checkPatternNames(own, here, problems);
+
+  const alerting = ["sessionEvents", "forbiddenCommands", "watchdog"].filter(on);
+  if (alerting.length > 0 && !on("alerts")) {
+    problems.push({
+      path: `${here}.alerts.enabled`,
+      message: `must be true: ${alerting.join(", ")} publish${alerting.length === 1 ? "es" : ""} to the alert topic (set it here or in observabilityDefaults)`,
+      value: part("alerts").enabled,
+    });
+  }
+  if (on("forbiddenCommands")) {
+    if (!cloudWatchOn) {
+      problems.push({
+        path: `${here}.forbiddenCommands.enabled`,
+        message: "needs CloudWatch session logging, which is off for this workload: turn on session.cloudWatch.enabled, or set this to false",
+        value: true,
+      });
+    }
+    if (arr(part("forbiddenCommands").patterns).length === 0) {
+      problems.push({ path: `${here}.forbiddenCommands.patterns`, message: "must list at least one pattern when forbiddenCommands is enabled" });
+    }
+  }
+  if (on("watchdog") && part("watchdog").mode === undefined) {
+    problems.push({
+      path: `${here}.watchdog.mode`,
+      message: "is required when the watchdog is enabled: start with dry-run, read its alerts, then switch to enforce",
+    });
+  }
+}
+
+/** Pattern names become metric and alarm names, so they must be unique within a list. */
+function checkPatternNames(observability: Record<string, unknown>, at: string, problems: Problem[]): void {
+  const seen = new Map<string, string>();
+  arr(obj(observability.forbiddenCommands).patterns).forEach((p, j) =>
+    firstWins(seen, str(obj(p).name), `${at}.forbiddenCommands.patterns[${j}].name`, problems, "the same name as"),
+  );
 }
 
 /** Suppressions must name a rule that exists and a stack this config produces. */

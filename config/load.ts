@@ -4,8 +4,8 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { crossCheck } from "./checks";
 import { ConfigError, type Problem } from "./errors";
-import { configSchema, SESSION_DEFAULTS, type RawConfig } from "./schema";
-import type { Config, WorkloadConfig } from "./types";
+import { configSchema, SESSION_DEFAULTS, WATCHDOG_DEFAULTS, type ObservabilityConfig, type RawConfig } from "./schema";
+import type { Config, ObservabilitySettings, SessionSettings, WorkloadConfig } from "./types";
 
 /** Reads, validates and resolves a config file. Throws ConfigError listing every problem found. */
 export function loadConfig(file: string): Config {
@@ -80,20 +80,22 @@ function resolve(raw: RawConfig): Config {
   const defaults = raw.sessionDefaults;
   const workloads: WorkloadConfig[] = raw.workloads.map((w) => {
     const o = w.session ?? {};
+    const session: SessionSettings = {
+      idleTimeoutMinutes: o.idleTimeoutMinutes ?? defaults.idleTimeoutMinutes,
+      maxSessionDurationMinutes: o.maxSessionDurationMinutes ?? defaults.maxSessionDurationMinutes,
+      runAs: { ...SESSION_DEFAULTS.runAs, ...defaults.runAs, ...o.runAs },
+      shellProfile: { ...SESSION_DEFAULTS.shellProfile, ...defaults.shellProfile, ...o.shellProfile },
+      cloudWatch: { ...SESSION_DEFAULTS.cloudWatch, ...defaults.cloudWatch, ...o.cloudWatch },
+    };
     return {
       name: w.name,
       accountId: w.accountId,
       regions: w.regions,
-      session: {
-        idleTimeoutMinutes: o.idleTimeoutMinutes ?? defaults.idleTimeoutMinutes,
-        maxSessionDurationMinutes: o.maxSessionDurationMinutes ?? defaults.maxSessionDurationMinutes,
-        runAs: { ...SESSION_DEFAULTS.runAs, ...defaults.runAs, ...o.runAs },
-        shellProfile: { ...SESSION_DEFAULTS.shellProfile, ...defaults.shellProfile, ...o.shellProfile },
-        cloudWatch: { ...SESSION_DEFAULTS.cloudWatch, ...defaults.cloudWatch, ...o.cloudWatch },
-      },
+      session,
       accessGroups: w.accessGroups,
       users: w.users,
       adoptDocumentRegions: w.adoptExistingDocument === true ? w.regions : w.adoptExistingDocument || [],
+      observability: resolveObservability(raw.observabilityDefaults, w.observability, session),
     };
   });
   return {
@@ -103,5 +105,33 @@ function resolve(raw: RawConfig): Config {
     workloads,
     deployment: raw.deployment,
     compliance: raw.compliance,
+  };
+}
+
+/**
+ * A workload's observability: each part (alerts, sessionEvents, forbiddenCommands, watchdog) is the defaults' part
+ * with the workload's fields over it. Cross-checks have already rejected a part that is on without what it needs.
+ */
+function resolveObservability(
+  defaults: ObservabilityConfig | undefined,
+  own: ObservabilityConfig | undefined,
+  session: SessionSettings,
+): ObservabilitySettings {
+  const alerts = { ...defaults?.alerts, ...own?.alerts };
+  const events = { ...defaults?.sessionEvents, ...own?.sessionEvents };
+  const commands = { ...defaults?.forbiddenCommands, ...own?.forbiddenCommands };
+  const watchdog = { ...defaults?.watchdog, ...own?.watchdog };
+  return {
+    alerts: alerts.enabled === true ? { subscriptions: alerts.subscriptions ?? [] } : undefined,
+    sessionEvents: events.enabled === true,
+    forbiddenCommands: commands.enabled === true ? (commands.patterns ?? []) : [],
+    watchdog:
+      watchdog.enabled === true
+        ? {
+            mode: watchdog.mode ?? "dry-run",
+            maxSessionMinutes: watchdog.maxSessionMinutes ?? session.maxSessionDurationMinutes,
+            scheduleMinutes: watchdog.scheduleMinutes ?? WATCHDOG_DEFAULTS.scheduleMinutes,
+          }
+        : undefined,
   };
 }

@@ -36,6 +36,23 @@ export const instanceRoleName = (prefix: string): string => `${prefix}-session-i
 export const accessGroupName = (prefix: string, group: string): string => `${prefix}-${group}`;
 export const accessPolicyName = (prefix: string, group: string): string => `${prefix}-${group}-session-access`;
 
+/** Session alerts of one account and region: the SNS topic, its key, the rules and alarms that publish to it. */
+export const alertTopicName = (prefix: string): string => `${prefix}-session-alerts`;
+export const alertKeyAlias = (prefix: string): string => `alias/${prefix}-session-alerts`;
+export const sessionEventsRuleName = (prefix: string): string => `${prefix}-session-activity`;
+/** Every alarm this project creates starts with this, so the topic policy can name them all with one pattern. */
+export const alarmNamePrefix = (prefix: string): string => `${prefix}-session-`;
+export const forbiddenCommandAlarmName = (prefix: string, pattern: string): string =>
+  `${alarmNamePrefix(prefix)}forbidden-command-${pattern}`;
+export const forbiddenCommandNamespace = (prefix: string): string => `${prefix}/SessionManager/ForbiddenCommands`;
+export const watchdogFunctionName = (prefix: string): string => `${prefix}-session-watchdog`;
+/** IAM is global: one watchdog role per region, each limited to its region's topic and log group. */
+export const watchdogRoleName = (prefix: string, region: string): string => `${prefix}-session-watchdog-${region}`;
+export const watchdogScheduleName = (prefix: string): string => `${prefix}-session-watchdog-schedule`;
+export const watchdogErrorsAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}watchdog-errors`;
+/** Lambda's own log group name: creating it first keeps Lambda from creating an unencrypted one. */
+export const lambdaLogGroupName = (functionName: string): string => `/aws/lambda/${functionName}`;
+
 /** The log objects of one account: `<account>`. `account` may be an IAM variable such as `${aws:PrincipalAccount}`. */
 export const accountLogPrefix = (account: string): string => account;
 /** The S3 key prefix the preferences document of `account` in `region` writes to: `<account>/<region>`. */
@@ -57,9 +74,17 @@ export const arn = {
     `arn:${PARTITION}:ssm:${region}:${account}:session/${owner}-*`,
   logGroup: (region: string, account: string, name: string): string =>
     `arn:${PARTITION}:logs:${region}:${account}:log-group:${name}`,
+  topic: (region: string, account: string, name: string): string => `arn:${PARTITION}:sns:${region}:${account}:${name}`,
+  eventRule: (region: string, account: string, name: string): string =>
+    `arn:${PARTITION}:events:${region}:${account}:rule/${name}`,
+  alarm: (region: string, account: string, name: string): string =>
+    `arn:${PARTITION}:cloudwatch:${region}:${account}:alarm:${name}`,
+  /** Any session of the account and region: the watchdog ends whichever is overdue. */
+  anySession: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:session/*`,
   managedPolicy: (name: string): string => `arn:${PARTITION}:iam::aws:policy/${name}`,
   role: (account: string, name: string): string => `arn:${PARTITION}:iam::${account}:role/${name}`,
 };
 
 export const s3ServiceFor = (region: string): string => `s3.${region}.amazonaws.com`;
 export const logsServiceFor = (region: string): string => `logs.${region}.amazonaws.com`;
+export const snsServiceFor = (region: string): string => `sns.${region}.amazonaws.com`;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { filterPatternProblems } from "./filter-pattern";
 import { AWS_REGIONS } from "./regions";
 
 /**
@@ -120,6 +121,74 @@ const iamUser = z.strictObject({
   runAsUser: osUser.optional().describe("OS user for this person's sessions (the SSMSessionRunAs tag)."),
 });
 
+const subscription = z
+  .strictObject({
+    protocol: z.enum(["email", "https"], { error: "must be email or https" }),
+    endpoint: z.string().describe("The e-mail address, or the https:// URL SNS posts to."),
+  })
+  .superRefine((s, ctx) => {
+    if (s.protocol === "email" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s.endpoint)) {
+      ctx.addIssue({ code: "custom", path: ["endpoint"], message: "must be an e-mail address for protocol email", input: s.endpoint });
+    }
+    if (s.protocol === "https" && !isHttpsUrl(s.endpoint)) {
+      ctx.addIssue({ code: "custom", path: ["endpoint"], message: "must be an https:// URL for protocol https", input: s.endpoint });
+    }
+  });
+
+function isHttpsUrl(text: string): boolean {
+  try {
+    return new URL(text).protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+const forbiddenCommand = z.strictObject({
+  name: slug(40).describe("Names the metric and the alarm, e.g. sudo-su."),
+  pattern: z
+    .string()
+    .superRefine((pattern, ctx) => {
+      for (const message of filterPatternProblems(pattern)) ctx.addIssue({ code: "custom", message, input: pattern });
+    })
+    .describe("CloudWatch Logs filter pattern matched against session transcripts, e.g. '\"sudo su\"'."),
+  description: z.string().min(1).max(200).optional().describe("Why the command is forbidden; the alarm shows it."),
+});
+
+/** Alerting and enforcement of one workload account, in every region of it. Each part is on only when enabled. */
+const observability = z.strictObject({
+  alerts: z
+    .strictObject({
+      enabled: z.boolean().describe("An SNS topic for session alerts, encrypted with its own KMS key."),
+      subscriptions: z.array(subscription).describe("Who gets the alerts. E-mail and https endpoints must confirm."),
+    })
+    .partial()
+    .optional(),
+  sessionEvents: z
+    .strictObject({
+      enabled: z.boolean().describe("Alert on every StartSession, ResumeSession and TerminateSession (needs CloudTrail)."),
+    })
+    .partial()
+    .optional(),
+  forbiddenCommands: z
+    .strictObject({
+      enabled: z.boolean().describe("Alarm when a session transcript matches a pattern (needs CloudWatch logging)."),
+      patterns: z.array(forbiddenCommand).describe("The patterns; each gets a metric filter and an alarm."),
+    })
+    .partial()
+    .optional(),
+  watchdog: z
+    .strictObject({
+      enabled: z.boolean().describe("A Lambda function that ends sessions of every kind older than maxSessionMinutes."),
+      mode: z.enum(["dry-run", "enforce"], { error: "must be dry-run or enforce" }).describe("dry-run only alerts; enforce ends sessions."),
+      maxSessionMinutes: positiveInt(10080).describe("Sessions older than this are ended. Default: the account's maxSessionDurationMinutes."),
+      scheduleMinutes: positiveInt(60).describe("Minutes between runs (1-60). Default: 5."),
+    })
+    .partial()
+    .optional(),
+});
+
+export const WATCHDOG_DEFAULTS = { scheduleMinutes: 5 } as const;
+
 const workload = z.strictObject({
   name: slug(24).describe("Workload name; the stack is workload-<name>."),
   accountId,
@@ -127,6 +196,7 @@ const workload = z.strictObject({
   session: sessionOverrides.optional().describe("Overrides of sessionDefaults for this account."),
   accessGroups: z.array(accessGroup).min(1, "must define at least one access group"),
   users: z.array(iamUser).default([]).describe("Optional IAM users; prefer IAM Identity Center where you can."),
+  observability: observability.optional().describe("Alerts and the session watchdog; merged part by part over observabilityDefaults."),
   adoptExistingDocument: z
     .union([z.boolean(), z.array(region)])
     .default(false)
@@ -234,6 +304,9 @@ export const configSchema = z.strictObject({
     shellProfile: {},
     cloudWatch: {},
   }),
+  observabilityDefaults: observability
+    .optional()
+    .describe("Alerts and the session watchdog for every workload; a workload's observability overrides part by part."),
   workloads: z.array(workload).min(1, "must list at least one workload account"),
   compliance: compliance
     .default({ ...COMPLIANCE_DEFAULTS, suppressions: [] })
@@ -255,3 +328,6 @@ export type BackendConfig = z.output<typeof backend>;
 export type AssumeRoleConfig = z.output<typeof assumeRole>;
 export type LogArchiveConfig = z.output<typeof logArchive>;
 export type ComplianceConfig = z.output<typeof compliance>;
+export type ObservabilityConfig = z.output<typeof observability>;
+export type SubscriptionConfig = z.output<typeof subscription>;
+export type ForbiddenCommandConfig = z.output<typeof forbiddenCommand>;

@@ -1,4 +1,13 @@
-import type { AccessGroupConfig, ComplianceConfig, IamUserConfig, LogArchiveConfig, RawConfig, SessionSettings } from "./schema";
+import type {
+  AccessGroupConfig,
+  ComplianceConfig,
+  ForbiddenCommandConfig,
+  IamUserConfig,
+  LogArchiveConfig,
+  RawConfig,
+  SessionSettings,
+  SubscriptionConfig,
+} from "./schema";
 import type { AwsRegion } from "./regions";
 
 /** One workload account, with its session settings resolved against the defaults. */
@@ -12,6 +21,30 @@ export interface WorkloadConfig {
   readonly users: readonly IamUserConfig[];
   /** Regions whose existing SSM-SessionManagerRunShell is imported instead of created. */
   readonly adoptDocumentRegions: readonly AwsRegion[];
+  /** Alerts and enforcement, the same in every region of the account. */
+  readonly observability: ObservabilitySettings;
+}
+
+/** The watchdog of one account: how it runs and when it ends a session. */
+export interface WatchdogSettings {
+  /** `dry-run` alerts only; `enforce` ends overdue sessions and alerts. */
+  readonly mode: "dry-run" | "enforce";
+  /** Sessions older than this many minutes are overdue. */
+  readonly maxSessionMinutes: number;
+  /** Minutes between runs. */
+  readonly scheduleMinutes: number;
+}
+
+/** Observability of one workload account, resolved against observabilityDefaults. A part that is off is undefined or empty. */
+export interface ObservabilitySettings {
+  /** The alert topic and its subscriptions; undefined when alerts are off. */
+  readonly alerts?: { readonly subscriptions: readonly SubscriptionConfig[] };
+  /** Alert on StartSession, ResumeSession and TerminateSession. */
+  readonly sessionEvents: boolean;
+  /** Patterns that raise an alarm when a transcript matches; empty when off. */
+  readonly forbiddenCommands: readonly ForbiddenCommandConfig[];
+  /** undefined when the watchdog is off. */
+  readonly watchdog?: WatchdogSettings;
 }
 
 /** The validated, resolved config: the only thing stacks receive. */
@@ -25,4 +58,4 @@ export interface Config {
   readonly compliance: ComplianceConfig;
 }
 
-export type { AccessGroupConfig, ComplianceConfig, IamUserConfig, LogArchiveConfig, SessionSettings };
+export type { AccessGroupConfig, ComplianceConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };

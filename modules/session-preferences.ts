@@ -86,6 +86,8 @@ export class SessionPreferences extends Construct {
   public readonly sessionKeyArn: string;
   /** The CloudWatch log group name, when CloudWatch logging is on. */
   public readonly logGroupName?: string;
+  /** The same name as a reference to the log group, for resources that must be created after it. */
+  public readonly logGroupNameRef?: string;
 
   constructor(scope: Construct, id: string, props: SessionPreferencesProps) {
     super(scope, id);
@@ -102,13 +104,14 @@ export class SessionPreferences extends Construct {
     this.sessionKeyArn = key.keyArn;
 
     if (this.logGroupName !== undefined) {
-      new CloudwatchLogGroup(this, "log-group", {
+      const logGroup = new CloudwatchLogGroup(this, "log-group", {
         name: this.logGroupName,
         retentionInDays: settings.cloudWatch.retentionDays,
         kmsKeyId: key.keyArn,
         provider,
         lifecycle: { preventDestroy: true },
       });
+      this.logGroupNameRef = logGroup.name;
     }
 
     const content = sessionDocumentContent({

@@ -1,22 +1,32 @@
 import {
   accessGroupName,
+  alertKeyAlias,
+  alertTopicName,
   arn,
+  forbiddenCommandAlarmName,
+  instanceRoleName,
+  lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
   PORT_FORWARDING_DOCUMENTS,
   PREFERENCES_DOCUMENT,
   sessionKeyAlias,
   sessionLogGroupName,
   sessionLogPrefix,
+  sessionEventsRuleName,
   SSH_DOCUMENT,
+  watchdogErrorsAlarmName,
+  watchdogFunctionName,
+  watchdogRoleName,
   workloadStackName,
 } from "../config/naming";
-import type { AccessGroupConfig, Config } from "../config/types";
+import type { AccessGroupConfig, Config, WorkloadConfig } from "../config/types";
 import {
   accountAdmin,
   grantAll,
   groupMember,
   instanceSession,
   OUTSIDE_ACCOUNT,
+  roleSession,
   servicePrincipal,
   withPolicy,
   type Organization,
@@ -32,7 +42,14 @@ import type { AccessModel, AccessRequest, Decision } from "./simulate";
  * assert every check; the review report shows them as a matrix.
  */
 
-export type Column = "instance role" | "account admin (*)" | "outsider admin (*)" | "AWS service" | `${string} member`;
+export type Column =
+  | "instance role"
+  | "watchdog role"
+  | "account admin (*)"
+  | "org account admin (*)"
+  | "outsider admin (*)"
+  | "AWS service"
+  | `${string} member`;
 
 export interface AccessCheck {
   readonly stack: string;
@@ -84,7 +101,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
   for (const workload of config.workloads) {
     if (onlyStack !== undefined && workloadStackName(workload.name) !== onlyStack) continue;
     const stack = stackNamed(workloadStackName(workload.name));
-    const role = only(stack.roles, `${stack.name} instance role`);
+    const role = named(stack.roles, instanceRoleName(config.namePrefix), `${stack.name} instance role`);
     const instance = instanceSession(stack, role);
     const admin = accountAdmin(stack.accountId, "account admin (*)");
     const outsider = accountAdmin(OUTSIDE_ACCOUNT, "outsider admin (*)");
@@ -210,6 +227,17 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       add("pass a role", "instance role", instance, { action: "iam:PassRole", resource: role.arn }, "ImplicitlyDenied");
       add("assume a role", "instance role", instance, { action: "sts:AssumeRole", resource: role.arn }, "ImplicitlyDenied");
 
+      if (workload.observability.alerts !== undefined) {
+        const orgAdmin = accountAdmin(otherAccount, "org account admin (*)");
+        checks.push(
+          ...monitoringChecks(config, stack, region, workload.observability, { admin, orgAdmin, outsider, member: members[0] }).map((c) => ({
+            stack: stack.name,
+            region,
+            ...c,
+          })),
+        );
+      }
+
       // Who may assume the instance role (IAM is global: once, in the home region).
       if (region === stack.homeRegion) {
         const assume = { action: "sts:AssumeRole", resource: role.arn };
@@ -221,6 +249,103 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     }
   }
   return checks;
+}
+
+type RegionCheck = Omit<AccessCheck, "stack" | "region">;
+
+/**
+ * The alert topic, its key and the watchdog of one region: the services that publish can, the watchdog can do its
+ * job and nothing else, and no other account can publish or subscribe.
+ */
+function monitoringChecks(
+  config: Config,
+  stack: ResolvedStack,
+  region: string,
+  settings: WorkloadConfig["observability"],
+  who: { admin: Persona; orgAdmin: Persona; outsider: Persona; member: { persona: Persona; column: Column } },
+): RegionCheck[] {
+  const prefix = config.namePrefix;
+  const checks: RegionCheck[] = [];
+  const add = (row: string, column: Column, persona: Persona, request: AccessRequest, expect: Decision, sid?: string): void => {
+    checks.push({ row, column, persona, request, expect, sid });
+  };
+  const topicArn = arn.topic(region, stack.accountId, alertTopicName(prefix));
+  if (!stack.topics.some((t) => t.arn === topicArn)) throw new ModelError(`${stack.name}: no alert topic in ${region}`);
+  const key = stack.keys.find((k) => k.region === region && k.aliases.includes(alertKeyAlias(prefix)));
+  if (key === undefined) throw new ModelError(`${stack.name}: no alert key in ${region}`);
+  const publish = (options?: RequestOptions): AccessRequest => ({ action: "sns:Publish", resource: topicArn, options });
+  const subscribe: AccessRequest = { action: "sns:Subscribe", resource: topicArn };
+  const encrypt = (options?: RequestOptions): AccessRequest => ({ action: "kms:GenerateDataKey", resource: key.arn, options });
+
+  // Nobody outside the account, however broad their own grants.
+  for (const [column, persona] of [["org account admin (*)", who.orgAdmin], ["outsider admin (*)", who.outsider]] as const) {
+    add("publish an alert", column, persona, publish(), "ExplicitlyDenied", "DenyOtherAccounts");
+    add("subscribe to the alerts", column, persona, subscribe, "ExplicitlyDenied", "DenyOtherAccounts");
+    add("use the alert key", column, persona, encrypt(), "ImplicitlyDenied");
+  }
+  add("publish an alert without TLS", "account admin (*)", who.admin, publish({ secureTransport: false }), "ExplicitlyDenied", "DenyInsecureTransport");
+  add("publish an alert", who.member.column, who.member.persona, publish(), "ImplicitlyDenied");
+  add("subscribe to the alerts", who.member.column, who.member.persona, subscribe, "ImplicitlyDenied");
+
+  const events = servicePrincipal("events.amazonaws.com");
+  const alarms = servicePrincipal("cloudwatch.amazonaws.com");
+  const foreignRule = arn.eventRule(region, OUTSIDE_ACCOUNT, sessionEventsRuleName(prefix));
+  if (settings.sessionEvents) {
+    const rule = arn.eventRule(region, stack.accountId, sessionEventsRuleName(prefix));
+    add("publish session activity (the rule)", "AWS service", events, publish({ sourceArn: rule }), "Allowed", "SessionActivityRulePublishes");
+    add("encrypt an alert (EventBridge)", "AWS service", events, encrypt(), "Allowed", "AlertSourcesEncryptMessages");
+  }
+  add("publish for another account's rule", "AWS service", events, publish({ sourceArn: foreignRule }), "ImplicitlyDenied");
+  const alarmNames = [
+    ...settings.forbiddenCommands.map((p) => forbiddenCommandAlarmName(prefix, p.name)),
+    ...(settings.watchdog ? [watchdogErrorsAlarmName(prefix)] : []),
+  ];
+  for (const name of alarmNames.slice(0, 1)) {
+    add("publish an alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, name) }), "Allowed", "SessionAlarmsPublish");
+    add("encrypt an alert (CloudWatch alarm)", "AWS service", alarms, encrypt(), "Allowed", "AlertSourcesEncryptMessages");
+  }
+  add("publish for another alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, "someone-elses-alarm") }), "ImplicitlyDenied");
+
+  if (settings.watchdog !== undefined) {
+    const functionName = watchdogFunctionName(prefix);
+    const role = named(stack.roles, watchdogRoleName(prefix, region), `${stack.name} watchdog role in ${region}`);
+    const watchdog = roleSession(stack, role, functionName, `${role.name} (Lambda)`);
+    const enforce = settings.watchdog.mode === "enforce";
+    const anySession = arn.anySession(region, stack.accountId).replace("*", `alice-${SESSION_SUFFIX}`);
+    const logGroup = arn.logGroup(region, stack.accountId, lambdaLogGroupName(functionName));
+    add("list active sessions", "watchdog role", watchdog, { action: "ssm:DescribeSessions", resource: "*" }, "Allowed", "ListSessions");
+    add(
+      "end anyone's session",
+      "watchdog role",
+      watchdog,
+      { action: "ssm:TerminateSession", resource: anySession },
+      ...((enforce ? ["Allowed", "EndOverdueSessions"] : ["ImplicitlyDenied"]) as [Decision, string?]),
+    );
+    add("publish an alert", "watchdog role", watchdog, publish(), "Allowed", "PublishAlerts");
+    add("encrypt an alert through SNS", "watchdog role", watchdog, encrypt({ viaService: "sns" }), "Allowed", "EncryptAlertsThroughSns");
+    add("use the alert key directly", "watchdog role", watchdog, encrypt(), "ImplicitlyDenied");
+    add("write its own log", "watchdog role", watchdog, { action: "logs:PutLogEvents", resource: `${logGroup}:log-stream:${SESSION_SUFFIX}` }, "Allowed", "WriteOwnLog");
+    const sessionLog = arn.logGroup(region, stack.accountId, sessionLogGroupName(prefix));
+    add("write to the session transcripts", "watchdog role", watchdog, { action: "logs:PutLogEvents", resource: `${sessionLog}:log-stream:${SESSION_SUFFIX}` }, "ImplicitlyDenied");
+    add("read session transcripts", "watchdog role", watchdog, { action: "logs:GetLogEvents", resource: `${sessionLog}:log-stream:${SESSION_SUFFIX}` }, "ImplicitlyDenied");
+    add("start a session", "watchdog role", watchdog, { action: "ssm:StartSession", resource: arn.instances(region, stack.accountId).replace("*", INSTANCE_ID), options: { instanceTags: {} } }, "ImplicitlyDenied");
+    add("send a command", "watchdog role", watchdog, { action: "ssm:SendCommand", resource: arn.instances(region, stack.accountId).replace("*", INSTANCE_ID) }, "ImplicitlyDenied");
+    add("update the preferences document", "watchdog role", watchdog, { action: "ssm:UpdateDocument", resource: arn.document(region, stack.accountId, PREFERENCES_DOCUMENT) }, "ImplicitlyDenied");
+    add("subscribe to the alerts", "watchdog role", watchdog, subscribe, "ImplicitlyDenied");
+    add("publish to another topic", "watchdog role", watchdog, { action: "sns:Publish", resource: arn.topic(region, stack.accountId, "another-topic") }, "ImplicitlyDenied");
+    add("pass its role", "watchdog role", watchdog, { action: "iam:PassRole", resource: role.arn }, "ImplicitlyDenied");
+    const assume = { action: "sts:AssumeRole", resource: role.arn };
+    add("assume the watchdog role as Lambda", "AWS service", servicePrincipal("lambda.amazonaws.com"), assume, "Allowed", "LambdaAssumesRole");
+    add("assume the watchdog role as EC2", "AWS service", servicePrincipal("ec2.amazonaws.com"), assume, "ImplicitlyDenied");
+    add("assume the watchdog role", "account admin (*)", who.admin, assume, "ImplicitlyDenied");
+  }
+  return checks;
+}
+
+function named<T extends { readonly name: string }>(items: readonly T[], name: string, what: string): T {
+  const found = items.find((i) => i.name === name);
+  if (found === undefined) throw new ModelError(`no ${what} (${name})`);
+  return found;
 }
 
 /** Tags that satisfy every tag condition of `group`: the first allowed value of each key. */

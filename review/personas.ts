@@ -41,7 +41,7 @@ export interface RequestOptions {
   /** @default true */
   readonly secureTransport?: boolean;
   /** The service a KMS request comes through (kms:ViaService), in the key's region. */
-  readonly viaService?: "s3" | "logs";
+  readonly viaService?: "s3" | "logs" | "sns";
   /** KMS encryption context, e.g. `{ "aws:s3:arn": bucketArn }`. */
   readonly encryptionContext?: Readonly<Record<string, string>>;
   /** Tags of the target instance, as `ssm:resourceTag/<key>`. */
@@ -50,6 +50,8 @@ export interface RequestOptions {
   readonly sessionDocumentAccessCheck?: boolean;
   /** S3 request headers as condition keys without the `s3:` prefix, e.g. `x-amz-server-side-encryption`. */
   readonly s3Headers?: Readonly<Record<string, string>>;
+  /** Services acting for a resource (an EventBridge rule, an alarm): aws:SourceArn, and its account as aws:SourceAccount. */
+  readonly sourceArn?: string;
 }
 
 /** The request context for `persona` calling `action` on `resource`: every key derived, none passed through. */
@@ -60,7 +62,14 @@ export function requestContext(
   resource: string,
   options: RequestOptions = {},
 ): Record<string, string> {
-  const context: Record<string, string> = { "aws:SecureTransport": String(options.secureTransport ?? true) };
+  const context: Record<string, string> = {
+    "aws:SecureTransport": String(options.secureTransport ?? true),
+    "aws:PrincipalIsAWSService": String(persona.kind === "service"),
+  };
+  if (options.sourceArn !== undefined) {
+    context["aws:SourceArn"] = options.sourceArn;
+    context["aws:SourceAccount"] = options.sourceArn.split(":")[4];
+  }
   if (persona.accountId !== undefined) {
     context["aws:PrincipalAccount"] = persona.accountId;
     context["aws:PrincipalArn"] = persona.roleArn ?? persona.principal;
@@ -113,10 +122,15 @@ export function groupMember(stack: ResolvedStack, group: ResolvedGroup): Persona
 
 /** An instance's session of `role`, as the SSM agent signs its requests. */
 export function instanceSession(stack: ResolvedStack, role: ResolvedRole): Persona {
+  return roleSession(stack, role, "i-0123456789abcdef0", `${role.name} (instance)`);
+}
+
+/** A session of `role` named `sessionName`, e.g. a Lambda function running with its execution role. */
+export function roleSession(stack: ResolvedStack, role: ResolvedRole, sessionName: string, label = role.name): Persona {
   return {
-    label: `${role.name} (instance)`,
+    label,
     kind: "assumed-role",
-    principal: `arn:${PARTITION}:sts::${stack.accountId}:assumed-role/${role.name}/i-0123456789abcdef0`,
+    principal: `arn:${PARTITION}:sts::${stack.accountId}:assumed-role/${role.name}/${sessionName}`,
     accountId: stack.accountId,
     roleArn: role.arn,
     policies: role.policies.map(asIdentityPolicy),

@@ -1,5 +1,6 @@
 import { checkStack, complianceReport, complianceWarnings, covers, RULES, type Finding } from "../compliance/engine";
 import { workloadStackName } from "../config/naming";
+import { resources } from "../compliance/terraform";
 import type { Config } from "../config/types";
 import { accessChecks, accessModel, type AccessCheck } from "./checks";
 import { lintPolicies, type LintFinding } from "./lint";
@@ -52,6 +53,7 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
   out.push(
     ...stackTable(stacks),
     ...settingsTable(stacks),
+    ...alertsTable(stacks),
     ...complianceSection(config, compliance),
     ...matrix(results),
     ...lintSection(findings),
@@ -97,6 +99,40 @@ function settingsTable(stacks: readonly ResolvedStack[]): string[] {
     "",
     "| Stack | Region | Idle / max (min) | S3 transcripts | CloudWatch | Session key | Run As | Linux shell profile |",
     "|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ];
+}
+
+/** Alerts and enforcement per account and region, read from what synth wrote. */
+function alertsTable(stacks: readonly ResolvedStack[]): string[] {
+  const rows: string[] = [];
+  for (const stack of stacks) {
+    const tf = stack.terraform;
+    const inRegion = (type: string, region: string) => resources(tf, type).filter((r) => r.region === region);
+    for (const region of stack.regions) {
+      if (stack.documents.length === 0) continue; // the log-archive stack
+      const topic = stack.topics.find((t) => t.region === region);
+      const key = topic && stack.keys.find((k) => k.arn === topic.keyArn)?.aliases[0];
+      const subscriptions = inRegion("aws_sns_topic_subscription", region).map((r) => `${r.body.protocol} ${r.body.endpoint}`);
+      const alerts = topic ? `${topic.name}${key ? ` (${key})` : " **(not encrypted)**"}; ${subscriptions.length > 0 ? subscriptions.join(", ") : "no subscriptions"}` : "off";
+      const events = inRegion("aws_cloudwatch_event_rule", region).some((r) => typeof r.body.event_pattern === "string" && r.body.event_pattern.includes("StartSession")) ? "on" : "off";
+      const filters = inRegion("aws_cloudwatch_log_metric_filter", region).map((r) => String(r.body.metric_transformation?.name ?? r.body.name));
+      const fn = inRegion("aws_lambda_function", region)[0];
+      const env = fn?.body.environment?.variables ?? {};
+      const schedule = inRegion("aws_cloudwatch_event_rule", region).find((r) => typeof r.body.schedule_expression === "string")?.body.schedule_expression;
+      const watchdog = fn
+        ? `${env.DRY_RUN === "false" ? "**enforce**: ends" : "dry run: alerts on"} sessions older than ${env.MAX_SESSION_MINUTES} min, ${schedule ?? "unscheduled"}`
+        : "off";
+      rows.push(`| ${stack.name} | ${region} | ${alerts} | ${events} | ${filters.length > 0 ? filters.join(", ") : "off"} | ${watchdog} |`);
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    "### Alerts and enforcement",
+    "",
+    "| Stack | Region | Alert topic | Session events | Forbidden-command alarms | Watchdog |",
+    "|---|---|---|---|---|---|",
     ...rows,
     "",
   ];

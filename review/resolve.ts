@@ -17,7 +17,7 @@ import { managedPolicy } from "./managed-policies";
 
 export class ResolveError extends Error {}
 
-export type PolicyKind = "identity" | "trust" | "bucket" | "key";
+export type PolicyKind = "identity" | "trust" | "bucket" | "key" | "topic";
 
 /** IAM JSON, after resolution. Kept loose: the linter checks its shape. */
 export interface PolicyJson {
@@ -72,6 +72,15 @@ export interface ResolvedKey {
   readonly policy?: ResolvedPolicy;
 }
 
+export interface ResolvedTopic {
+  readonly name: string;
+  readonly arn: string;
+  readonly region: string;
+  /** The ARN of the key it is encrypted with. */
+  readonly keyArn?: string;
+  readonly policy?: ResolvedPolicy;
+}
+
 export interface ResolvedDocument {
   readonly name: string;
   readonly region: string;
@@ -97,6 +106,7 @@ export interface ResolvedStack {
   readonly users: readonly ResolvedUser[];
   readonly buckets: readonly ResolvedBucket[];
   readonly keys: readonly ResolvedKey[];
+  readonly topics: readonly ResolvedTopic[];
   readonly documents: readonly ResolvedDocument[];
   /** The stack's Terraform JSON as synthesized (cdk.tf.json), for the compliance rules. */
   readonly terraform: Readonly<Record<string, any>>;
@@ -123,7 +133,11 @@ const POLICY_ARGUMENTS: Readonly<Record<string, { argument: string; kind: Policy
   aws_iam_role: { argument: "assume_role_policy", kind: "trust" },
   aws_s3_bucket_policy: { argument: "policy", kind: "bucket" },
   aws_kms_key: { argument: "policy", kind: "key" },
+  aws_sns_topic_policy: { argument: "policy", kind: "topic" },
 };
+
+/** Arguments named like policies that are not IAM policies. */
+const NOT_IAM_POLICIES: ReadonlySet<string> = new Set(["aws_cloudwatch_event_target.retry_policy"]);
 
 type Block = Record<string, any>;
 
@@ -262,6 +276,18 @@ class StackResolver {
         policy: policies.get(address),
       };
     });
+    const topics = this.each("aws_sns_topic").map(([name, body]): ResolvedTopic => {
+      const address = `aws_sns_topic.${name}`;
+      const topicArn = this.attr(address, "arn");
+      const policy = this.each("aws_sns_topic_policy").find(([, p]) => this.string(p.arn, "topic policy arn") === topicArn);
+      return {
+        name: this.string(body.name, `${address}.name`),
+        arn: topicArn,
+        region: this.providerOf(body).region,
+        keyArn: body.kms_master_key_id === undefined ? undefined : this.string(body.kms_master_key_id, `${address}.kms_master_key_id`),
+        policy: policy && policies.get(`aws_sns_topic_policy.${policy[0]}`),
+      };
+    });
     const documents = this.each("aws_ssm_document").map(([name, body]): ResolvedDocument => ({
       name: String(body.name),
       region: this.providerOf(body).region,
@@ -284,6 +310,7 @@ class StackResolver {
       users,
       buckets,
       keys,
+      topics,
       documents,
       terraform: this.tf,
     };
@@ -306,6 +333,7 @@ class StackResolver {
         }
         for (const [argument, value] of Object.entries(body)) {
           if (!/(^|_)policy$/.test(argument) || POLICY_ARGUMENTS[type]?.argument === argument) continue;
+          if (NOT_IAM_POLICIES.has(`${type}.${argument}`)) continue;
           if (argument === "inline_policy" || typeof value === "string" || typeof value === "object") {
             throw new ResolveError(`${this.stack}: ${type}.${name}.${argument} is a policy argument the resolver does not read`);
           }
@@ -345,6 +373,8 @@ class StackResolver {
         return this.string(body.bucket, `${address}.bucket`);
       case "aws_kms_key":
         return this.attr(address, "arn");
+      case "aws_sns_topic_policy":
+        return this.string(body.arn, `${address}.arn`);
       default:
         return this.string(body.name ?? name, `${address}.name`);
     }
@@ -413,6 +443,15 @@ class StackResolver {
       case "aws_kms_alias":
         if (attribute === "name" || attribute === "id") return arg("name");
         return attribute === "arn" ? arn("kms", region, accountId, arg("name")) : unsupported();
+      case "aws_sns_topic":
+        if (attribute === "name") return arg("name");
+        return attribute === "arn" || attribute === "id" ? arn("sns", region, accountId, arg("name")) : unsupported();
+      case "aws_cloudwatch_event_rule":
+        if (attribute === "name" || attribute === "id") return arg("name");
+        return attribute === "arn" ? arn("events", region, accountId, `rule/${arg("name")}`) : unsupported();
+      case "aws_lambda_function":
+        if (attribute === "function_name" || attribute === "id") return arg("function_name");
+        return attribute === "arn" ? arn("lambda", region, accountId, `function:${arg("function_name")}`) : unsupported();
       default:
         return unsupported();
     }

@@ -92,7 +92,15 @@ export async function evaluate(model: AccessModel, persona: Persona, request: Ac
 const describe = (deciders: readonly Decider[]): string => deciders.map((d) => `${d.sid} (${d.policy})`).join(" + ");
 
 const policyLabel = (kind: PolicyKind | undefined): string =>
-  kind === "bucket" ? "bucket policy" : kind === "key" ? "key policy" : kind === "trust" ? "trust policy" : "resource policy";
+  kind === "bucket"
+    ? "bucket policy"
+    : kind === "key"
+      ? "key policy"
+      : kind === "trust"
+        ? "trust policy"
+        : kind === "topic"
+          ? "topic policy"
+          : "resource policy";
 
 /** Stands in for the empty account of AWS-owned ARNs; no real account has it. */
 const AWS_OWNED = "000000000000";
@@ -135,6 +143,8 @@ function forSimulator(simulation: Simulation): Simulation {
 }
 
 function targetOf(stacks: readonly ResolvedStack[], persona: Persona, request: AccessRequest): Target {
+  // Actions with no resource type (ssm:DescribeSessions) are requested on "*": the caller's account, no resource policy.
+  if (request.resource === "*") return { accountId: persona.accountId ?? "", policy: undefined };
   const parts = request.resource.split(":");
   if (parts[0] !== "arn" || parts.length < 6) throw new Error(`${request.resource} is not an ARN`);
   const [, , service, , account] = parts;
@@ -150,6 +160,11 @@ function targetOf(stacks: readonly ResolvedStack[], persona: Persona, request: A
     const key = stacks.flatMap((s) => s.keys).find((k) => k.arn === request.resource);
     if (key === undefined) throw new Error(`no synthesized key ${request.resource}`);
     return { accountId: account, policy: key.policy };
+  }
+  if (service === "sns") {
+    // A topic this project does not create has no policy the model knows: identity policies decide, same account.
+    const topic = stacks.flatMap((s) => s.topics).find((t) => t.arn === request.resource);
+    return { accountId: account, policy: topic?.policy };
   }
   if (service === "iam" && /^sts:assumerole/i.test(request.action)) {
     const role = stacks.flatMap((s) => s.roles).find((r) => r.arn === request.resource);

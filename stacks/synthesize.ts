@@ -5,8 +5,8 @@ import { blocking, ComplianceError, complianceReport, complianceWarnings } from 
 import type { Config } from "../config/types";
 import { buildStacks } from "./index";
 
-/** Files the synthesizer writes into each stack directory; anything else there (.terraform, plans) is Terraform's. */
-const SYNTHESIZED_FILES = ["cdk.tf.json", "cdk.tf", "metadata.json"];
+/** What the synthesizer writes into each stack directory; anything else there (.terraform, plans) is Terraform's. */
+const SYNTHESIZED_FILES = ["cdk.tf.json", "cdk.tf", "metadata.json", "assets"];
 
 export interface SynthesizeOptions {
   /** Write HCL (`cdk.tf`) instead of JSON. @default SYNTH_HCL_OUTPUT, as `cdktf synth --hcl` sets it */
@@ -71,6 +71,8 @@ async function formatHcl(outdir: string): Promise<void> {
 }
 
 /**
+ * Backslashes in single-line strings are escaped, which cdktf does not do.
+ *
  * terraform fmt also rewrites interpolation-only strings, `"${aws_s3_bucket.x.id}"`, to the bare reference; hclwrite
  * does not. Quoted references in `provider` and `depends_on` are deprecated in HCL. Heredoc bodies are template
  * text (JSON policies) and stay as they are.
@@ -91,6 +93,9 @@ export function unwrapInterpolationOnly(hcl: string): string {
       else if (inDependsOn && /^\s*\]/.test(line)) inDependsOn = false;
       else if (inDependsOn) return line.replace(/^(\s*)"([\w-]+\.[\w-]+)"(,?)$/, "$1$2$3");
       return line
+        // cdktf writes a single-line string's backslashes as they are, so HCL would read `\n` as a newline and
+        // reject `\|`; only the `\"` it writes for a quote is an escape. Backslashes appear only inside strings.
+        .replace(/\\(?!")/g, "\\\\")
         .replace(/"\$\{([A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])+)\}"/g, "$1")
         .replace(/^(\s*provider\s*=\s*)"([\w-]+(?:\.[\w-]+)?)"$/, "$1$2");
     })
@@ -103,13 +108,14 @@ function publish(staging: string, target: string): void {
   // A stack that left the config must not keep a configuration someone could still apply by hand.
   const targetStacks = join(target, "stacks");
   for (const old of existsSync(targetStacks) ? readdirSync(targetStacks) : []) {
-    if (!stacks.includes(old)) for (const f of SYNTHESIZED_FILES) rmSync(join(targetStacks, old, f), { force: true });
+    if (!stacks.includes(old)) for (const f of SYNTHESIZED_FILES) rmSync(join(targetStacks, old, f), { recursive: true, force: true });
   }
   for (const stack of stacks) {
     const to = join(target, "stacks", stack);
     mkdirSync(to, { recursive: true });
-    // A switch between JSON and HCL output must not leave both files for Terraform to load.
-    for (const f of SYNTHESIZED_FILES) rmSync(join(to, f), { force: true });
+    // A switch between JSON and HCL output must not leave both files for Terraform to load, nor a changed asset
+    // its earlier versions.
+    for (const f of SYNTHESIZED_FILES) rmSync(join(to, f), { recursive: true, force: true });
     moveTree(join(stagedStacks, stack), to);
   }
   // The manifest goes last: the CLI reads it to find the stacks, so it never names a stack not yet in place.

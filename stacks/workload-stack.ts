@@ -11,6 +11,7 @@ import type { Config, WorkloadConfig } from "../config/types";
 import { SessionAccessGroup } from "../modules/access-group";
 import { SessionInstanceRole } from "../modules/instance-role";
 import type { LogDestination } from "../modules/policies/workload";
+import { SessionMonitoring } from "../modules/session-monitoring";
 import { SessionPreferences } from "../modules/session-preferences";
 import { SessionUser } from "../modules/session-user";
 import { AccountStack } from "./account-stack";
@@ -49,6 +50,18 @@ export class WorkloadStack extends AccountStack {
           bucketName: logs.bucketName,
           settings: workload.session,
           adoptExistingDocument: workload.adoptDocumentRegions.includes(region),
+        }),
+    );
+    const monitoring = this.preferences.map(
+      (p) =>
+        new SessionMonitoring(this, `monitoring-${p.region}`, {
+          namePrefix: prefix,
+          accountId: workload.accountId,
+          region: p.region,
+          provider: this.provider(p.region),
+          settings: workload.observability,
+          sessionLogGroup: p.logGroupName === undefined ? undefined : { name: p.logGroupName, ref: p.logGroupNameRef! },
+          logRetentionDays: workload.session.cloudWatch.retentionDays,
         }),
     );
     const regions = this.preferences.map((p) => ({
@@ -92,6 +105,13 @@ export class WorkloadStack extends AccountStack {
       value: Object.fromEntries([...groups].map(([name, g]) => [name, g.policyArn])),
       description: "Session access policy per access group (for roles and IAM Identity Center permission sets)",
     });
+
+    if (workload.observability.alerts !== undefined) {
+      new TerraformOutput(this, "alert-topic-arns", {
+        value: Object.fromEntries(monitoring.map((m, i) => [this.preferences[i].region, m.topicArn])),
+        description: "Session alert topic per region: subscribe here (aws sns subscribe) beyond the config's subscriptions",
+      });
+    }
 
     for (const u of workload.users) {
       new SessionUser(this, `user-${u.name}`, {

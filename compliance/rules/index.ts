@@ -31,6 +31,12 @@ import { preferencesDeny } from "./preferences-deny";
 import { logGroupEncryption } from "./log-group-encryption";
 import { logGroupRetention } from "./log-group-retention";
 import { providerAccounts } from "./provider-accounts";
+import { topicEncryption } from "./topic-encryption";
+import { topicNotPublic } from "./topic-not-public";
+import { lambdaLogGroup } from "./lambda-log-group";
+import { lambdaNotPublic } from "./lambda-not-public";
+import { lambdaRoleActions } from "./lambda-role-actions";
+import { lambdaRuntime } from "./lambda-runtime";
 
 /** The rule pack, in the order findings and the README table list them. One rule per file. */
 export const RULES: readonly Rule[] = [
@@ -66,4 +72,10 @@ export const RULES: readonly Rule[] = [
   logGroupEncryption,
   logGroupRetention,
   providerAccounts,
+  topicEncryption,
+  topicNotPublic,
+  lambdaLogGroup,
+  lambdaNotPublic,
+  lambdaRoleActions,
+  lambdaRuntime,
 ];

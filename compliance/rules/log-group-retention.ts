@@ -3,7 +3,7 @@ import { resources } from "../terraform";
 
 export const logGroupRetention: Rule = {
   id: "SM-CW-2",
-  title: "Session log groups keep logs at least the minimum log retention",
+  title: "Log groups keep logs at least the minimum log retention",
   severity: "error",
   rationale: "Investigations look back months; logs that expire sooner than policy requires are lost evidence.",
   controls: ["CKV_AWS_338", "Security Hub CloudWatch.16", "Prowler cloudwatch_log_group_retention_policy_specific_days_enabled"],

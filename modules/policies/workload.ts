@@ -106,29 +106,37 @@ export interface SessionKeyPolicyProps {
   readonly logGroupName?: string;
 }
 
+/** The AWS default key-policy statement: IAM policies of the account decide who uses the key. */
+export function accountAdministersKey(accountId: string): Statement {
+  return {
+    Sid: "AccountAdministersKey",
+    Effect: "Allow",
+    Principal: { AWS: arn.accountRoot(accountId) },
+    Action: "kms:*",
+    Resource: "*",
+  };
+}
+
+/** Lets CloudWatch Logs encrypt one log group with the key, and no other: the encryption context names the group. */
+export function logsEncryptLogGroup(sid: string, region: string, accountId: string, logGroupName: string): Statement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: logsServiceFor(region) },
+    Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
+    Resource: "*",
+    Condition: {
+      ArnEquals: { "kms:EncryptionContext:aws:logs:arn": arn.logGroup(region, accountId, logGroupName) },
+    },
+  };
+}
+
 /** Key policy of a regional session key: the account's IAM decides use; CloudWatch Logs may encrypt its group. */
 export function sessionKeyPolicy(p: SessionKeyPolicyProps): PolicyDocument {
-  const statements: Statement[] = [
-    {
-      // The AWS default: IAM policies of this account (instance role, access groups) grant use of the key.
-      Sid: "AccountAdministersKey",
-      Effect: "Allow",
-      Principal: { AWS: arn.accountRoot(p.accountId) },
-      Action: "kms:*",
-      Resource: "*",
-    },
-  ];
+  // The instance role and the access groups get their use of the key from IAM policies of this account.
+  const statements: Statement[] = [accountAdministersKey(p.accountId)];
   if (p.logGroupName !== undefined) {
-    statements.push({
-      Sid: "CloudWatchLogsEncryptsSessionLogGroup",
-      Effect: "Allow",
-      Principal: { Service: logsServiceFor(p.region) },
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
-      Resource: "*",
-      Condition: {
-        ArnEquals: { "kms:EncryptionContext:aws:logs:arn": arn.logGroup(p.region, p.accountId, p.logGroupName) },
-      },
-    });
+    statements.push(logsEncryptLogGroup("CloudWatchLogsEncryptsSessionLogGroup", p.region, p.accountId, p.logGroupName));
   }
   return policy(...statements);
 }

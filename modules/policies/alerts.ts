@@ -1,0 +1,172 @@
+import {
+  alarmNamePrefix,
+  arn,
+  sessionEventsRuleName,
+  snsServiceFor,
+} from "../../config/naming";
+import { policy, type PolicyDocument, type Statement } from "./iam";
+import { accountAdministersKey, logsEncryptLogGroup } from "./workload";
+
+/** The services that publish session alerts: EventBridge rules and CloudWatch alarms. */
+export const EVENTS_SERVICE = "events.amazonaws.com";
+export const ALARMS_SERVICE = "cloudwatch.amazonaws.com";
+
+/** One account and region's alert topic, and what publishes to it. */
+export interface AlertSources {
+  readonly namePrefix: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** The session-activity rule publishes. */
+  readonly sessionEvents: boolean;
+  /** Alarms of this project (forbidden commands, watchdog errors) publish. */
+  readonly alarms: boolean;
+  /** The watchdog's log group, encrypted with the alert key. */
+  readonly watchdogLogGroupName?: string;
+}
+
+/**
+ * Key policy of the alert key. SNS encrypts each message with a data key it asks KMS for on behalf of the
+ * publisher, so the services that publish need GenerateDataKey and Decrypt on the key itself; the watchdog gets
+ * the same from its IAM policy, through the account statement.
+ */
+export function alertKeyPolicy(p: AlertSources): PolicyDocument {
+  const statements: Statement[] = [accountAdministersKey(p.accountId)];
+  const services = [...(p.sessionEvents ? [EVENTS_SERVICE] : []), ...(p.alarms ? [ALARMS_SERVICE] : [])];
+  if (services.length > 0) {
+    statements.push({
+      Sid: "AlertSourcesEncryptMessages",
+      Effect: "Allow",
+      Principal: { Service: services.length === 1 ? services[0] : services },
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      Resource: "*",
+      // No condition: AWS documents that source conditions are not supported for EventBridge publishing to an
+      // encrypted topic, and a condition that does not hold would drop alerts without an error anywhere. The
+      // topic policy is what names the rule and the alarms.
+    });
+  }
+  if (p.watchdogLogGroupName !== undefined) {
+    statements.push(logsEncryptLogGroup("CloudWatchLogsEncryptsWatchdogLogGroup", p.region, p.accountId, p.watchdogLogGroupName));
+  }
+  return policy(...statements);
+}
+
+/**
+ * Topic policy of the alert topic: the session-activity rule and this project's alarms may publish, each named by
+ * its ARN; nobody outside the account may publish or subscribe, and nothing travels without TLS. The account's
+ * own principals need an IAM grant (the watchdog has one); the topic policy gives them nothing.
+ */
+export function alertTopicPolicy(p: AlertSources & { readonly topicArn: string }): PolicyDocument {
+  const statements: Statement[] = [];
+  if (p.sessionEvents) {
+    statements.push({
+      Sid: "SessionActivityRulePublishes",
+      Effect: "Allow",
+      Principal: { Service: EVENTS_SERVICE },
+      Action: "sns:Publish",
+      Resource: p.topicArn,
+      Condition: { ArnEquals: { "aws:SourceArn": arn.eventRule(p.region, p.accountId, sessionEventsRuleName(p.namePrefix)) } },
+    });
+  }
+  if (p.alarms) {
+    statements.push({
+      Sid: "SessionAlarmsPublish",
+      Effect: "Allow",
+      Principal: { Service: ALARMS_SERVICE },
+      Action: "sns:Publish",
+      Resource: p.topicArn,
+      Condition: {
+        ArnLike: { "aws:SourceArn": arn.alarm(p.region, p.accountId, `${alarmNamePrefix(p.namePrefix)}*`) },
+        StringEquals: { "aws:SourceAccount": p.accountId },
+      },
+    });
+  }
+  statements.push(
+    {
+      // Explicit, so that no later Allow (here or in another account's IAM) can open the topic to outsiders.
+      // AWS services publish as service principals, which belong to no account: the Allows above name them.
+      Sid: "DenyOtherAccounts",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["sns:Publish", "sns:Subscribe"],
+      Resource: p.topicArn,
+      Condition: {
+        StringNotEquals: { "aws:PrincipalAccount": p.accountId },
+        Bool: { "aws:PrincipalIsAWSService": "false" },
+      },
+    },
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sns:Publish",
+      Resource: p.topicArn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  );
+  return policy(...statements);
+}
+
+/** Trust policy of the watchdog role: Lambda only. */
+export function watchdogTrustPolicy(): PolicyDocument {
+  return policy({
+    Sid: "LambdaAssumesRole",
+    Effect: "Allow",
+    Principal: { Service: "lambda.amazonaws.com" },
+    Action: "sts:AssumeRole",
+  });
+}
+
+export interface WatchdogPolicyProps {
+  readonly accountId: string;
+  readonly region: string;
+  readonly topicArn: string;
+  readonly alertKeyArn: string;
+  readonly logGroupName: string;
+  /** Only list sessions and alert; the role cannot end sessions. */
+  readonly dryRun: boolean;
+}
+
+/** What the watchdog does, and nothing more: list sessions, end them, alert, write its own log. */
+export function watchdogPolicy(p: WatchdogPolicyProps): PolicyDocument {
+  const statements: Statement[] = [
+    {
+      // DescribeSessions supports no resource-level permissions.
+      Sid: "ListSessions",
+      Effect: "Allow",
+      Action: "ssm:DescribeSessions",
+      Resource: "*",
+    },
+  ];
+  if (!p.dryRun) {
+    statements.push({
+      Sid: "EndOverdueSessions",
+      Effect: "Allow",
+      Action: "ssm:TerminateSession",
+      Resource: arn.anySession(p.region, p.accountId),
+    });
+  }
+  statements.push(
+    {
+      Sid: "PublishAlerts",
+      Effect: "Allow",
+      Action: "sns:Publish",
+      Resource: p.topicArn,
+    },
+    {
+      // SNS encrypts what the watchdog publishes with the alert key, as the watchdog.
+      Sid: "EncryptAlertsThroughSns",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: p.alertKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": snsServiceFor(p.region) } },
+    },
+    {
+      // The log group exists already (the stack creates it, encrypted), so no logs:CreateLogGroup.
+      Sid: "WriteOwnLog",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${arn.logGroup(p.region, p.accountId, p.logGroupName)}:*`,
+    },
+  );
+  return policy(...statements);
+}
