@@ -24,6 +24,24 @@ if (!hasTerraform || versions.length === 0) {
 }
 const version = versions[versions.length - 1];
 
+/**
+ * Values the stacks need that the local provider predates, replaced by the nearest it knows, each announced: the
+ * schema is still checked, the value itself is left to the pinned provider. nodejs24.x arrived in provider 6.19;
+ * Lambda no longer creates nodejs20.x functions, so the stacks cannot use an older runtime.
+ */
+const NEWER_THAN_LOCAL_PROVIDER = [{ type: "aws_lambda_function", argument: "runtime", value: "nodejs24.x", stand_in: "nodejs22.x", since: "6.19" }];
+const notes = new Set();
+function substituteNewerValues(config) {
+  if (!version.startsWith("5.")) return;
+  for (const s of NEWER_THAN_LOCAL_PROVIDER) {
+    for (const body of Object.values(config.resource?.[s.type] ?? {})) {
+      if (body[s.argument] !== s.value) continue;
+      body[s.argument] = s.stand_in;
+      notes.add(`note: ${s.type}.${s.argument} = ${s.value} needs provider ${s.since}+; validated as ${s.stand_in} against ${version}`);
+    }
+  }
+}
+
 const work = mkdtempSync(join(tmpdir(), "smc-validate-"));
 try {
   const env = { ...process.env, CDKTF_OUTDIR: join(work, "out"), CHECKPOINT_DISABLE: "1" };
@@ -36,6 +54,7 @@ try {
     const config = JSON.parse(readFileSync(join(stacksDir, stack, "cdk.tf.json"), "utf8"));
     config.terraform.required_providers.aws.version = version;
     delete config.terraform.backend;
+    substituteNewerValues(config);
     for (const imp of config.import ?? []) combined.import.push({ id: imp.id, to: `module.${stack}.${imp.to}` });
     delete config.import;
     mkdirSync(join(work, "validate", stack), { recursive: true });
@@ -50,6 +69,7 @@ try {
     console.error(init.stdout + init.stderr);
     process.exit(1);
   }
+  for (const note of notes) console.log(note);
   const result = JSON.parse(tf("validate", "-json", "-no-color").stdout);
   const stacks = Object.keys(combined.module).join(", ");
   for (const d of result.diagnostics) console.log(`${d.severity}: ${d.summary}: ${d.detail} (${d.range?.filename ?? ""})`);
