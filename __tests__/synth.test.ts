@@ -8,6 +8,7 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Testing } from "cdktf";
 import { buildStacks } from "../stacks";
+import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
 import { unwrapInterpolationOnly } from "../stacks/synthesize";
 import { EXAMPLE_CONFIG, exampleConfig, ROOT, terraformLiteral } from "./helpers";
 
@@ -349,4 +350,22 @@ test("the README's quick start and test command are the ones package.json and cd
   expect(scripts.synth).toBe("node scripts/app.js");
   expect(JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app).toBe(scripts.synth);
   expect(existsSync(join(ROOT, "sessions.yaml"))).toBe(true);
+});
+
+test("the README's session-event alert is what the rule's template gives for a StartSession event", () => {
+  // EventBridge replaces each <field> with the event's value; an event without errorCode leaves <error> empty.
+  const event: Record<string, string> = {
+    event: "StartSession",
+    time: "2026-11-23T09:12:05Z",
+    account: "222222222222",
+    region: "eu-west-1",
+    who: "arn:aws:iam::222222222222:user/session-manager/bob.example",
+    from: "198.51.100.7",
+    target: "i-0a1b2c3d4e5f67890",
+    document: "AWS-StartSSHSession",
+    startedSession: "bob.example-07e9d5a1c3b2f4e68",
+  };
+  expect(Object.keys(SESSION_EVENT_FIELDS)).toEqual(expect.arrayContaining(Object.keys(event)));
+  const text = (JSON.parse(sessionEventTemplate()) as string).replace(/<([A-Za-z]+)>/g, (_, field: string) => event[field] ?? "");
+  expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(["```text", text, "```"].join("\n"));
 });

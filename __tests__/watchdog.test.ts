@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { DescribeSessionsCommand, type Session, SSMClient, TerminateSessionCommand } from "@aws-sdk/client-ssm";
 import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
@@ -396,5 +398,30 @@ describe("alert text", () => {
     expect(long.endsWith("xxx...")).toBe(true);
     expect(snsSubject("ended s\u00e9ance\nnext")).toBe("ended s?ance?next");
     expect(snsSubject("a".repeat(99))).toBe("a".repeat(99));
+  });
+});
+
+describe("the README", () => {
+  test("shows an alert exactly as the handler publishes it: an SSH session past the maximum, ended", async () => {
+    const topicArn = "arn:aws:sns:eu-west-1:222222222222:acme-session-alerts";
+    ssm.on(DescribeSessionsCommand).resolves({
+      Sessions: [
+        {
+          SessionId: "bob.example-07e9d5a1c3b2f4e68",
+          Owner: "arn:aws:iam::222222222222:user/session-manager/bob.example",
+          Target: "i-0a1b2c3d4e5f67890",
+          DocumentName: "AWS-StartSSHSession",
+          Status: "Connected",
+          StartDate: new Date("2026-11-23T09:12:05.000Z"),
+        },
+      ],
+    });
+    await runWatchdog(
+      { ssm: new SSMClient({}), sns: new SNSClient({}), now: () => new Date("2026-11-23T10:24:40.000Z"), log: () => undefined },
+      { topicArn, maxSessionMinutes: 60, dryRun: false },
+    );
+    const [alert] = published();
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    expect(readme).toContain(["```text", `Subject: ${alert.Subject}`, "", alert.Message!.trimEnd(), "```"].join("\n"));
   });
 });
