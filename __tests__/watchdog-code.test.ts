@@ -1,13 +1,13 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { compileFunction } from "node:vm";
 import { buildSync } from "esbuild";
 import { strFromU8, unzipSync } from "fflate";
-import { deterministicZip, projectRoot, type WatchdogCode, watchdogCode } from "../modules/watchdog-code";
+import { bundleWatchdog, deterministicZip, inputsKey, projectRoot, type WatchdogCode, watchdogCode, watchdogZip } from "../modules/watchdog-code";
 
 const ROOT = join(__dirname, "..");
 
@@ -44,10 +44,32 @@ beforeAll(() => {
 });
 
 describe("watchdogCode", () => {
-  test("writes watchdog.zip to the project's cache, named by its hash, once per process", () => {
-    const hex = createHash("sha256").update(zip).digest("hex").slice(0, 16);
-    expect(code.zipPath).toBe(join(ROOT, "node_modules", ".cache", "session-manager-cdktf", `watchdog-${hex}`, "watchdog.zip"));
+  test("keeps watchdog.zip in the project's cache, named by what it is built from, once per process", () => {
+    expect(code.zipPath).toBe(join(ROOT, "node_modules", ".cache", "session-manager-cdktf", `watchdog-${inputsKey(ROOT)}`, "watchdog.zip"));
     expect(watchdogCode()).toBe(code);
+  });
+
+  test("the cached zip is the one a fresh build gives", () => {
+    expect(Buffer.from(watchdogZip(bundleWatchdog(ROOT))).equals(zip)).toBe(true);
+  });
+
+  test("the cache key changes with the watchdog's sources and the lockfile, and only with what it is built from", () => {
+    const scratch = mkdtempSync(join(tmpdir(), "watchdog-key-"));
+    try {
+      cpSync(join(ROOT, "watchdog"), join(scratch, "watchdog"), { recursive: true });
+      cpSync(join(ROOT, "package-lock.json"), join(scratch, "package-lock.json"));
+      const before = inputsKey(scratch);
+      expect(inputsKey(scratch)).toBe(before);
+      writeFileSync(join(scratch, "unrelated.txt"), "x");
+      expect(inputsKey(scratch)).toBe(before);
+      appendFileSync(join(scratch, "watchdog", "handler.ts"), "\n// changed\n");
+      const edited = inputsKey(scratch);
+      expect(edited).not.toBe(before);
+      appendFileSync(join(scratch, "package-lock.json"), " ");
+      expect(inputsKey(scratch)).not.toBe(edited);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   test("sha256 is the base64 SHA-256 of the zip's bytes, as source_code_hash expects", () => {
@@ -114,12 +136,13 @@ describe("from the app bundle, in other processes and time zones", () => {
   // Bundled like scripts/build.js bundles the app (esbuild external), into dist/: __dirname is then dist/, as in
   // dist/main.js. The zip's timestamp is where time zones could leak in: India is UTC+05:30.
   const bundle = join(ROOT, "dist", `.watchdog-code-test-${process.pid}.js`);
+  // A fresh build in each child (the cache would hand every process the same file), and the cached path.
   const child = `
+    const m = require(${JSON.stringify(bundle)});
     const started = process.hrtime.bigint();
-    const code = require(${JSON.stringify(bundle)}).watchdogCode();
+    const zip = Buffer.from(m.watchdogZip(m.bundleWatchdog(m.projectRoot(require("node:path").dirname(${JSON.stringify(bundle)})))));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const zip = require("node:fs").readFileSync(code.zipPath);
-    console.log(JSON.stringify({ ...code, zip: zip.toString("base64"), ms }));
+    console.log(JSON.stringify({ zipPath: m.watchdogCode().zipPath, zip: zip.toString("base64"), ms }));
   `;
   beforeAll(() => {
     mkdirSync(dirname(bundle), { recursive: true });
@@ -137,12 +160,11 @@ describe("from the app bundle, in other processes and time zones", () => {
   });
   afterAll(() => rmSync(bundle, { force: true }));
 
-  test("give the same bytes, at the same content-addressed path", async () => {
-    const run = (tz: string) => promisify(execFile)(process.execPath, ["-e", child], { env: { ...process.env, TZ: tz } });
+  test("build the same bytes, and find them at the same cached path", async () => {
+    const run = (tz: string) => promisify(execFile)(process.execPath, ["-e", child], { cwd: ROOT, env: { ...process.env, TZ: tz } });
     const results = (await Promise.all(["UTC", "Asia/Kolkata"].map(run))).map((r) => JSON.parse(r.stdout));
     for (const r of results) {
       expect(r.zip).toBe(zip.toString("base64"));
-      expect(r.sha256).toBe(code.sha256);
       expect(r.zipPath).toBe(code.zipPath);
     }
   });
