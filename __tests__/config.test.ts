@@ -235,3 +235,293 @@ test("the README's compliance rule table is generated from the rules and up to d
 test("sessions.schema.json is generated from the zod definition and up to date (npm run schema)", () => {
   expect(readFileSync(join(ROOT, "sessions.schema.json"), "utf8")).toBe(renderJsonSchema());
 });
+
+describe("observability", () => {
+  const config = loadConfig(EXAMPLE_CONFIG);
+  const PATTERNS = exampleRaw().observabilityDefaults.forbiddenCommands.patterns;
+  const observabilityOf = (change: (c: Record<string, any>) => void, workload = 1) =>
+    validateConfig(mutated(change)).workloads[workload].observability;
+
+  describe("resolved per workload", () => {
+    test("payments: its own subscriptions and mode over the defaults", () => {
+      expect(config.workloads[0].observability).toEqual({
+        alerts: {
+          subscriptions: [
+            { protocol: "email", endpoint: "payments-oncall@example.com" },
+            { protocol: "https", endpoint: "https://alerts.example.com/sns/session" },
+          ],
+        },
+        sessionEvents: true,
+        forbiddenCommands: PATTERNS,
+        watchdog: { mode: "enforce", maxSessionMinutes: 60, scheduleMinutes: 5 },
+      });
+      expect(PATTERNS.map((p: { name: string }) => p.name)).toEqual(["sudo-su", "sudo-shell", "pipe-to-shell", "sudoers"]);
+    });
+
+    test("analytics: the defaults, in dry run", () => {
+      expect(config.workloads[1].observability).toEqual({
+        alerts: { subscriptions: [{ protocol: "email", endpoint: "security-alerts@example.com" }] },
+        sessionEvents: true,
+        forbiddenCommands: PATTERNS,
+        watchdog: { mode: "dry-run", maxSessionMinutes: 60, scheduleMinutes: 5 },
+      });
+    });
+  });
+
+  describe("defaults merge part by part", () => {
+    test("a workload that sets one field of a part keeps the part's other fields", () => {
+      const o = observabilityOf((c) => (c.workloads[1].observability = { watchdog: { scheduleMinutes: 15 }, alerts: { enabled: true } }));
+      expect(o.watchdog).toEqual({ mode: "dry-run", maxSessionMinutes: 60, scheduleMinutes: 15 });
+      expect(o.alerts).toEqual({ subscriptions: [{ protocol: "email", endpoint: "security-alerts@example.com" }] });
+      expect(o.forbiddenCommands).toEqual(PATTERNS);
+    });
+
+    test("arrays replace the defaults' arrays, they do not add to them", () => {
+      const sudo = { name: "sudo", pattern: "sudo" };
+      const o = observabilityOf((c) => {
+        c.workloads[1].observability = { forbiddenCommands: { patterns: [sudo] }, alerts: { subscriptions: [] } };
+      });
+      expect(o.forbiddenCommands).toEqual([sudo]);
+      expect(o.alerts).toEqual({ subscriptions: [] });
+    });
+
+    test("a workload turns off what the defaults turn on, and the reverse", () => {
+      const off = observabilityOf((c) => (c.workloads[1].observability = { sessionEvents: { enabled: false }, watchdog: { enabled: false } }));
+      expect(off).toMatchObject({ sessionEvents: false, watchdog: undefined });
+      expect(off.forbiddenCommands).toHaveLength(4);
+      const on = observabilityOf((c) => {
+        c.observabilityDefaults.watchdog.enabled = false;
+        c.workloads[1].observability = { watchdog: { enabled: true } };
+      });
+      expect(on.watchdog).toEqual({ mode: "dry-run", maxSessionMinutes: 60, scheduleMinutes: 5 });
+    });
+
+    test("the watchdog's maximum defaults to the workload's own maxSessionDurationMinutes, its schedule to 5", () => {
+      const o = observabilityOf((c) => {
+        delete c.observabilityDefaults.watchdog.scheduleMinutes;
+        c.workloads[1].session.maxSessionDurationMinutes = 90;
+      });
+      expect(o.watchdog).toEqual({ mode: "dry-run", maxSessionMinutes: 90, scheduleMinutes: 5 });
+      expect(observabilityOf((c) => (c.workloads[1].observability = { watchdog: { maxSessionMinutes: 240 } })).watchdog).toMatchObject({
+        maxSessionMinutes: 240,
+      });
+    });
+
+    test("without observabilityDefaults, a workload without observability has every part off", () => {
+      const c = validateConfig(
+        mutated((c) => {
+          delete c.observabilityDefaults;
+          delete c.workloads[0].observability;
+        }),
+      );
+      for (const w of c.workloads) {
+        expect(w.observability).toEqual({ alerts: undefined, sessionEvents: false, forbiddenCommands: [], watchdog: undefined });
+      }
+    });
+  });
+
+  describe("a part without what it needs is an error at the workload's path", () => {
+    const cases: [string, (c: Record<string, any>) => void, string[]][] = [
+      [
+        "session events while alerts are off",
+        (c) => (c.workloads[1].observability = { alerts: { enabled: false }, forbiddenCommands: { enabled: false }, watchdog: { enabled: false } }),
+        [
+          "workloads[1].observability.alerts.enabled: must be true: sessionEvents publishes to the alert topic (set it here or in observabilityDefaults)",
+        ],
+      ],
+      [
+        "forbidden commands while alerts are off",
+        (c) => (c.workloads[1].observability = { alerts: { enabled: false }, sessionEvents: { enabled: false }, watchdog: { enabled: false } }),
+        [
+          "workloads[1].observability.alerts.enabled: must be true: forbiddenCommands publishes to the alert topic (set it here or in observabilityDefaults)",
+        ],
+      ],
+      [
+        "the watchdog while alerts are off",
+        (c) =>
+          (c.workloads[1].observability = { alerts: { enabled: false }, sessionEvents: { enabled: false }, forbiddenCommands: { enabled: false } }),
+        ["workloads[1].observability.alerts.enabled: must be true: watchdog publishes to the alert topic (set it here or in observabilityDefaults)"],
+      ],
+      [
+        "alerts off in observabilityDefaults, every other part on there: each workload",
+        (c) => (c.observabilityDefaults.alerts.enabled = false),
+        [
+          "workloads[0].observability.alerts.enabled: must be true: sessionEvents, forbiddenCommands, watchdog publish to the alert topic (set it here or in observabilityDefaults)",
+          "workloads[1].observability.alerts.enabled: must be true: sessionEvents, forbiddenCommands, watchdog publish to the alert topic (set it here or in observabilityDefaults)",
+        ],
+      ],
+      [
+        "forbidden commands while the workload's CloudWatch logging is off",
+        (c) => (c.workloads[1].session.cloudWatch.enabled = false),
+        [
+          "workloads[1].observability.forbiddenCommands.enabled: needs CloudWatch session logging, which is off for this workload: turn on session.cloudWatch.enabled, or set this to false",
+        ],
+      ],
+      [
+        "forbidden commands while sessionDefaults turn CloudWatch logging off: each workload",
+        (c) => (c.sessionDefaults.cloudWatch.enabled = false),
+        [
+          "workloads[0].observability.forbiddenCommands.enabled: needs CloudWatch session logging, which is off for this workload: turn on session.cloudWatch.enabled, or set this to false",
+          "workloads[1].observability.forbiddenCommands.enabled: needs CloudWatch session logging, which is off for this workload: turn on session.cloudWatch.enabled, or set this to false",
+        ],
+      ],
+      [
+        "forbidden commands with an empty list",
+        (c) => (c.workloads[1].observability = { forbiddenCommands: { patterns: [] } }),
+        ["workloads[1].observability.forbiddenCommands.patterns: must list at least one pattern when forbiddenCommands is enabled"],
+      ],
+      [
+        "forbidden commands with no list anywhere",
+        (c) => delete c.observabilityDefaults.forbiddenCommands.patterns,
+        [
+          "workloads[0].observability.forbiddenCommands.patterns: must list at least one pattern when forbiddenCommands is enabled",
+          "workloads[1].observability.forbiddenCommands.patterns: must list at least one pattern when forbiddenCommands is enabled",
+        ],
+      ],
+      [
+        "a watchdog without a mode (payments sets its own)",
+        (c) => delete c.observabilityDefaults.watchdog.mode,
+        ["workloads[1].observability.watchdog.mode: is required when the watchdog is enabled: start with dry-run, read its alerts, then switch to enforce"],
+      ],
+      [
+        "duplicate pattern names in observabilityDefaults",
+        (c) => (c.observabilityDefaults.forbiddenCommands.patterns[2].name = "sudo-su"),
+        [
+          "observabilityDefaults.forbiddenCommands.patterns[2].name: is the same name as observabilityDefaults.forbiddenCommands.patterns[0].name; each must be unique",
+        ],
+      ],
+      [
+        "duplicate pattern names in a workload",
+        (c) =>
+          (c.workloads[0].observability.forbiddenCommands = {
+            patterns: [
+              { name: "rm", pattern: '"rm -rf /"' },
+              { name: "rm", pattern: '"rm -fr /"' },
+            ],
+          }),
+        [
+          "workloads[0].observability.forbiddenCommands.patterns[1].name: is the same name as workloads[0].observability.forbiddenCommands.patterns[0].name; each must be unique",
+        ],
+      ],
+      [
+        "an e-mail subscription to a URL",
+        (c) => (c.workloads[0].observability.alerts.subscriptions[0].endpoint = "https://alerts.example.com/sns/session"),
+        ["workloads[0].observability.alerts.subscriptions[0].endpoint: must be an e-mail address for protocol email"],
+      ],
+      [
+        "an https subscription to http://",
+        (c) => (c.workloads[0].observability.alerts.subscriptions[1].endpoint = "http://alerts.example.com/sns/session"),
+        ["workloads[0].observability.alerts.subscriptions[1].endpoint: must be an https:// URL for protocol https"],
+      ],
+      [
+        "a bad subscription in observabilityDefaults",
+        (c) => (c.observabilityDefaults.alerts.subscriptions[0] = { protocol: "https", endpoint: "alerts.example.com" }),
+        ["observabilityDefaults.alerts.subscriptions[0].endpoint: must be an https:// URL for protocol https"],
+      ],
+    ];
+
+    test.each(cases)("%s", (_, change, expected) => {
+      expect(problemsOf(mutated(change))).toEqual(expected);
+    });
+
+    test("a subscription listed twice is a config error at its path, not a construct clash at synth", () => {
+      // Subscriptions are named by protocol and endpoint, so a repeated one cannot be synthesized.
+      const problems = problemsOf(
+        mutated((c) => c.workloads[0].observability.alerts.subscriptions.push({ protocol: "email", endpoint: "payments-oncall@example.com" })),
+      );
+      expect(problems).toEqual([expect.stringMatching(/^workloads\[0\]\.observability\.alerts\.subscriptions\[2\](\.endpoint)?: /)]);
+    });
+  });
+
+  describe("forbidden-command patterns CloudWatch would refuse or ignore", () => {
+    const DEFAULTS_AT = "observabilityDefaults.forbiddenCommands.patterns[1].pattern";
+    const bad: [string, string, string[]][] = [
+      ["empty", "", ["must not be empty: an empty pattern matches every line of every session"]],
+      ["blank", "   ", ["must not be empty: an empty pattern matches every line of every session"]],
+      ["over 1024 characters", `"${"a".repeat(1023)}"`, ["is 1025 characters; CloudWatch accepts at most 1024"]],
+      ["an unbalanced quote", '"sudo su', ["has an unbalanced double quote at character 1"]],
+      [
+        "an unquoted term with '/'",
+        "/etc/sudoers",
+        ['term /etc/sudoers has characters other than letters, digits and _: put it in double quotes, "/etc/sudoers"'],
+      ],
+      [
+        "?terms mixed with plain terms",
+        "?sudo visudo",
+        ["mixes ?terms with other terms: CloudWatch then ignores the ?terms; make every term optional (?a ?b) for OR, or none for AND"],
+      ],
+      [
+        "a regex with a space",
+        "%sudo su%",
+        [String.raw`regular expression %sudo su% contains ' ', which CloudWatch does not accept (use \s for a space)`],
+      ],
+      [
+        "a regex with parentheses",
+        "%(curl|wget)%",
+        ["regular expression %(curl|wget)% contains '(', which CloudWatch does not accept (CloudWatch regexes have no groups)"],
+      ],
+      [
+        "a regex with an escape CloudWatch lacks",
+        String.raw`%curl\n%`,
+        [
+          String.raw`regular expression %curl\n% has the escape \n, which CloudWatch does not accept (use \d \s \w, their capitals, \xhh, or \ before an operator)`,
+        ],
+      ],
+      ["three regexes", "?%curl% ?%wget% ?%nc%", ["has 3 regular expressions; CloudWatch accepts at most 2 in one pattern"]],
+      ["a JSON pattern without its closing brace", '{ $.sessionData[*] = "*sudo*"', ["starts with '{' (a JSON pattern) but does not end with '}'"]],
+    ];
+
+    test.each(bad)("%s, in observabilityDefaults", (_, pattern, messages) => {
+      const problems = problemsOf(mutated((c) => (c.observabilityDefaults.forbiddenCommands.patterns[1].pattern = pattern)));
+      expect(problems).toEqual(messages.map((m) => `${DEFAULTS_AT}: ${m}`));
+    });
+
+    test.each(bad)("%s, in a workload", (_, pattern, messages) => {
+      const problems = problemsOf(
+        mutated((c) => (c.workloads[1].observability = { forbiddenCommands: { patterns: [PATTERNS[0], { name: "bad", pattern }] } })),
+      );
+      expect(problems).toEqual(messages.map((m) => `workloads[1].observability.forbiddenCommands.patterns[1].pattern: ${m}`));
+    });
+
+    test("a pattern with several problems reports each", () => {
+      expect(problemsOf(mutated((c) => (c.observabilityDefaults.forbiddenCommands.patterns[1].pattern = "%a b% ?x y")))).toEqual([
+        `${DEFAULTS_AT}: regular expression %a b% contains ' ', which CloudWatch does not accept (use \\s for a space)`,
+        `${DEFAULTS_AT}: mixes ?terms with other terms: CloudWatch then ignores the ?terms; make every term optional (?a ?b) for OR, or none for AND`,
+      ]);
+    });
+
+    test.each([
+      ...PATTERNS.map((p: { pattern: string }) => p.pattern),
+      '{ $.sessionData[*] = "*sudo*" }',
+      '"rm -rf /"',
+      "?sudo ?su",
+      String.raw`%\x2fetc\x2fshadow%`,
+    ])("accepts %s", (pattern) => {
+      const c = validateConfig(mutated((c) => (c.observabilityDefaults.forbiddenCommands.patterns[1].pattern = pattern)));
+      expect(c.workloads[1].observability.forbiddenCommands[1].pattern).toBe(pattern);
+    });
+  });
+
+  test("every problem is reported at once, observability and the rest together", () => {
+    const problems = problemsOf(
+      mutated((c) => {
+        c.workloads[1].accountId = "3333";
+        c.workloads[1].observability = { alerts: { enabled: false }, sessionEvents: { enabled: false }, forbiddenCommands: { enabled: false } };
+        delete c.observabilityDefaults.watchdog.mode;
+        c.observabilityDefaults.forbiddenCommands.patterns[0].pattern = "/etc/shadow";
+        c.observabilityDefaults.forbiddenCommands.patterns[3].name = "sudo-shell";
+        c.workloads[0].observability.alerts.subscriptions[1].endpoint = "http://alerts.example.com/sns/session";
+      }),
+    );
+    expect([...problems].sort()).toEqual(
+      [
+        "workloads[1].accountId: must be 12 digits",
+        "workloads[1].observability.alerts.enabled: must be true: watchdog publishes to the alert topic (set it here or in observabilityDefaults)",
+        "workloads[1].observability.watchdog.mode: is required when the watchdog is enabled: start with dry-run, read its alerts, then switch to enforce",
+        'observabilityDefaults.forbiddenCommands.patterns[0].pattern: term /etc/shadow has characters other than letters, digits and _: put it in double quotes, "/etc/shadow"',
+        "observabilityDefaults.forbiddenCommands.patterns[3].name: is the same name as observabilityDefaults.forbiddenCommands.patterns[1].name; each must be unique",
+        "workloads[0].observability.alerts.subscriptions[1].endpoint: must be an https:// URL for protocol https",
+      ].sort(),
+    );
+  });
+});

@@ -93,7 +93,7 @@ export function crossCheck(data: unknown): Problem[] {
       }
     });
   });
-  checkPatternNames(obj(root.observabilityDefaults), "observabilityDefaults", problems);
+  checkListNames(obj(root.observabilityDefaults), "observabilityDefaults", problems);
   checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), problems);
   return problems;
 }
@@ -113,7 +113,7 @@ function checkObservability(
   const part = (name: string): Record<string, unknown> => ({ ...obj(defaults[name]), ...obj(own[name]) });
   const on = (name: string): boolean => part(name).enabled === true;
   const here = `${at}.observability`;
-  checkPatternNames(own, here, problems);
+  checkListNames(own, here, problems);
 
   const alerting = ["sessionEvents", "forbiddenCommands", "watchdog"].filter(on);
   if (alerting.length > 0 && !on("alerts")) {
@@ -143,12 +143,21 @@ function checkObservability(
   }
 }
 
-/** Pattern names become metric and alarm names, so they must be unique within a list. */
-function checkPatternNames(observability: Record<string, unknown>, at: string, problems: Problem[]): void {
+/**
+ * Pattern names become metric and alarm names, and a subscription's protocol and endpoint name its resource, so
+ * each must be unique within its list.
+ */
+function checkListNames(observability: Record<string, unknown>, at: string, problems: Problem[]): void {
   const seen = new Map<string, string>();
   arr(obj(observability.forbiddenCommands).patterns).forEach((p, j) =>
     firstWins(seen, str(obj(p).name), `${at}.forbiddenCommands.patterns[${j}].name`, problems, "the same name as"),
   );
+  const subscriptions = new Map<string, string>();
+  arr(obj(observability.alerts).subscriptions).forEach((raw, j) => {
+    const s = obj(raw);
+    const key = typeof s.protocol === "string" && typeof s.endpoint === "string" ? `${s.protocol} ${s.endpoint}` : undefined;
+    firstWins(subscriptions, key, `${at}.alerts.subscriptions[${j}]`, problems, "the same subscription as");
+  });
 }
 
 /** Suppressions must name a rule that exists and a stack this config produces. */

@@ -26,7 +26,7 @@ export function filterPatternProblems(pattern: string): string[] {
   if (trimmed.startsWith("{") && !trimmed.endsWith("}")) problems.push("starts with '{' (a JSON pattern) but does not end with '}'");
   if (trimmed.startsWith("[") && !trimmed.endsWith("]")) problems.push("starts with '[' (a space-delimited pattern) but does not end with ']'");
 
-  const tokens = tokenize(trimmed);
+  const tokens = tokenize(pattern);
   if (typeof tokens === "string") return [...problems, tokens];
   const regexes = tokens.filter((t) => t.kind === "regex");
   if (regexes.length > MAX_REGEXES) problems.push(`has ${regexes.length} regular expressions; CloudWatch accepts at most ${MAX_REGEXES} in one pattern`);
