@@ -467,7 +467,14 @@ describe("observability", () => {
           String.raw`regular expression %curl\n% has the escape \n, which CloudWatch does not accept (use \d \s \w, their capitals, \xhh, or \ before an operator)`,
         ],
       ],
-      ["three regexes", "?%curl% ?%wget% ?%nc%", ["has 3 regular expressions; CloudWatch accepts at most 2 in one pattern"]],
+      ["three regexes", '[a=%curl%, b=%wget%, c=%nc%]', ["has 3 regular expressions; CloudWatch accepts at most 2 in one pattern"]],
+      [
+        "a regex with other terms in a plain pattern",
+        "?%curl% ?%wget%",
+        ["combines a regular expression with other terms: in a plain pattern the %regex% must be the whole pattern; put alternatives inside it with |"],
+      ],
+      ["an unclosed character class", "%[a-z%", ["regular expression %[a-z% has unbalanced []"]],
+      ["a quantifier with nothing to repeat", "%*abc%", ["regular expression %*abc% starts an alternative with a quantifier, which repeats nothing"]],
       ["a JSON pattern without its closing brace", '{ $.sessionData[*] = "*sudo*"', ["starts with '{' (a JSON pattern) but does not end with '}'"]],
     ];
 
@@ -486,6 +493,7 @@ describe("observability", () => {
     test("a pattern with several problems reports each", () => {
       expect(problemsOf(mutated((c) => (c.observabilityDefaults.forbiddenCommands.patterns[1].pattern = "%a b% ?x y")))).toEqual([
         `${DEFAULTS_AT}: regular expression %a b% contains ' ', which CloudWatch does not accept (use \\s for a space)`,
+        `${DEFAULTS_AT}: combines a regular expression with other terms: in a plain pattern the %regex% must be the whole pattern; put alternatives inside it with |`,
         `${DEFAULTS_AT}: mixes ?terms with other terms: CloudWatch then ignores the ?terms; make every term optional (?a ?b) for OR, or none for AND`,
       ]);
     });
@@ -523,5 +531,18 @@ describe("observability", () => {
         "workloads[0].observability.alerts.subscriptions[1].endpoint: must be an https:// URL for protocol https",
       ].sort(),
     );
+  });
+});
+
+describe("CloudWatch's quota of regex filters per log group", () => {
+  test("six patterns with a regular expression in one workload is a config error at the list", () => {
+    const raw = exampleRaw();
+    raw.observabilityDefaults.forbiddenCommands.patterns = [1, 2, 3, 4, 5, 6].map((n) => ({ name: `r${n}`, pattern: `%tool${n}%` }));
+    expect(problemsOf(raw)).toEqual([
+      "workloads[0].observability.forbiddenCommands.patterns: has 6 patterns with a regular expression; CloudWatch allows 5 such filters per log group",
+      "workloads[1].observability.forbiddenCommands.patterns: has 6 patterns with a regular expression; CloudWatch allows 5 such filters per log group",
+    ]);
+    raw.observabilityDefaults.forbiddenCommands.patterns.pop();
+    expect(() => validateConfig(raw)).not.toThrow();
   });
 });

@@ -6,7 +6,6 @@ import { unzipSync } from "fflate";
 import { validateConfig } from "../config/load";
 import { synthesize } from "../stacks/synthesize";
 import {
-  arnMatches,
   asList,
   exampleConfig,
   exampleRaw,
@@ -182,13 +181,13 @@ describe("alert key", () => {
     expect(statement(doc, "AlertSourcesEncryptMessages").Principal).toEqual({ Service: "cloudwatch.amazonaws.com" });
   });
 
-  test("without alarms (no forbidden commands, no watchdog): only EventBridge, and no log group statement", () => {
+  test("without forbidden commands and watchdog: EventBridge, and CloudWatch for the rule's delivery alarm; no log group statement", () => {
     const doc = keyPolicy(alarmsOff());
     expect(doc.Statement.map((s) => s.Sid)).toEqual(["AccountAdministersKey", "AlertSourcesEncryptMessages"]);
     expect(statement(doc, "AlertSourcesEncryptMessages")).toEqual({
       Sid: "AlertSourcesEncryptMessages",
       Effect: "Allow",
-      Principal: { Service: "events.amazonaws.com" },
+      Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
       Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
       Resource: "*",
     });
@@ -237,7 +236,17 @@ describe("alert key", () => {
             Action: "sns:Publish",
             Resource: topic,
             Condition: {
-              ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${region}:${account}:alarm:acme-session-*` },
+              ArnEquals: {
+                "aws:SourceArn": [
+                  "activity-delivery-failed",
+                  "forbidden-command-sudo-su",
+                  "forbidden-command-sudo-shell",
+                  "forbidden-command-pipe-to-shell",
+                  "forbidden-command-sudoers",
+                  "watchdog-errors",
+                  "watchdog-not-running",
+                ].map((name) => `arn:aws:cloudwatch:${region}:${account}:alarm:acme-session-${name}`),
+              },
               StringEquals: { "aws:SourceAccount": account },
             },
           },
@@ -273,11 +282,11 @@ describe("alert key", () => {
       expect(statement(doc, "SessionActivityRulePublishes").Condition!.ArnEquals["aws:SourceArn"]).toBe(
         `arn:aws:events:${region}:${PAYMENTS}:rule/${rule.name}`,
       );
-      const alarmArn = statement(doc, "SessionAlarmsPublish").Condition!.ArnLike["aws:SourceArn"] as string;
+      const alarmArns = statement(doc, "SessionAlarmsPublish").Condition!.ArnEquals["aws:SourceArn"] as string[];
       const alarms = resourcesOf(payments, "aws_cloudwatch_metric_alarm", `monitoring-${region}/`).map(([, a]) => a.alarm_name);
-      expect(alarms).toHaveLength(5); // four forbidden commands, the watchdog's errors
-      for (const name of alarms) expect([name, arnMatches(alarmArn, `arn:aws:cloudwatch:${region}:${PAYMENTS}:alarm:${name}`)]).toEqual([name, true]);
-      expect(arnMatches(alarmArn, `arn:aws:cloudwatch:${region}:${PAYMENTS}:alarm:other-team-alarm`)).toBe(false);
+      // The rule's delivery alarm, four forbidden commands, the watchdog's errors and not-running alarms.
+      expect(alarms).toHaveLength(7);
+      expect([...alarmArns].sort()).toEqual(alarms.map((name) => `arn:aws:cloudwatch:${region}:${PAYMENTS}:alarm:${name}`).sort());
     });
 
     const topicSids = (stack: Synth) =>
@@ -285,7 +294,7 @@ describe("alert key", () => {
 
     test("statements of parts that are off are absent", () => {
       expect(topicSids(eventsOff())).toEqual(["SessionAlarmsPublish", "DenyOtherAccounts", "DenyInsecureTransport"]);
-      expect(topicSids(alarmsOff())).toEqual(["SessionActivityRulePublishes", "DenyOtherAccounts", "DenyInsecureTransport"]);
+      expect(topicSids(alarmsOff())).toEqual(["SessionActivityRulePublishes", "SessionAlarmsPublish", "DenyOtherAccounts", "DenyInsecureTransport"]);
       expect(topicSids(alertsOnly())).toEqual(["DenyOtherAccounts", "DenyInsecureTransport"]);
     });
 
@@ -336,7 +345,15 @@ describe("subscriptions", () => {
 });
 
 describe("session activity rule", () => {
-  const TEMPLATE = String.raw`"Session Manager <event> at <time> in account <account> (<region>)\nWho: <who>\nFrom: <from>\nTarget: <target>\nDocument: <document> (none shown: the audited shell, SSM-SessionManagerRunShell)\nSession: <startedSession><session>\nError: <error> (none shown: the call succeeded)"`;
+  const TEMPLATE = [
+    `"Session Manager <event> at <time> in account <account> (<region>)"`,
+    `"Who: <who>"`,
+    `"From: <from>"`,
+    `"Target: <target>"`,
+    `"Document: <document>"`,
+    `"Session: <startedSession><session>"`,
+    `"Error: <error>"`,
+  ].join("\n");
 
   test.each([
     ["payments", "eu-west-1"],
@@ -375,16 +392,17 @@ describe("session activity rule", () => {
     });
   });
 
-  test("the template is a JSON string in quotes, with \\n line breaks, that Terraform passes unchanged", () => {
+  test("the template is one quoted string per line, each valid JSON, that Terraform passes unchanged", () => {
     const template: string = onlyResource(payments, "aws_cloudwatch_event_target", "monitoring-eu-west-1/session-events/").input_transformer
       .input_template;
     expect(template).toBe(TEMPLATE);
-    expect(template).not.toContain("\n");
+    for (const line of template.split("\n")) expect(typeof JSON.parse(line)).toBe("string");
+    expect(template).not.toContain("\\n");
     expect(terraformLiteral(template)).toBe(template);
     // Every placeholder is an input path.
     const paths = Object.keys(onlyResource(payments, "aws_cloudwatch_event_target", "monitoring-eu-west-1/session-events/").input_transformer.input_paths);
     expect([...template.matchAll(/<(\w+)>/g)].map((m) => m[1]).sort()).toEqual([...paths].sort());
-    expect(JSON.parse(template).split("\n")).toHaveLength(7);
+    expect(template.split("\n")).toHaveLength(7);
   });
 });
 
@@ -421,7 +439,7 @@ describe("forbidden commands", () => {
 
   test("backslashes and quotes reach CloudWatch as written", () => {
     const filters = filtersByName(payments, "eu-west-1");
-    expect(filters["forbidden-command-pipe-to-shell"].pattern).toBe(String.raw`?%curl.*\|\s*[a-z]*sh% ?%wget.*\|\s*[a-z]*sh%`);
+    expect(filters["forbidden-command-pipe-to-shell"].pattern).toBe(String.raw`%curl.*\|\s*[a-z]*sh|wget.*\|\s*[a-z]*sh%`);
     expect(filters["forbidden-command-sudo-shell"].pattern).toBe('?"sudo -i" ?"sudo -s"');
   });
 
@@ -451,9 +469,13 @@ describe("forbidden commands", () => {
   test("with forbiddenCommands disabled: no filters and no command alarms, the watchdog's alarm stays", () => {
     const stack = synthOf((c) => (c.observabilityDefaults.forbiddenCommands.enabled = false))["workload-payments"];
     expect(resourcesOf(stack, "aws_cloudwatch_log_metric_filter")).toEqual([]);
-    expect(resourcesOf(stack, "aws_cloudwatch_metric_alarm").map(([, a]) => a.alarm_name)).toEqual([
+    expect(resourcesOf(stack, "aws_cloudwatch_metric_alarm").map(([, a]) => a.alarm_name).sort()).toEqual([
+      "acme-session-activity-delivery-failed",
+      "acme-session-activity-delivery-failed",
       "acme-session-watchdog-errors",
       "acme-session-watchdog-errors",
+      "acme-session-watchdog-not-running",
+      "acme-session-watchdog-not-running",
     ]);
   });
 });
@@ -483,11 +505,13 @@ describe("session watchdog", () => {
       TOPIC_ARN: topicRef(payments, "eu-central-1"),
       MAX_SESSION_MINUTES: "60",
       DRY_RUN: "false",
+      SCHEDULE_MINUTES: "5",
     });
     expect(fn(analytics, "us-east-1").environment.variables).toEqual({
       TOPIC_ARN: topicRef(analytics, "us-east-1"),
       MAX_SESSION_MINUTES: "60",
       DRY_RUN: "true",
+      SCHEDULE_MINUTES: "5",
     });
     expect(fn(analytics, "us-east-1").description).toBe("Ends Session Manager sessions older than 60 minutes (dry run: alerts only)");
     expect(fn(payments, "eu-west-1").description).toBe("Ends Session Manager sessions older than 60 minutes");
@@ -590,7 +614,7 @@ describe("session watchdog", () => {
 
   test("errors alarm: Lambda's Errors of this function, over one schedule period, to the topic", () => {
     const region = "us-east-1";
-    expect(onlyResource(analytics, "aws_cloudwatch_metric_alarm", under(region))).toMatchObject({
+    expect(onlyResource(analytics, "aws_cloudwatch_metric_alarm", `${under(region)}errors-alarm`)).toMatchObject({
       alarm_name: "acme-session-watchdog-errors",
       namespace: "AWS/Lambda",
       metric_name: "Errors",
@@ -603,6 +627,27 @@ describe("session watchdog", () => {
       treat_missing_data: "notBreaching",
       alarm_actions: [topicRef(analytics, region)],
     });
+  });
+
+  test("not-running alarm: no invocation in three schedule periods, missing data counts as not running", () => {
+    const region = "us-east-1";
+    expect(onlyResource(analytics, "aws_cloudwatch_metric_alarm", `${under(region)}not-running-alarm`)).toMatchObject({
+      alarm_name: "acme-session-watchdog-not-running",
+      namespace: "AWS/Lambda",
+      metric_name: "Invocations",
+      dimensions: { FunctionName: "acme-session-watchdog" },
+      statistic: "Sum",
+      period: 300,
+      evaluation_periods: 3,
+      threshold: 1,
+      comparison_operator: "LessThanThreshold",
+      treat_missing_data: "breaching",
+      alarm_actions: [topicRef(analytics, region)],
+    });
+  });
+
+  test("its log group is evidence: prevent_destroy", () => {
+    expect(onlyResource(payments, "aws_cloudwatch_log_group", `${under("eu-west-1")}log-group`).lifecycle).toEqual({ prevent_destroy: true });
   });
 
   describe("tuned: a maximum of its own, a one-minute schedule; the account's maximum by default", () => {
@@ -618,14 +663,14 @@ describe("session watchdog", () => {
       const stack = tuned()["workload-payments"];
       expect(fn(stack, "eu-west-1").environment.variables.MAX_SESSION_MINUTES).toBe("240");
       expect(onlyResource(stack, "aws_cloudwatch_event_rule", under("eu-west-1")).schedule_expression).toBe("rate(1 minute)");
-      expect(onlyResource(stack, "aws_cloudwatch_metric_alarm", under("eu-west-1")).period).toBe(60);
+      expect(onlyResource(stack, "aws_cloudwatch_metric_alarm", `${under("eu-west-1")}errors-alarm`).period).toBe(60);
     });
 
     test("analytics: the account's maxSessionDurationMinutes (90), rate(15 minutes), a 900-second errors period", () => {
       const stack = tuned()["workload-analytics"];
       expect(fn(stack, "us-east-1").environment.variables).toMatchObject({ MAX_SESSION_MINUTES: "90", DRY_RUN: "true" });
       expect(onlyResource(stack, "aws_cloudwatch_event_rule", under("us-east-1")).schedule_expression).toBe("rate(15 minutes)");
-      expect(onlyResource(stack, "aws_cloudwatch_metric_alarm", under("us-east-1")).period).toBe(900);
+      expect(onlyResource(stack, "aws_cloudwatch_metric_alarm", `${under("us-east-1")}errors-alarm`).period).toBe(900);
     });
   });
 

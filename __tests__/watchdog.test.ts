@@ -7,6 +7,7 @@ import {
   formatAlert,
   formatDuration,
   handler,
+  logJson,
   runWatchdog,
   settingsFromEnv,
   snsSubject,
@@ -100,6 +101,7 @@ describe("runWatchdog", () => {
       overdue: ["old-1", "old-2", "old-3"],
       terminated: ["old-1", "old-2", "old-3"],
       skipped: [],
+      alertedBefore: [],
       failed: [],
       dryRun: false,
     });
@@ -173,8 +175,8 @@ describe("runWatchdog", () => {
       },
     ]);
     expect(published()[0].Message).toMatch(/^Dry run: .*Nothing was ended\.\n/);
-    expect(summary).toEqual({ active: 2, overdue: ["old"], terminated: [], skipped: [], failed: [], dryRun: true });
-    expect(logs.at(-1)).toEqual({ level: "info", event: "run-end", active: 2, overdue: 1, terminated: 0, skipped: 0, failed: 0, dryRun: true });
+    expect(summary).toEqual({ active: 2, overdue: ["old"], terminated: [], skipped: [], alertedBefore: [], failed: [], dryRun: true });
+    expect(logs.at(-1)).toEqual({ level: "info", event: "run-end", active: 2, overdue: 1, terminated: 0, skipped: 0, alertedBefore: 0, failed: 0, dryRun: true });
   });
 
   test("one failed TerminateSession does not stop the others; the run reports it and then throws", async () => {
@@ -223,6 +225,7 @@ describe("runWatchdog", () => {
       overdue: 3,
       terminated: 2,
       skipped: 0,
+      alertedBefore: 0,
       failed: 1,
       dryRun: false,
     });
@@ -251,7 +254,7 @@ describe("runWatchdog", () => {
     const { summary, logs } = await run();
     expect(ssm.commandCalls(TerminateSessionCommand)).toHaveLength(0);
     expect(sns.calls()).toHaveLength(0);
-    expect(summary).toEqual({ active: 0, overdue: [], terminated: [], skipped: [], failed: [], dryRun: false });
+    expect(summary).toEqual({ active: 0, overdue: [], terminated: [], skipped: [], alertedBefore: [], failed: [], dryRun: false });
     expect(events(logs)).toEqual(["run-start", "run-end"]);
   });
 
@@ -423,5 +426,79 @@ describe("the README", () => {
     const [alert] = published();
     const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
     expect(readme).toContain(["```text", `Subject: ${alert.Subject}`, "", alert.Message!.trimEnd(), "```"].join("\n"));
+  });
+});
+
+describe("dry run with a schedule", () => {
+  test("alerts a session once, in the run after it passed the maximum, not in every run until it ends", async () => {
+    // Runs every 5 minutes with a 60-minute maximum: 61 min is this run's news, 66 min was the last run's.
+    onePage(session("new-overdue", 61), session("seen-overdue", 66), session("young", 30), session("edge", 65));
+    const { summary } = await run({ ...SETTINGS, dryRun: true, scheduleMinutes: 5 });
+    expect(summary.overdue).toEqual(["new-overdue", "seen-overdue", "edge"]);
+    expect(summary.alertedBefore).toEqual(["seen-overdue"]);
+    // Exactly max + schedule is still this window's (strictly older is the next one's).
+    expect(published().map((p) => p.Subject)).toEqual([
+      "Session Manager watchdog (dry run): would end session new-overdue",
+      "Session Manager watchdog (dry run): would end session edge",
+    ]);
+    expect(terminated()).toEqual([]);
+  });
+
+  test("enforce mode alerts every session it ends, whatever its age", async () => {
+    onePage(session("a", 61), session("b", 600));
+    const { summary } = await run({ ...SETTINGS, scheduleMinutes: 5 });
+    expect(summary.terminated).toEqual(["a", "b"]);
+    expect(published()).toHaveLength(2);
+  });
+});
+
+describe("a run that nears the function's timeout", () => {
+  test("stops before it, reports the sessions left for the next run, and fails", async () => {
+    onePage(session("s-1", 90), session("s-2", 90), session("s-3", 90));
+    let left = 12_000;
+    const logs: Record<string, unknown>[] = [];
+    const deps = {
+      ssm: new SSMClient({}),
+      sns: new SNSClient({}),
+      now: () => NOW,
+      log: (e: Record<string, unknown>) => logs.push(e),
+      // Each session's work uses 3 s of the budget.
+      remainingMs: () => (left -= 3_000) + 3_000,
+    };
+    const error = await runWatchdog(deps, SETTINGS).then(
+      () => undefined,
+      (e: WatchdogRunError) => e,
+    );
+    expect(terminated()).toEqual(["s-1"]);
+    expect(error?.summary.failed).toEqual([
+      { sessionId: "s-2", step: "deferred", error: "the run ran out of time" },
+      { sessionId: "s-3", step: "deferred", error: "the run ran out of time" },
+    ]);
+    expect(logs.find((l) => l.event === "out-of-time")).toEqual({ level: "error", event: "out-of-time", sessionsLeft: 2, dryRun: false });
+  });
+});
+
+describe("settingsFromEnv: SCHEDULE_MINUTES", () => {
+  const base = { TOPIC_ARN: TOPIC, MAX_SESSION_MINUTES: "60", DRY_RUN: "true" };
+  test("is optional, and a positive whole number when set", () => {
+    expect(settingsFromEnv(base).scheduleMinutes).toBeUndefined();
+    expect(settingsFromEnv({ ...base, SCHEDULE_MINUTES: "5" }).scheduleMinutes).toBe(5);
+    expect(() => settingsFromEnv({ ...base, SCHEDULE_MINUTES: "0" })).toThrow(
+      'SCHEDULE_MINUTES must be a positive whole number of minutes when set (got "0")',
+    );
+  });
+});
+
+describe("logJson", () => {
+  test("logs warnings and errors at their level, so Lambda's JSON record carries it", () => {
+    const calls: string[] = [];
+    jest.spyOn(console, "log").mockImplementation(() => calls.push("log"));
+    jest.spyOn(console, "warn").mockImplementation(() => calls.push("warn"));
+    jest.spyOn(console, "error").mockImplementation(() => calls.push("error"));
+    logJson({ level: "info", event: "a" });
+    logJson({ level: "warn", event: "b" });
+    logJson({ level: "error", event: "c" });
+    expect(calls).toEqual(["log", "warn", "error"]);
+    jest.restoreAllMocks();
   });
 });

@@ -8,6 +8,7 @@ import {
 } from "./naming";
 import { RULES } from "../compliance/rules";
 import { LOG_ARCHIVE_STACK, workloadStackName } from "./naming";
+import { hasRegex, MAX_REGEX_FILTERS_PER_LOG_GROUP } from "./filter-pattern";
 import { LOG_ARCHIVE_DEFAULTS } from "./schema";
 
 /**
@@ -131,8 +132,16 @@ function checkObservability(
         value: true,
       });
     }
-    if (arr(part("forbiddenCommands").patterns).length === 0) {
+    const patterns = arr(part("forbiddenCommands").patterns);
+    if (patterns.length === 0) {
       problems.push({ path: `${here}.forbiddenCommands.patterns`, message: "must list at least one pattern when forbiddenCommands is enabled" });
+    }
+    const withRegex = patterns.filter((p) => typeof obj(p).pattern === "string" && hasRegex(obj(p).pattern as string)).length;
+    if (withRegex > MAX_REGEX_FILTERS_PER_LOG_GROUP) {
+      problems.push({
+        path: `${here}.forbiddenCommands.patterns`,
+        message: `has ${withRegex} patterns with a regular expression; CloudWatch allows ${MAX_REGEX_FILTERS_PER_LOG_GROUP} such filters per log group`,
+      });
     }
   }
   if (on("watchdog") && part("watchdog").mode === undefined) {

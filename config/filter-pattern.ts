@@ -9,6 +9,14 @@
 export const MAX_FILTER_PATTERN_LENGTH = 1024;
 /** At most two regular expressions in one pattern. */
 export const MAX_REGEXES = 2;
+/** CloudWatch's quota of metric filters with a regular expression per log group. */
+export const MAX_REGEX_FILTERS_PER_LOG_GROUP = 5;
+
+/** Whether a pattern holds a regular expression (it then counts against the log group's quota). */
+export const hasRegex = (pattern: string): boolean => {
+  const tokens = tokenize(pattern.trim());
+  return typeof tokens !== "string" && tokens.some((t) => t.kind === "regex");
+};
 
 /** The symbols a %regex% may contain besides letters, digits and its operators. */
 const REGEX_SYMBOLS = ":_#=@/;,-";
@@ -39,6 +47,9 @@ export function filterPatternProblems(pattern: string): string[] {
       if (!/^[A-Za-z0-9_]+$/.test(term)) {
         problems.push(`term ${t.text} has characters other than letters, digits and _: put it in double quotes, "${term}"`);
       }
+    }
+    if (regexes.length > 0 && tokens.length > 1) {
+      problems.push("combines a regular expression with other terms: in a plain pattern the %regex% must be the whole pattern; put alternatives inside it with |");
     }
     const optional = tokens.filter((t) => t.prefix === "?").length;
     if (optional > 0 && optional < tokens.length) {
@@ -101,6 +112,12 @@ function regexProblems(token: string): string[] {
   const body = token.replace(/^[?-]?%/, "").slice(0, -1);
   if (body === "") return [`regular expression ${token} is empty`];
   const problems: string[] = [];
+  // Escaped characters are literals: they neither open nor close anything.
+  const bare = body.replace(/\\./g, "x");
+  if (/^[*+?{]/.test(bare) || /\|[*+?{]/.test(bare)) problems.push(`regular expression ${token} starts an alternative with a quantifier, which repeats nothing`);
+  for (const [open, close] of [["[", "]"], ["{", "}"]]) {
+    if (bare.split(open).length !== bare.split(close).length) problems.push(`regular expression ${token} has unbalanced ${open}${close}`);
+  }
   for (let i = 0; i < body.length; i += 1) {
     const c = body[i];
     if (c === "\\") {

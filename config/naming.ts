@@ -40,7 +40,7 @@ export const accessPolicyName = (prefix: string, group: string): string => `${pr
 export const alertTopicName = (prefix: string): string => `${prefix}-session-alerts`;
 export const alertKeyAlias = (prefix: string): string => `alias/${prefix}-session-alerts`;
 export const sessionEventsRuleName = (prefix: string): string => `${prefix}-session-activity`;
-/** Every alarm this project creates starts with this, so the topic policy can name them all with one pattern. */
+/** Every alarm this project creates starts with this. */
 export const alarmNamePrefix = (prefix: string): string => `${prefix}-session-`;
 export const forbiddenCommandAlarmName = (prefix: string, pattern: string): string =>
   `${alarmNamePrefix(prefix)}forbidden-command-${pattern}`;
@@ -50,6 +50,8 @@ export const watchdogFunctionName = (prefix: string): string => `${prefix}-sessi
 export const watchdogRoleName = (prefix: string, region: string): string => `${prefix}-session-watchdog-${region}`;
 export const watchdogScheduleName = (prefix: string): string => `${prefix}-session-watchdog-schedule`;
 export const watchdogErrorsAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}watchdog-errors`;
+export const watchdogNotRunningAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}watchdog-not-running`;
+export const sessionEventsFailedAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}activity-delivery-failed`;
 /** Lambda's own log group name: creating it first keeps Lambda from creating an unencrypted one. */
 export const lambdaLogGroupName = (functionName: string): string => `/aws/lambda/${functionName}`;
 

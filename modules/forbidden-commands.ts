@@ -23,8 +23,9 @@ export interface ForbiddenCommandsProps {
 
 /**
  * A metric filter on the session transcripts for each forbidden-command pattern, and an alarm that notifies the
- * alert topic when one matches. Transcripts stream to CloudWatch as sessions run, so the alarm fires while the
- * session is still open; the transcript itself (log stream = session id) tells who and where.
+ * alert topic when one matches. With streaming on, transcripts reach CloudWatch as sessions run, so the alarm
+ * fires while the session is still open (with streaming off, when it ends); the transcript itself (log stream =
+ * session id) tells who and where.
  */
 export class ForbiddenCommands extends Construct {
   constructor(scope: Construct, id: string, props: ForbiddenCommandsProps) {

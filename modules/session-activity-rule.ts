@@ -1,8 +1,9 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { sessionEventsRuleName } from "../config/naming";
+import { sessionEventsFailedAlarmName, sessionEventsRuleName } from "../config/naming";
 import { escapeTemplateSequences } from "./terraform-json";
 
 /** The Session Manager calls that start, resume and end sessions, as CloudTrail records them. */
@@ -39,8 +40,10 @@ type Field = keyof typeof SESSION_EVENT_FIELDS;
 const line = (label: string, ...fields: Field[]): string => `${label}: ${fields.map((f) => `<${f}>`).join("")}`;
 
 /**
- * The plain-text alert. EventBridge sends a template in double quotes as a string; `\n` inside it is a newline.
- * EventBridge leaves out a field the event lacks (no document: the default shell; no error: the call succeeded).
+ * The plain-text alert: one quoted string per line, the form EventBridge documents for text to SNS (a single
+ * string with `\n` inside arrives with a literal backslash-n). Values are not escaped by EventBridge; the fields
+ * here (ARNs, ids, addresses, error codes) hold no quotes. A field the event lacks is left out: no document means
+ * the default shell (and ResumeSession/TerminateSession name none), no error means the call succeeded.
  */
 export function sessionEventTemplate(): string {
   const lines = [
@@ -48,11 +51,11 @@ export function sessionEventTemplate(): string {
     line("Who", "who"),
     line("From", "from"),
     line("Target", "target"),
-    `${line("Document", "document")} (none shown: the audited shell, SSM-SessionManagerRunShell)`,
+    line("Document", "document"),
     line("Session", "startedSession", "session"),
-    `${line("Error", "error")} (none shown: the call succeeded)`,
+    line("Error", "error"),
   ];
-  return JSON.stringify(lines.join("\n"));
+  return lines.map((l) => JSON.stringify(l)).join("\n");
 }
 
 export interface SessionActivityRuleProps {
@@ -84,6 +87,24 @@ export class SessionActivityRule extends Construct {
         // <field> placeholders are EventBridge's, not Terraform's; only ${ and %{ need escaping.
         inputTemplate: escapeTemplateSequences(sessionEventTemplate()),
       },
+      provider: props.provider,
+    });
+    // A delivery EventBridge gives up on (a key or topic policy that stopped letting it publish) would otherwise
+    // drop every session alert without a sign. The alarm reaches the topic as CloudWatch, another path.
+    const ruleName = sessionEventsRuleName(props.namePrefix);
+    new CloudwatchMetricAlarm(this, "delivery-failed", {
+      alarmName: sessionEventsFailedAlarmName(props.namePrefix),
+      alarmDescription: `EventBridge could not deliver session activity (rule ${ruleName}) to the alert topic: session alerts are being lost.`,
+      namespace: "AWS/Events",
+      metricName: "FailedInvocations",
+      dimensions: { RuleName: ruleName },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [props.topicArn],
       provider: props.provider,
     });
   }

@@ -1,6 +1,13 @@
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { lambdaLogGroupName, watchdogFunctionName } from "../config/naming";
+import {
+  forbiddenCommandAlarmName,
+  lambdaLogGroupName,
+  sessionEventsFailedAlarmName,
+  watchdogErrorsAlarmName,
+  watchdogFunctionName,
+  watchdogNotRunningAlarmName,
+} from "../config/naming";
 import type { ObservabilitySettings } from "../config/types";
 import { AlertTopic } from "./alert-topic";
 import { ForbiddenCommands } from "./forbidden-commands";
@@ -35,11 +42,17 @@ export class SessionMonitoring extends Construct {
     if (settings.forbiddenCommands.length > 0 && props.sessionLogGroup === undefined) {
       throw new Error(`${props.region}: forbidden-command alarms need the CloudWatch session log group`);
     }
-    const alarming = commands.length > 0 || settings.watchdog !== undefined;
     if (alerts === undefined) {
-      if (settings.sessionEvents || alarming) throw new Error(`${props.region}: alerts are off, but something would publish to them`);
+      if (settings.sessionEvents || commands.length > 0 || settings.watchdog !== undefined) throw new Error(`${props.region}: alerts are off, but something would publish to them`);
       return;
     }
+    const prefix = props.namePrefix;
+    // Every alarm that may publish, by name: the topic policy lists their ARNs.
+    const alarmNames = [
+      ...(settings.sessionEvents ? [sessionEventsFailedAlarmName(prefix)] : []),
+      ...commands.map((c) => forbiddenCommandAlarmName(prefix, c.name)),
+      ...(settings.watchdog ? [watchdogErrorsAlarmName(prefix), watchdogNotRunningAlarmName(prefix)] : []),
+    ];
     const topic = new AlertTopic(this, "alerts", {
       namePrefix: props.namePrefix,
       accountId: props.accountId,
@@ -47,7 +60,7 @@ export class SessionMonitoring extends Construct {
       provider,
       subscriptions: alerts.subscriptions,
       sessionEvents: settings.sessionEvents,
-      alarms: alarming,
+      alarmNames,
       watchdogLogGroupName: settings.watchdog && lambdaLogGroupName(watchdogFunctionName(props.namePrefix)),
     });
     if (settings.sessionEvents) {

@@ -14,6 +14,7 @@ import {
   lambdaLogGroupName,
   watchdogErrorsAlarmName,
   watchdogFunctionName,
+  watchdogNotRunningAlarmName,
   watchdogRoleName,
   watchdogScheduleName,
 } from "../config/naming";
@@ -83,12 +84,14 @@ export class SessionWatchdog extends Construct {
         }),
       ),
     });
-    // Created here, encrypted and with retention, before Lambda would create its own (plain, kept forever).
+    // Created here, encrypted and with retention, before Lambda would create its own (plain, kept forever). It
+    // records every session the watchdog ended: evidence, kept like the transcripts.
     const logGroup = new CloudwatchLogGroup(this, "log-group", {
       name: logGroupName,
       retentionInDays: props.logRetentionDays,
       kmsKeyId: props.alertKeyArn,
       provider,
+      lifecycle: { preventDestroy: true },
     });
 
     const code = watchdogCode();
@@ -109,6 +112,7 @@ export class SessionWatchdog extends Construct {
           TOPIC_ARN: props.topicArnRef,
           MAX_SESSION_MINUTES: String(settings.maxSessionMinutes),
           DRY_RUN: String(dryRun),
+          SCHEDULE_MINUTES: String(settings.scheduleMinutes),
         },
       },
       // JSON: each entry the handler logs becomes one JSON record, queryable in CloudWatch Logs Insights.
@@ -159,6 +163,22 @@ export class SessionWatchdog extends Construct {
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       treatMissingData: "notBreaching",
+      alarmActions: [props.topicArnRef],
+      provider,
+    });
+    // A watchdog that never runs (schedule disabled, function deleted) is as bad as none, and silent.
+    new CloudwatchMetricAlarm(this, "not-running-alarm", {
+      alarmName: watchdogNotRunningAlarmName(props.namePrefix),
+      alarmDescription: `The session watchdog has not run for ${3 * settings.scheduleMinutes} minutes: overdue sessions are not being ended.`,
+      namespace: "AWS/Lambda",
+      metricName: "Invocations",
+      dimensions: { FunctionName: functionName },
+      statistic: "Sum",
+      period: settings.scheduleMinutes * 60,
+      evaluationPeriods: 3,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
       alarmActions: [props.topicArnRef],
       provider,
     });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import type { BuildOptions } from "esbuild";
 import { type Zippable, zipSync } from "fflate";
@@ -55,20 +56,31 @@ const BUILD_OPTIONS = {
 export function watchdogCode(): WatchdogCode {
   if (built) return built;
   const root = projectRoot(__dirname);
-  const zipPath = join(root, "node_modules", ".cache", "session-manager-cdktf", `watchdog-${inputsKey(root)}`, "watchdog.zip");
+  const name = join(`watchdog-${inputsKey(root)}`, "watchdog.zip");
+  let zipPath = join(root, "node_modules", ".cache", "session-manager-cdktf", name);
   let zip: Uint8Array;
   if (existsSync(zipPath)) {
     zip = readFileSync(zipPath);
   } else {
     zip = watchdogZip(bundleWatchdog(root));
-    mkdirSync(dirname(zipPath), { recursive: true });
-    // Written aside and renamed: a concurrent synth never reads half a zip.
-    const partial = `${zipPath}.${process.pid}.partial`;
-    writeFileSync(partial, zip);
-    renameSync(partial, zipPath);
+    try {
+      writeAtomically(zipPath, zip);
+    } catch {
+      // A read-only node_modules: the system's temporary directory serves, under the same key.
+      zipPath = join(tmpdir(), "session-manager-cdktf", name);
+      writeAtomically(zipPath, zip);
+    }
   }
   built = { zipPath, sha256: createHash("sha256").update(zip).digest("base64") };
   return built;
+}
+
+/** Written aside and renamed: a concurrent synth never reads half a zip. */
+function writeAtomically(path: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, bytes);
+  renameSync(partial, path);
 }
 
 /** A short hash of what the zip is built from: every file under watchdog/, the lockfile and the build options. */

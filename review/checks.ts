@@ -14,8 +14,10 @@ import {
   sessionLogPrefix,
   sessionEventsRuleName,
   SSH_DOCUMENT,
+  sessionEventsFailedAlarmName,
   watchdogErrorsAlarmName,
   watchdogFunctionName,
+  watchdogNotRunningAlarmName,
   watchdogRoleName,
   workloadStackName,
 } from "../config/naming";
@@ -297,14 +299,17 @@ function monitoringChecks(
   }
   add("publish for another account's rule", "AWS service", events, publish({ sourceArn: foreignRule }), "ImplicitlyDenied");
   const alarmNames = [
+    ...(settings.sessionEvents ? [sessionEventsFailedAlarmName(prefix)] : []),
     ...settings.forbiddenCommands.map((p) => forbiddenCommandAlarmName(prefix, p.name)),
-    ...(settings.watchdog ? [watchdogErrorsAlarmName(prefix)] : []),
+    ...(settings.watchdog ? [watchdogErrorsAlarmName(prefix), watchdogNotRunningAlarmName(prefix)] : []),
   ];
-  for (const name of alarmNames.slice(0, 1)) {
-    add("publish an alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, name) }), "Allowed", "SessionAlarmsPublish");
-    add("encrypt an alert (CloudWatch alarm)", "AWS service", alarms, encrypt(), "Allowed", "AlertSourcesEncryptMessages");
+  for (const name of alarmNames) {
+    add(`publish alarm ${name}`, "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, name) }), "Allowed", "SessionAlarmsPublish");
   }
-  add("publish for another alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, "someone-elses-alarm") }), "ImplicitlyDenied");
+  if (alarmNames.length > 0) add("encrypt an alert (CloudWatch alarm)", "AWS service", alarms, encrypt(), "Allowed", "AlertSourcesEncryptMessages");
+  // An alarm anyone in the account could create with a matching name: only the listed ARNs may publish.
+  add("publish for another alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, `${prefix}-session-forged`) }), "ImplicitlyDenied");
+  add("publish for another account's alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, OUTSIDE_ACCOUNT, alarmNames[0] ?? "any") }), "ImplicitlyDenied");
 
   if (settings.watchdog !== undefined) {
     const functionName = watchdogFunctionName(prefix);

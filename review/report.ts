@@ -114,7 +114,7 @@ function alertsTable(stacks: readonly ResolvedStack[]): string[] {
       if (stack.documents.length === 0) continue; // the log-archive stack
       const topic = stack.topics.find((t) => t.region === region);
       const key = topic && stack.keys.find((k) => k.arn === topic.keyArn)?.aliases[0];
-      const subscriptions = inRegion("aws_sns_topic_subscription", region).map((r) => `${r.body.protocol} ${r.body.endpoint}`);
+      const subscriptions = inRegion("aws_sns_topic_subscription", region).map((r) => `${r.body.protocol} ${redact(String(r.body.endpoint))}`);
       const alerts = topic ? `${topic.name}${key ? ` (${key})` : " **(not encrypted)**"}; ${subscriptions.length > 0 ? subscriptions.join(", ") : "no subscriptions"}` : "off";
       const events = inRegion("aws_cloudwatch_event_rule", region).some((r) => typeof r.body.event_pattern === "string" && r.body.event_pattern.includes("StartSession")) ? "on" : "off";
       const filters = inRegion("aws_cloudwatch_log_metric_filter", region).map((r) => String(r.body.metric_transformation?.name ?? r.body.name));
@@ -137,6 +137,9 @@ function alertsTable(stacks: readonly ResolvedStack[]): string[] {
     "",
   ];
 }
+
+/** An https endpoint without the user:password SNS allows in it: the report is posted on pull requests. */
+export const redact = (endpoint: string): string => endpoint.replace(/^(https?:\/\/)[^/@]*@/i, "$1…@");
 
 /** `✅ allowed`, `⛔ <Sid>` (explicit deny) or `➖ no allow in <policy>` (implicit deny). */
 const cell = (o: Outcome): string =>

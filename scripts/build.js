@@ -2,6 +2,7 @@
 // instead of ~400 modules, which halves synth time. See README "Performance".
 "use strict";
 const { build: esbuild } = require("esbuild");
+const { renameSync, rmSync } = require("node:fs");
 const { join } = require("node:path");
 
 const root = join(__dirname, "..");
@@ -25,12 +26,16 @@ const lazyArchiver = {
   },
 };
 
-/** Bundles main.ts into dist/main.js. Async: esbuild runs plugins only in its async API. */
+/**
+ * Bundles main.ts into dist/main.js. Async: esbuild runs plugins only in its async API. Written aside and renamed,
+ * so a synth started meanwhile (tests run several at once) never loads half a bundle.
+ */
 function build() {
+  const partial = `${OUTFILE}.${process.pid}.partial`;
   return esbuild({
     absWorkingDir: root,
     entryPoints: ["main.ts"],
-    outfile: OUTFILE,
+    outfile: partial,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -42,7 +47,16 @@ function build() {
     plugins: [lazyArchiver],
     // The stand-in resolves cdktf at run time on purpose.
     logOverride: { "require-resolve-not-external": "silent" },
-  });
+  }).then(
+    (result) => {
+      renameSync(partial, OUTFILE);
+      return result;
+    },
+    (error) => {
+      rmSync(partial, { force: true });
+      throw error;
+    },
+  );
 }
 
 module.exports = { build, OUTFILE, SOURCES };

@@ -4,7 +4,7 @@
  * sessions; port-forwarding and SSH sessions run until someone ends them, so this covers every document.
  *
  * Bundled on its own by modules/watchdog-code.ts: it imports nothing from the project, only the AWS SDK, which
- * the Node.js 20 runtime provides.
+ * Lambda's Node.js runtime provides.
  */
 import { DescribeSessionsCommand, type Session, SSMClient, TerminateSessionCommand } from "@aws-sdk/client-ssm";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -17,6 +17,11 @@ export interface WatchdogSettings {
   readonly maxSessionMinutes: number;
   /** Alert only: end nothing, and word the alerts "would end" (DRY_RUN). */
   readonly dryRun: boolean;
+  /**
+   * Minutes between runs (SCHEDULE_MINUTES). A dry run alerts a session only in the run after it passes the
+   * maximum, not in every run until it ends. @default undefined: every run alerts every overdue session
+   */
+  readonly scheduleMinutes?: number;
 }
 
 /** Everything a run touches outside itself, so tests can pass mocks and a fixed clock. */
@@ -27,13 +32,18 @@ export interface WatchdogDeps {
   readonly now: () => Date;
   /** Receives one structured entry per event; `level` and `event` are always set. */
   readonly log: (entry: Record<string, unknown>) => void;
+  /** Milliseconds left before Lambda stops the run (the context's getRemainingTimeInMillis). @default unlimited */
+  readonly remainingMs?: () => number;
 }
 
 /** One step that failed for one session. */
 export interface WatchdogFailure {
   readonly sessionId: string;
-  /** `terminate`: the session may still run. `publish`: the step before succeeded, but nobody was told. */
-  readonly step: "terminate" | "publish";
+  /**
+   * `terminate`: the session may still run. `publish`: the step before succeeded, but nobody was told.
+   * `deferred`: the run ran out of time before this session; the next run judges it again.
+   */
+  readonly step: "terminate" | "publish" | "deferred";
   /** The error's name and message. */
   readonly error: string;
 }
@@ -48,6 +58,8 @@ export interface WatchdogSummary {
   readonly terminated: readonly string[];
   /** Sessions not judged: no StartDate, or already terminating. */
   readonly skipped: readonly string[];
+  /** Overdue sessions a dry run did not alert again: an earlier run did, when they passed the maximum. */
+  readonly alertedBefore: readonly string[];
   /** Steps that failed; when any did, the run throws a `WatchdogRunError` carrying this summary. */
   readonly failed: readonly WatchdogFailure[];
   readonly dryRun: boolean;
@@ -66,6 +78,8 @@ const PAGE_SIZE = 200;
 // SNS rejects a Subject of 100 characters or more.
 const SUBJECT_MAX = 99;
 const MINUTE_MS = 60_000;
+// Time kept back for the summary alert and the run-end log when the function's timeout nears.
+const RESERVE_MS = 10_000;
 const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}$/;
 
 /**
@@ -86,8 +100,13 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   }
   const dryRun = env.DRY_RUN;
   if (dryRun !== "true" && dryRun !== "false") problems.push(`DRY_RUN must be "true" or "false" (got ${show(dryRun)})`);
+  const schedule = env.SCHEDULE_MINUTES;
+  const scheduleMinutes = schedule === undefined ? undefined : Number(schedule);
+  if (schedule !== undefined && (!/^[1-9][0-9]*$/.test(schedule) || !Number.isSafeInteger(scheduleMinutes))) {
+    problems.push(`SCHEDULE_MINUTES must be a positive whole number of minutes when set (got ${show(schedule)})`);
+  }
   if (problems.length > 0) throw new Error(`Session watchdog settings: ${problems.join("; ")}`);
-  return { topicArn, maxSessionMinutes, dryRun: dryRun === "true" };
+  return { topicArn, maxSessionMinutes, dryRun: dryRun === "true", scheduleMinutes };
 }
 
 const show = (v: string | undefined): string => (v === undefined ? "nothing: the variable is not set" : JSON.stringify(v));
@@ -113,11 +132,19 @@ export async function runWatchdog(deps: WatchdogDeps, settings: WatchdogSettings
   const overdue: string[] = [];
   const terminated: string[] = [];
   const skipped: string[] = [];
+  const alertedBefore: string[] = [];
   const failed: WatchdogFailure[] = [];
   // One session at a time: a handful of calls per run stays far below the SSM and SNS rate limits.
-  for (const session of sessions) {
+  for (const [index, session] of sessions.entries()) {
     const sessionId = session.SessionId ?? "(no id)";
     const fields = sessionFields(session);
+    if (deps.remainingMs !== undefined && deps.remainingMs() < RESERVE_MS) {
+      // Out of time: what is left is reported, and the next run judges it again.
+      const left = sessions.slice(index).map((s) => s.SessionId ?? "(no id)");
+      failed.push(...left.map((id) => ({ sessionId: id, step: "deferred" as const, error: "the run ran out of time" })));
+      deps.log({ level: "error", event: "out-of-time", sessionsLeft: left.length, dryRun });
+      break;
+    }
     if (session.StartDate === undefined) {
       deps.log({ level: "warn", event: "session-no-start-date", ...fields, dryRun });
       skipped.push(sessionId);
@@ -134,6 +161,11 @@ export async function runWatchdog(deps: WatchdogDeps, settings: WatchdogSettings
 
     overdue.push(sessionId);
     deps.log({ level: "info", event: "session-overdue", ...fields, ageMinutes: Math.floor(ageMs / MINUTE_MS), dryRun });
+    // A dry run ends nothing, so the session stays overdue: alert in the one run after it passed the maximum.
+    if (dryRun && settings.scheduleMinutes !== undefined && isOverdue(ageMs, maxSessionMinutes + settings.scheduleMinutes)) {
+      alertedBefore.push(sessionId);
+      continue;
+    }
     if (!dryRun) {
       try {
         await deps.ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
@@ -154,7 +186,7 @@ export async function runWatchdog(deps: WatchdogDeps, settings: WatchdogSettings
     }
   }
 
-  const summary: WatchdogSummary = { active: sessions.length, overdue, terminated, skipped, failed, dryRun };
+  const summary: WatchdogSummary = { active: sessions.length, overdue, terminated, skipped, alertedBefore, failed, dryRun };
   deps.log({
     level: failed.length > 0 ? "error" : "info",
     event: "run-end",
@@ -162,6 +194,7 @@ export async function runWatchdog(deps: WatchdogDeps, settings: WatchdogSettings
     overdue: overdue.length,
     terminated: terminated.length,
     skipped: skipped.length,
+    alertedBefore: alertedBefore.length,
     failed: failed.length,
     dryRun,
   });
@@ -317,15 +350,19 @@ function runErrorMessage(s: WatchdogSummary): string {
 export function logJson(entry: Record<string, unknown>): void {
   // The function's log format is JSON: the runtime wraps this object, as an object, in its own JSON record
   // (timestamp, level, requestId, message), one line per entry.
-  console.log(entry);
+  // The level reaches Lambda's record too: console.error and console.warn are logged as ERROR and WARN.
+  if (entry.level === "error") console.error(entry);
+  else if (entry.level === "warn") console.warn(entry);
+  else console.log(entry);
 }
 
 // Created on the first run and kept for the container's life; the region is the runtime's own (AWS_REGION).
 let clients: { readonly ssm: SSMClient; readonly sns: SNSClient } | undefined;
 
 /** The Lambda entry point (`index.handler`). The scheduled event carries nothing the watchdog needs. */
-export async function handler(): Promise<WatchdogSummary> {
+export async function handler(_event?: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<WatchdogSummary> {
   const settings = settingsFromEnv(process.env);
   clients ??= { ssm: new SSMClient({}), sns: new SNSClient({}) };
-  return runWatchdog({ ...clients, now: () => new Date(), log: logJson }, settings);
+  const remainingMs = context === undefined ? undefined : () => context.getRemainingTimeInMillis();
+  return runWatchdog({ ...clients, now: () => new Date(), log: logJson, remainingMs }, settings);
 }

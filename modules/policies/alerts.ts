@@ -1,5 +1,4 @@
 import {
-  alarmNamePrefix,
   arn,
   sessionEventsRuleName,
   snsServiceFor,
@@ -18,8 +17,8 @@ export interface AlertSources {
   readonly region: string;
   /** The session-activity rule publishes. */
   readonly sessionEvents: boolean;
-  /** Alarms of this project (forbidden commands, watchdog errors) publish. */
-  readonly alarms: boolean;
+  /** Names of the alarms that publish (forbidden commands, the watchdog's, the activity rule's); may be empty. */
+  readonly alarmNames: readonly string[];
   /** The watchdog's log group, encrypted with the alert key. */
   readonly watchdogLogGroupName?: string;
 }
@@ -31,7 +30,7 @@ export interface AlertSources {
  */
 export function alertKeyPolicy(p: AlertSources): PolicyDocument {
   const statements: Statement[] = [accountAdministersKey(p.accountId)];
-  const services = [...(p.sessionEvents ? [EVENTS_SERVICE] : []), ...(p.alarms ? [ALARMS_SERVICE] : [])];
+  const services = [...(p.sessionEvents ? [EVENTS_SERVICE] : []), ...(p.alarmNames.length > 0 ? [ALARMS_SERVICE] : [])];
   if (services.length > 0) {
     statements.push({
       Sid: "AlertSourcesEncryptMessages",
@@ -39,9 +38,10 @@ export function alertKeyPolicy(p: AlertSources): PolicyDocument {
       Principal: { Service: services.length === 1 ? services[0] : services },
       Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
       Resource: "*",
-      // No condition: AWS documents that source conditions are not supported for EventBridge publishing to an
-      // encrypted topic, and a condition that does not hold would drop alerts without an error anywhere. The
-      // topic policy is what names the rule and the alarms.
+      // No condition. The SNS Developer Guide ("Enable compatibility between event sources from AWS services and
+      // encrypted topics") says aws:SourceAccount/SourceArn/SourceOrgID are not supported for EventBridge to an
+      // encrypted topic, and a condition that does not hold drops alerts without an error anywhere. The topic
+      // policy names the rule and the alarms; a service can use this key only for a topic that lets it publish.
     });
   }
   if (p.watchdogLogGroupName !== undefined) {
@@ -67,15 +67,17 @@ export function alertTopicPolicy(p: AlertSources & { readonly topicArn: string }
       Condition: { ArnEquals: { "aws:SourceArn": arn.eventRule(p.region, p.accountId, sessionEventsRuleName(p.namePrefix)) } },
     });
   }
-  if (p.alarms) {
+  if (p.alarmNames.length > 0) {
     statements.push({
       Sid: "SessionAlarmsPublish",
       Effect: "Allow",
       Principal: { Service: ALARMS_SERVICE },
       Action: "sns:Publish",
       Resource: p.topicArn,
+      // Each alarm by its ARN, not a name prefix: anyone in the account who may create alarms could otherwise
+      // name one to match and publish through it.
       Condition: {
-        ArnLike: { "aws:SourceArn": arn.alarm(p.region, p.accountId, `${alarmNamePrefix(p.namePrefix)}*`) },
+        ArnEquals: { "aws:SourceArn": p.alarmNames.map((name) => arn.alarm(p.region, p.accountId, name)) },
         StringEquals: { "aws:SourceAccount": p.accountId },
       },
     });
