@@ -94,6 +94,16 @@ describe("the app command", () => {
     });
   });
 
+  test("needs no Terraform on the machine, even when a stack adopts a document with an import block", () => {
+    // cdktf's importFrom would run `terraform version` during synth; the example adopts analytics' document.
+    const cwd = join(scratch, "no-terraform");
+    mkdirSync(cwd, { recursive: true });
+    const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", PATH: "/nonexistent" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(cwd, "out", "stacks", "workload-analytics", "cdk.tf.json"), "utf8")).import).toHaveLength(1);
+  });
+
   test("a bad config: every problem on stderr, exit 1, no stack trace and no output written", () => {
     const cwd = join(scratch, "bad");
     mkdirSync(cwd, { recursive: true });

@@ -5,6 +5,7 @@ import { Construct } from "constructs";
 import { PREFERENCES_DOCUMENT, sessionKeyAlias, sessionLogGroupName, sessionLogPrefix } from "../config/naming";
 import type { SessionSettings } from "../config/types";
 import { sessionKeyPolicy } from "./policies/workload";
+import { importExisting } from "./import-block";
 import { ProtectedKey } from "./protected-key";
 import { toTerraformJson } from "./terraform-json";
 
@@ -129,6 +130,6 @@ export class SessionPreferences extends Construct {
       content: toTerraformJson(content),
       provider,
     });
-    if (props.adoptExistingDocument) document.importFrom(PREFERENCES_DOCUMENT, provider);
+    if (props.adoptExistingDocument) importExisting(document, PREFERENCES_DOCUMENT, provider);
   }
 }
