@@ -17,9 +17,13 @@ import { editStatements, exampleConfig, exampleRaw } from "./helpers";
  * must come from the named statement.
  */
 
-/** A second organization: three workloads in two regions, with group settings the example does not use. */
+/**
+ * A second organization: three workloads in two regions, with group settings the example does not use. Alerts are
+ * off here (the example proves them in three regions), which also proves that no alert checks appear then.
+ */
 function threeWorkloads(): Config {
   const raw = exampleRaw();
+  delete raw.observabilityDefaults;
   raw.workloads = ["alpha", "beta", "gamma"].map((name, i) => ({
     name,
     accountId: `44444444444${i}`,
@@ -81,6 +85,17 @@ describe.each([
         expect(here.some((c) => c.expect !== "Allowed")).toBe(true);
       }
     }
+  });
+
+  test("alert and watchdog checks exist exactly where alerts and the watchdog are on", () => {
+    for (const w of config.workloads) {
+      for (const region of w.regions) {
+        const here = checks.filter((c) => c.stack === `workload-${w.name}` && c.region === region);
+        expect(here.some((c) => c.row === "publish an alert")).toBe(w.observability.alerts !== undefined);
+        expect(here.some((c) => c.column === "watchdog role")).toBe(w.observability.watchdog !== undefined);
+      }
+    }
+    expect(stacks.flatMap((s) => s.topics).length > 0).toBe(config.workloads.some((w) => w.observability.alerts !== undefined));
   });
 
   const verify = async (check: AccessCheck): Promise<void> => {

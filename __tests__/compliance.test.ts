@@ -416,8 +416,16 @@ describe("each rule finds its violation", () => {
     ],
   ];
 
-  test.each(violations)("%s", (_id, stack, mutate, expected) => {
-    expect(findings(config, stack, mutate)).toEqual(expected);
+  // Rules that do not read the alert resources are shown their violations in a stack without them: a third of
+  // the resources, so the suite stays quick. The example with everything on passes every rule (above).
+  const lean = withConfig((raw) => {
+    delete raw.observabilityDefaults;
+    for (const w of raw.workloads) delete w.observability;
+  });
+  const configFor = (id: string): Config => (/^SM-(SNS|LMB)-/.test(id) ? config : lean);
+
+  test.each(violations)("%s", (id, stack, mutate, expected) => {
+    expect(findings(configFor(id), stack, mutate)).toEqual(expected);
   });
 
   test("every rule has a violation above (SM-IAM-3 has its own test below)", () => {
@@ -523,7 +531,7 @@ describe("each rule finds its violation", () => {
       `error SM-DOC-4 ${P}/other-session: runAsDefaultUser is "root"`,
     ],
   ])("%s", (_t, stack, mutate, line) => {
-    expect(findings(config, stack, mutate).map((f) => f.split(". Fix: ")[0])).toContain(line);
+    expect(findings(lean, stack, mutate).map((f) => f.split(". Fix: ")[0])).toContain(line);
   });
 
   test("SM-S3-8: principals of the log account itself are not other accounts", () => {

@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
@@ -48,6 +48,12 @@ function jsonOutput(): string {
   return cwd;
 }
 
+/** An earlier synthesis of the example in `cwd`/out: a copy of the one jsonOutput() made (a synth takes longer). */
+function earlierOutput(cwd: string): void {
+  mkdirSync(cwd, { recursive: true });
+  cpSync(join(jsonOutput(), "out"), join(cwd, "out"), { recursive: true });
+}
+
 /** An HCL synthesis of the example: the one the JSON-to-HCL switch test left, or a new one. */
 function hclOutput(): string {
   const cwd = join(scratch, "switch");
@@ -66,11 +72,13 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("the app command", () => {
-  test("synthesizes identical files from different working directories, free of machine paths", () => {
-    const [a, b] = ["one", "two/nested"].map((d) => {
+  test("synthesizes identical files from different working directories, free of machine paths, without Terraform", () => {
+    const [a, b] = ["one", "two/nested"].map((d, i) => {
       const cwd = join(scratch, d);
       mkdirSync(cwd, { recursive: true });
-      const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" });
+      // The second run has no Terraform on PATH: cdktf's importFrom would run `terraform version`, and the
+      // example adopts analytics' document with an import block.
+      const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", ...(i === 1 ? { PATH: "/nonexistent" } : {}) });
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
       return tree(join(cwd, "out"));
@@ -85,6 +93,7 @@ describe("the app command", () => {
       "stacks/workload-payments/cdk.tf.json",
     ]);
     expect(b).toEqual(a);
+    expect(JSON.parse(a["stacks/workload-analytics/cdk.tf.json"]).import).toHaveLength(1);
     const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
     for (const [file, text] of Object.entries(a)) {
       for (const p of machinePaths) expect({ file, leaks: text.includes(p) ? p : undefined }).toEqual({ file, leaks: undefined });
@@ -92,16 +101,6 @@ describe("the app command", () => {
     expect(JSON.parse(a["stacks/log-archive/cdk.tf.json"]).terraform.backend).toEqual({
       local: { path: "../../../terraform.log-archive.tfstate" },
     });
-  });
-
-  test("needs no Terraform on the machine, even when a stack adopts a document with an import block", () => {
-    // cdktf's importFrom would run `terraform version` during synth; the example adopts analytics' document.
-    const cwd = join(scratch, "no-terraform");
-    mkdirSync(cwd, { recursive: true });
-    const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", PATH: "/nonexistent" });
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
-    expect(JSON.parse(readFileSync(join(cwd, "out", "stacks", "workload-analytics", "cdk.tf.json"), "utf8")).import).toHaveLength(1);
   });
 
   test("a bad config: every problem on stderr, exit 1, no stack trace and no output written", () => {
@@ -123,8 +122,7 @@ describe("the app command", () => {
 
   test("a failed synth leaves an earlier output exactly as it was", () => {
     const cwd = join(scratch, "keep");
-    mkdirSync(cwd, { recursive: true });
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    earlierOutput(cwd);
     const before = tree(join(cwd, "out"));
     writeFileSync(join(cwd, "bad.yaml"), "organization: {}\n");
     expect(runApp(cwd, { SESSIONS_CONFIG: "bad.yaml", CDKTF_OUTDIR: "out" }).status).toBe(1);
@@ -134,8 +132,7 @@ describe("the app command", () => {
 
   test("a stack removed from the config loses its synthesized files", () => {
     const cwd = join(scratch, "removed");
-    mkdirSync(cwd, { recursive: true });
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    earlierOutput(cwd);
     const fewer = readFileSync(EXAMPLE_CONFIG, "utf8").replace(/\n  - name: analytics[\s\S]*?\n(?=deployment:)/, "\n");
     writeFileSync(join(cwd, "fewer.yaml"), fewer);
     expect(runApp(cwd, { SESSIONS_CONFIG: "fewer.yaml", CDKTF_OUTDIR: "out" }).status).toBe(0);
@@ -148,8 +145,7 @@ describe("the app command", () => {
 
   test("switching to HCL replaces cdk.tf.json, so Terraform never loads both", () => {
     const cwd = join(scratch, "switch");
-    mkdirSync(cwd, { recursive: true });
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    earlierOutput(cwd);
     expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" }).status).toBe(0);
     expect(readdirSync(join(cwd, "out", "stacks", "log-archive")).sort()).toEqual(["cdk.tf", "metadata.json"]);
   });
@@ -271,6 +267,8 @@ describe("the bundle", () => {
     // esbuild may rename the binding (createRequire2) when another module uses the name.
     expect(bundle).toMatch(/createRequire\d*\(require\.resolve\("cdktf"\)\)\("archiver"\)/);
     expect(bundle).not.toContain("ArchiverError");
+    // Token stack traces are recorded only under DEBUG.
+    expect(bundle).toContain("if (!process.env.DEBUG) exports2.captureStackTrace = () => [];");
     const archiver = createRequire(require.resolve("cdktf"))("archiver");
     expect(typeof archiver("zip").append).toBe("function");
   });
