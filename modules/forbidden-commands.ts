@@ -1,9 +1,9 @@
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { forbiddenCommandAlarmName, forbiddenCommandNamespace } from "../config/naming";
 import type { ForbiddenCommandConfig } from "../config/types";
+import { alertAlarm } from "./alert-alarm";
 import { escapeTemplateSequences } from "./terraform-json";
 
 /** Alarm period: a match is reported within about a minute of the line reaching CloudWatch. */
@@ -41,21 +41,16 @@ export class ForbiddenCommands extends Construct {
         metricTransformation: { name: p.name, namespace, value: "1", unit: "Count" },
         provider: props.provider,
       });
-      new CloudwatchMetricAlarm(this, `alarm-${p.name}`, {
+      alertAlarm(this, `alarm-${p.name}`, {
         alarmName: forbiddenCommandAlarmName(props.namePrefix, p.name),
-        alarmDescription: escapeTemplateSequences(
+        description: escapeTemplateSequences(
           `A session ran a forbidden command (${p.name}): ${p.description ?? `it matched ${p.pattern.slice(0, 200)}`}. ` +
             `The transcript is in ${props.logGroupName}, one log stream per session id.`,
         ),
         namespace,
         metricName: p.name,
-        statistic: "Sum",
-        period: FORBIDDEN_COMMAND_PERIOD_SECONDS,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [props.topicArn],
+        periodSeconds: FORBIDDEN_COMMAND_PERIOD_SECONDS,
+        topicArn: props.topicArn,
         provider: props.provider,
       });
     }

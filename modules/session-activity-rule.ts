@@ -1,9 +1,9 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { sessionEventsFailedAlarmName, sessionEventsRuleName } from "../config/naming";
+import { alertAlarm } from "./alert-alarm";
 import { escapeTemplateSequences } from "./terraform-json";
 
 /** The Session Manager calls that start, resume and end sessions, as CloudTrail records them. */
@@ -92,19 +92,14 @@ export class SessionActivityRule extends Construct {
     // A delivery EventBridge gives up on (a key or topic policy that stopped letting it publish) would otherwise
     // drop every session alert without a sign. The alarm reaches the topic as CloudWatch, another path.
     const ruleName = sessionEventsRuleName(props.namePrefix);
-    new CloudwatchMetricAlarm(this, "delivery-failed", {
+    alertAlarm(this, "delivery-failed", {
       alarmName: sessionEventsFailedAlarmName(props.namePrefix),
-      alarmDescription: `EventBridge could not deliver session activity (rule ${ruleName}) to the alert topic: session alerts are being lost.`,
+      description: `EventBridge could not deliver session activity (rule ${ruleName}) to the alert topic: session alerts are being lost.`,
       namespace: "AWS/Events",
       metricName: "FailedInvocations",
       dimensions: { RuleName: ruleName },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [props.topicArn],
+      periodSeconds: 300,
+      topicArn: props.topicArn,
       provider: props.provider,
     });
   }

@@ -1,7 +1,6 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -19,6 +18,7 @@ import {
   watchdogScheduleName,
 } from "../config/naming";
 import type { WatchdogSettings } from "../config/types";
+import { alertAlarm } from "./alert-alarm";
 import { watchdogPolicy, watchdogTrustPolicy } from "./policies/alerts";
 import { toTerraformJson } from "./terraform-json";
 import { watchdogCode } from "./watchdog-code";
@@ -150,36 +150,25 @@ export class SessionWatchdog extends Construct {
       provider,
     });
 
+    const lambdaMetric = { namespace: "AWS/Lambda", dimensions: { FunctionName: functionName }, periodSeconds: settings.scheduleMinutes * 60 };
     // A run that fails (a termination refused, or the function broken) is an alert too.
-    new CloudwatchMetricAlarm(this, "errors-alarm", {
+    alertAlarm(this, "errors-alarm", {
+      ...lambdaMetric,
       alarmName: watchdogErrorsAlarmName(props.namePrefix),
-      alarmDescription: `The session watchdog failed a run: read ${logGroupName}. Overdue sessions may still be open.`,
-      namespace: "AWS/Lambda",
+      description: `The session watchdog failed a run: read ${logGroupName}. Overdue sessions may still be open.`,
       metricName: "Errors",
-      dimensions: { FunctionName: functionName },
-      statistic: "Sum",
-      period: settings.scheduleMinutes * 60,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [props.topicArnRef],
+      topicArn: props.topicArnRef,
       provider,
     });
     // A watchdog that never runs (schedule disabled, function deleted) is as bad as none, and silent.
-    new CloudwatchMetricAlarm(this, "not-running-alarm", {
+    alertAlarm(this, "not-running-alarm", {
+      ...lambdaMetric,
       alarmName: watchdogNotRunningAlarmName(props.namePrefix),
-      alarmDescription: `The session watchdog has not run for ${3 * settings.scheduleMinutes} minutes: overdue sessions are not being ended.`,
-      namespace: "AWS/Lambda",
+      description: `The session watchdog has not run for ${3 * settings.scheduleMinutes} minutes: overdue sessions are not being ended.`,
       metricName: "Invocations",
-      dimensions: { FunctionName: functionName },
-      statistic: "Sum",
-      period: settings.scheduleMinutes * 60,
-      evaluationPeriods: 3,
-      threshold: 1,
-      comparisonOperator: "LessThanThreshold",
-      treatMissingData: "breaching",
-      alarmActions: [props.topicArnRef],
+      when: "stops",
+      periods: 3,
+      topicArn: props.topicArnRef,
       provider,
     });
   }
