@@ -431,12 +431,13 @@ describe("the README", () => {
 
 describe("dry run with a schedule", () => {
   test("alerts a session once, in the run after it passed the maximum, not in every run until it ends", async () => {
-    // Runs every 5 minutes with a 60-minute maximum: 61 min is this run's news, 66 min was the last run's.
-    onePage(session("new-overdue", 61), session("seen-overdue", 66), session("young", 30), session("edge", 65));
+    // Runs every 5 minutes with a 60-minute maximum: 61 min is this run's news, 67 min was the last run's; up to
+    // 66 min (a minute of slack for a late run) is still this run's.
+    onePage(session("new-overdue", 61), session("seen-overdue", 67), session("young", 30), session("edge", 66));
     const { summary } = await run({ ...SETTINGS, dryRun: true, scheduleMinutes: 5 });
     expect(summary.overdue).toEqual(["new-overdue", "seen-overdue", "edge"]);
     expect(summary.alertedBefore).toEqual(["seen-overdue"]);
-    // Exactly max + schedule is still this window's (strictly older is the next one's).
+    // Exactly max + schedule + slack is still this run's (strictly older is an earlier one's).
     expect(published().map((p) => p.Subject)).toEqual([
       "Session Manager watchdog (dry run): would end session new-overdue",
       "Session Manager watchdog (dry run): would end session edge",

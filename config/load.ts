@@ -128,7 +128,8 @@ function resolveObservability(
     watchdog:
       watchdog.enabled === true
         ? {
-            mode: watchdog.mode ?? "dry-run",
+            // config/checks.ts requires a mode wherever the watchdog is on.
+            mode: watchdog.mode!,
             maxSessionMinutes: watchdog.maxSessionMinutes ?? session.maxSessionDurationMinutes,
             scheduleMinutes: watchdog.scheduleMinutes ?? WATCHDOG_DEFAULTS.scheduleMinutes,
           }

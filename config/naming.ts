@@ -1,4 +1,5 @@
 import { PARTITION } from "./regions";
+import type { ObservabilitySettings } from "./types";
 
 /**
  * Every name and ARN the stacks share, derived in one place. The log-archive stack and each workload stack call
@@ -52,6 +53,18 @@ export const watchdogScheduleName = (prefix: string): string => `${prefix}-sessi
 export const watchdogErrorsAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}watchdog-errors`;
 export const watchdogNotRunningAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}watchdog-not-running`;
 export const sessionEventsFailedAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}activity-delivery-failed`;
+/**
+ * Every alarm that publishes to the alert topic of an account with these settings: the topic policy lists each by
+ * ARN, the modules create them under these names, and the access model proves each one.
+ */
+export function alertAlarmNames(prefix: string, settings: ObservabilitySettings): string[] {
+  return [
+    ...(settings.sessionEvents ? [sessionEventsFailedAlarmName(prefix)] : []),
+    ...settings.forbiddenCommands.map((c) => forbiddenCommandAlarmName(prefix, c.name)),
+    ...(settings.watchdog ? [watchdogErrorsAlarmName(prefix), watchdogNotRunningAlarmName(prefix)] : []),
+  ];
+}
+
 /** Lambda's own log group name: creating it first keeps Lambda from creating an unencrypted one. */
 export const lambdaLogGroupName = (functionName: string): string => `/aws/lambda/${functionName}`;
 

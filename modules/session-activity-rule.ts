@@ -72,8 +72,9 @@ export interface SessionActivityRuleProps {
 export class SessionActivityRule extends Construct {
   constructor(scope: Construct, id: string, props: SessionActivityRuleProps) {
     super(scope, id);
+    const ruleName = sessionEventsRuleName(props.namePrefix);
     const rule = new CloudwatchEventRule(this, "rule", {
-      name: sessionEventsRuleName(props.namePrefix),
+      name: ruleName,
       description: "Session Manager sessions started, resumed and ended (from CloudTrail), to the session alert topic",
       eventPattern: JSON.stringify(sessionEventPattern()),
       provider: props.provider,
@@ -91,7 +92,6 @@ export class SessionActivityRule extends Construct {
     });
     // A delivery EventBridge gives up on (a key or topic policy that stopped letting it publish) would otherwise
     // drop every session alert without a sign. The alarm reaches the topic as CloudWatch, another path.
-    const ruleName = sessionEventsRuleName(props.namePrefix);
     alertAlarm(this, "delivery-failed", {
       alarmName: sessionEventsFailedAlarmName(props.namePrefix),
       description: `EventBridge could not deliver session activity (rule ${ruleName}) to the alert topic: session alerts are being lost.`,

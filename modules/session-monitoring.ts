@@ -1,13 +1,6 @@
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import {
-  forbiddenCommandAlarmName,
-  lambdaLogGroupName,
-  sessionEventsFailedAlarmName,
-  watchdogErrorsAlarmName,
-  watchdogFunctionName,
-  watchdogNotRunningAlarmName,
-} from "../config/naming";
+import { alertAlarmNames, lambdaLogGroupName, watchdogFunctionName } from "../config/naming";
 import type { ObservabilitySettings } from "../config/types";
 import { AlertTopic } from "./alert-topic";
 import { ForbiddenCommands } from "./forbidden-commands";
@@ -38,21 +31,8 @@ export class SessionMonitoring extends Construct {
     super(scope, id);
     const { settings, provider } = props;
     const alerts = settings.alerts;
-    const commands = props.sessionLogGroup === undefined ? [] : settings.forbiddenCommands;
-    if (settings.forbiddenCommands.length > 0 && props.sessionLogGroup === undefined) {
-      throw new Error(`${props.region}: forbidden-command alarms need the CloudWatch session log group`);
-    }
-    if (alerts === undefined) {
-      if (settings.sessionEvents || commands.length > 0 || settings.watchdog !== undefined) throw new Error(`${props.region}: alerts are off, but something would publish to them`);
-      return;
-    }
-    const prefix = props.namePrefix;
-    // Every alarm that may publish, by name: the topic policy lists their ARNs.
-    const alarmNames = [
-      ...(settings.sessionEvents ? [sessionEventsFailedAlarmName(prefix)] : []),
-      ...commands.map((c) => forbiddenCommandAlarmName(prefix, c.name)),
-      ...(settings.watchdog ? [watchdogErrorsAlarmName(prefix), watchdogNotRunningAlarmName(prefix)] : []),
-    ];
+    // config/checks.ts rejects a part that publishes with alerts off, and forbidden commands without a log group.
+    if (alerts === undefined) return;
     const topic = new AlertTopic(this, "alerts", {
       namePrefix: props.namePrefix,
       accountId: props.accountId,
@@ -60,19 +40,19 @@ export class SessionMonitoring extends Construct {
       provider,
       subscriptions: alerts.subscriptions,
       sessionEvents: settings.sessionEvents,
-      alarmNames,
+      alarmNames: alertAlarmNames(props.namePrefix, settings),
       watchdogLogGroupName: settings.watchdog && lambdaLogGroupName(watchdogFunctionName(props.namePrefix)),
     });
     if (settings.sessionEvents) {
       new SessionActivityRule(this, "session-events", { namePrefix: props.namePrefix, provider, topicArn: topic.topicArnRef });
     }
-    if (commands.length > 0) {
+    if (settings.forbiddenCommands.length > 0 && props.sessionLogGroup !== undefined) {
       new ForbiddenCommands(this, "forbidden-commands", {
         namePrefix: props.namePrefix,
         provider,
-        logGroupName: props.sessionLogGroup!.name,
-        logGroupNameRef: props.sessionLogGroup!.ref,
-        patterns: commands,
+        logGroupName: props.sessionLogGroup.name,
+        logGroupNameRef: props.sessionLogGroup.ref,
+        patterns: settings.forbiddenCommands,
         topicArn: topic.topicArnRef,
       });
     }

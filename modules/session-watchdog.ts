@@ -19,15 +19,17 @@ import {
 } from "../config/naming";
 import type { WatchdogSettings } from "../config/types";
 import { alertAlarm } from "./alert-alarm";
-import { watchdogPolicy, watchdogTrustPolicy } from "./policies/alerts";
+import { EVENTS_SERVICE, watchdogPolicy, watchdogTrustPolicy } from "./policies/alerts";
 import { toTerraformJson } from "./terraform-json";
-import { watchdogCode } from "./watchdog-code";
+import { WATCHDOG_HANDLER, watchdogCode } from "./watchdog-code";
 
 /**
  * Node.js 24. The issue asked for Node.js 20, but Lambda deprecated nodejs20.x on 2026-04-30 and no longer creates
  * functions on it; nodejs24.x is supported until 2028 and the pinned AWS provider (6.25) accepts it.
  */
 export const WATCHDOG_RUNTIME = "nodejs24.x";
+/** Schedule periods without a run before the not-running alarm fires: one late run is no alarm. */
+const NOT_RUNNING_PERIODS = 3;
 /** A run lists and ends sessions one by one; a minute is ample and ends well before the next run. */
 export const WATCHDOG_TIMEOUT_SECONDS = 60;
 
@@ -53,13 +55,10 @@ export interface SessionWatchdogProps {
  * sessions at all.
  */
 export class SessionWatchdog extends Construct {
-  public readonly functionName: string;
-
   constructor(scope: Construct, id: string, props: SessionWatchdogProps) {
     super(scope, id);
     const { provider, settings } = props;
     const functionName = watchdogFunctionName(props.namePrefix);
-    this.functionName = functionName;
     const logGroupName = lambdaLogGroupName(functionName);
     const dryRun = settings.mode === "dry-run";
 
@@ -102,7 +101,7 @@ export class SessionWatchdog extends Construct {
       role: role.arn,
       runtime: WATCHDOG_RUNTIME,
       architectures: ["arm64"],
-      handler: "index.handler",
+      handler: WATCHDOG_HANDLER,
       filename: asset.path,
       sourceCodeHash: code.sha256,
       memorySize: 128,
@@ -144,7 +143,7 @@ export class SessionWatchdog extends Construct {
       statementId: "ScheduleInvokes",
       action: "lambda:InvokeFunction",
       functionName: fn.functionName,
-      principal: "events.amazonaws.com",
+      principal: EVENTS_SERVICE,
       sourceArn: schedule.arn,
       sourceAccount: props.accountId,
       provider,
@@ -164,10 +163,10 @@ export class SessionWatchdog extends Construct {
     alertAlarm(this, "not-running-alarm", {
       ...lambdaMetric,
       alarmName: watchdogNotRunningAlarmName(props.namePrefix),
-      description: `The session watchdog has not run for ${3 * settings.scheduleMinutes} minutes: overdue sessions are not being ended.`,
+      description: `The session watchdog has not run for ${NOT_RUNNING_PERIODS * settings.scheduleMinutes} minutes: overdue sessions are not being ended.`,
       metricName: "Invocations",
       when: "stops",
-      periods: 3,
+      periods: NOT_RUNNING_PERIODS,
       topicArn: props.topicArnRef,
       provider,
     });

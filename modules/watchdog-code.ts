@@ -12,7 +12,10 @@ export const WATCHDOG_ENTRY = "watchdog/handler.ts";
 
 /** The watchdog's deployment package. */
 export interface WatchdogCode {
-  /** The zip, in the project's cache (node_modules/.cache), named by its inputs: synth copies it (a TerraformAsset). */
+  /**
+   * The zip, named by its inputs, in the project's cache (node_modules/.cache) or, when that is read-only, the
+   * system's temporary directory: synth copies it (a TerraformAsset).
+   */
   readonly zipPath: string;
   /** Base64 SHA-256 of the zip: what Terraform's `source_code_hash` (filebase64sha256) compares. */
   readonly sha256: string;
@@ -32,7 +35,7 @@ const BUILD_OPTIONS = {
   entryPoints: [WATCHDOG_ENTRY],
   bundle: true,
   platform: "node",
-  target: "node20",
+  target: "node24",
   format: "cjs",
   // Lambda's Node.js runtimes provide AWS SDK v3.
   external: ["@aws-sdk/*"],
@@ -57,7 +60,9 @@ export function watchdogCode(): WatchdogCode {
   if (built) return built;
   const root = projectRoot(__dirname);
   const name = join(`watchdog-${inputsKey(root)}`, "watchdog.zip");
-  let zipPath = join(root, "node_modules", ".cache", "session-manager-cdktf", name);
+  // The project's cache, or the system's temporary directory when node_modules is read-only.
+  const places = [join(root, "node_modules", ".cache", "session-manager-cdktf", name), join(tmpdir(), "session-manager-cdktf", name)];
+  let zipPath = places.find((p) => existsSync(p)) ?? places[0];
   let zip: Uint8Array;
   if (existsSync(zipPath)) {
     zip = readFileSync(zipPath);
@@ -66,8 +71,7 @@ export function watchdogCode(): WatchdogCode {
     try {
       writeAtomically(zipPath, zip);
     } catch {
-      // A read-only node_modules: the system's temporary directory serves, under the same key.
-      zipPath = join(tmpdir(), "session-manager-cdktf", name);
+      zipPath = places[1];
       writeAtomically(zipPath, zip);
     }
   }

@@ -1,9 +1,10 @@
 import {
   accessGroupName,
+  alarmNamePrefix,
+  alertAlarmNames,
   alertKeyAlias,
   alertTopicName,
   arn,
-  forbiddenCommandAlarmName,
   instanceRoleName,
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
@@ -14,10 +15,7 @@ import {
   sessionLogPrefix,
   sessionEventsRuleName,
   SSH_DOCUMENT,
-  sessionEventsFailedAlarmName,
-  watchdogErrorsAlarmName,
   watchdogFunctionName,
-  watchdogNotRunningAlarmName,
   watchdogRoleName,
   workloadStackName,
 } from "../config/naming";
@@ -35,6 +33,7 @@ import {
   type Persona,
   type RequestOptions,
 } from "./personas";
+import { ALARMS_SERVICE, EVENTS_SERVICE } from "../modules/policies/alerts";
 import type { ResolvedStack } from "./resolve";
 import type { AccessModel, AccessRequest, Decision } from "./simulate";
 
@@ -289,8 +288,8 @@ function monitoringChecks(
   add("publish an alert", who.member.column, who.member.persona, publish(), "ImplicitlyDenied");
   add("subscribe to the alerts", who.member.column, who.member.persona, subscribe, "ImplicitlyDenied");
 
-  const events = servicePrincipal("events.amazonaws.com");
-  const alarms = servicePrincipal("cloudwatch.amazonaws.com");
+  const events = servicePrincipal(EVENTS_SERVICE);
+  const alarms = servicePrincipal(ALARMS_SERVICE);
   const foreignRule = arn.eventRule(region, OUTSIDE_ACCOUNT, sessionEventsRuleName(prefix));
   if (settings.sessionEvents) {
     const rule = arn.eventRule(region, stack.accountId, sessionEventsRuleName(prefix));
@@ -298,17 +297,13 @@ function monitoringChecks(
     add("encrypt an alert (EventBridge)", "AWS service", events, encrypt(), "Allowed", "AlertSourcesEncryptMessages");
   }
   add("publish for another account's rule", "AWS service", events, publish({ sourceArn: foreignRule }), "ImplicitlyDenied");
-  const alarmNames = [
-    ...(settings.sessionEvents ? [sessionEventsFailedAlarmName(prefix)] : []),
-    ...settings.forbiddenCommands.map((p) => forbiddenCommandAlarmName(prefix, p.name)),
-    ...(settings.watchdog ? [watchdogErrorsAlarmName(prefix), watchdogNotRunningAlarmName(prefix)] : []),
-  ];
+  const alarmNames = alertAlarmNames(prefix, settings);
   for (const name of alarmNames) {
     add(`publish alarm ${name}`, "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, name) }), "Allowed", "SessionAlarmsPublish");
   }
   if (alarmNames.length > 0) add("encrypt an alert (CloudWatch alarm)", "AWS service", alarms, encrypt(), "Allowed", "AlertSourcesEncryptMessages");
   // An alarm anyone in the account could create with a matching name: only the listed ARNs may publish.
-  add("publish for another alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, `${prefix}-session-forged`) }), "ImplicitlyDenied");
+  add("publish for another alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, `${alarmNamePrefix(prefix)}forged`) }), "ImplicitlyDenied");
   add("publish for another account's alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, OUTSIDE_ACCOUNT, alarmNames[0] ?? "any") }), "ImplicitlyDenied");
 
   if (settings.watchdog !== undefined) {

@@ -71,11 +71,10 @@ async function formatHcl(outdir: string): Promise<void> {
 }
 
 /**
- * Backslashes in single-line strings are escaped, which cdktf does not do.
- *
- * terraform fmt also rewrites interpolation-only strings, `"${aws_s3_bucket.x.id}"`, to the bare reference; hclwrite
- * does not. Quoted references in `provider` and `depends_on` are deprecated in HCL. Heredoc bodies are template
- * text (JSON policies) and stay as they are.
+ * Finishing touches on cdktf's HCL, line by line outside heredocs (template text, such as JSON policies, that
+ * stays as it is). cdktf writes single-line strings' backslashes unescaped, so they are escaped here. terraform
+ * fmt rewrites interpolation-only strings, `"${aws_s3_bucket.x.id}"`, to the bare reference; hclwrite does not.
+ * Quoted references in `provider` and `depends_on` are deprecated in HCL.
  */
 export function unwrapInterpolationOnly(hcl: string): string {
   let heredocEnd: string | undefined;

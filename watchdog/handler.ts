@@ -18,8 +18,9 @@ export interface WatchdogSettings {
   /** Alert only: end nothing, and word the alerts "would end" (DRY_RUN). */
   readonly dryRun: boolean;
   /**
-   * Minutes between runs (SCHEDULE_MINUTES). A dry run alerts a session only in the run after it passes the
-   * maximum, not in every run until it ends. @default undefined: every run alerts every overdue session
+   * Minutes between runs (SCHEDULE_MINUTES). A dry run alerts a session in the run after it passes the maximum
+   * (with a minute of slack, so a late run may alert twice), not in every run until it ends.
+   * @default undefined: every run alerts every overdue session
    */
   readonly scheduleMinutes?: number;
 }
@@ -58,7 +59,7 @@ export interface WatchdogSummary {
   readonly terminated: readonly string[];
   /** Sessions not judged: no StartDate, or already terminating. */
   readonly skipped: readonly string[];
-  /** Overdue sessions a dry run did not alert again: an earlier run did, when they passed the maximum. */
+  /** Overdue sessions a dry run did not alert again: an earlier run did, when they passed the maximum (give or take a run). */
   readonly alertedBefore: readonly string[];
   /** Steps that failed; when any did, the run throws a `WatchdogRunError` carrying this summary. */
   readonly failed: readonly WatchdogFailure[];
@@ -78,6 +79,8 @@ const PAGE_SIZE = 200;
 // SNS rejects a Subject of 100 characters or more.
 const SUBJECT_MAX = 99;
 const MINUTE_MS = 60_000;
+// How much longer than one schedule period a dry run still alerts an overdue session.
+const DRY_RUN_SLACK_MINUTES = 1;
 // Time kept back for the summary alert and the run-end log when the function's timeout nears.
 const RESERVE_MS = 10_000;
 const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}$/;
@@ -161,8 +164,9 @@ export async function runWatchdog(deps: WatchdogDeps, settings: WatchdogSettings
 
     overdue.push(sessionId);
     deps.log({ level: "info", event: "session-overdue", ...fields, ageMinutes: Math.floor(ageMs / MINUTE_MS), dryRun });
-    // A dry run ends nothing, so the session stays overdue: alert in the one run after it passed the maximum.
-    if (dryRun && settings.scheduleMinutes !== undefined && isOverdue(ageMs, maxSessionMinutes + settings.scheduleMinutes)) {
+    // A dry run ends nothing, so the session stays overdue: alert in the run after it passed the maximum. A
+    // minute of slack covers a run that starts late; a second alert is better than none.
+    if (dryRun && settings.scheduleMinutes !== undefined && isOverdue(ageMs, maxSessionMinutes + settings.scheduleMinutes + DRY_RUN_SLACK_MINUTES)) {
       alertedBefore.push(sessionId);
       continue;
     }

@@ -1,3 +1,4 @@
+import { lambdaLogGroupName } from "../../config/naming";
 import type { Rule } from "../types";
 import { referenced, resources, type Resource } from "../terraform";
 
@@ -11,7 +12,7 @@ export const lambdaLogGroup: Rule = {
   check: ({ tf }) =>
     resources(tf, "aws_lambda_function").flatMap((f) => {
       const configured = f.body.logging_config?.log_group;
-      const name = typeof configured === "string" ? configured : `/aws/lambda/${f.body.function_name}`;
+      const name = typeof configured === "string" ? configured : lambdaLogGroupName(String(f.body.function_name));
       const group: Resource | undefined =
         referenced(tf, configured) ?? resources(tf, "aws_cloudwatch_log_group").find((g) => g.body.name === name);
       return group?.type === "aws_cloudwatch_log_group"

@@ -4,7 +4,7 @@ import {
   snsServiceFor,
 } from "../../config/naming";
 import { policy, type PolicyDocument, type Statement } from "./iam";
-import { accountAdministersKey, logsEncryptLogGroup } from "./workload";
+import { accountAdministersKey, logsEncryptLogGroup, serviceTrustPolicy } from "./workload";
 
 /** The services that publish session alerts: EventBridge rules and CloudWatch alarms. */
 export const EVENTS_SERVICE = "events.amazonaws.com";
@@ -109,14 +109,7 @@ export function alertTopicPolicy(p: AlertSources & { readonly topicArn: string }
 }
 
 /** Trust policy of the watchdog role: Lambda only. */
-export function watchdogTrustPolicy(): PolicyDocument {
-  return policy({
-    Sid: "LambdaAssumesRole",
-    Effect: "Allow",
-    Principal: { Service: "lambda.amazonaws.com" },
-    Action: "sts:AssumeRole",
-  });
-}
+export const watchdogTrustPolicy = (): PolicyDocument => serviceTrustPolicy("LambdaAssumesRole", "lambda.amazonaws.com");
 
 export interface WatchdogPolicyProps {
   readonly accountId: string;

@@ -27,15 +27,13 @@ export interface SessionRegion {
   readonly logGroupName?: string;
 }
 
-/** Trust policy of the instance role: EC2 only. */
-export function instanceTrustPolicy(): PolicyDocument {
-  return policy({
-    Sid: "Ec2AssumesRole",
-    Effect: "Allow",
-    Principal: { Service: "ec2.amazonaws.com" },
-    Action: "sts:AssumeRole",
-  });
+/** A trust policy that lets one AWS service, and nothing else, assume the role. */
+export function serviceTrustPolicy(sid: string, service: string): PolicyDocument {
+  return policy({ Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" });
 }
+
+/** Trust policy of the instance role: EC2 only. */
+export const instanceTrustPolicy = (): PolicyDocument => serviceTrustPolicy("Ec2AssumesRole", "ec2.amazonaws.com");
 
 /** What the SSM agent needs, beyond AmazonSSMManagedInstanceCore, to encrypt and log sessions. */
 export function instanceLoggingPolicy(
