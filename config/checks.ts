@@ -67,6 +67,8 @@ export function crossCheck(data: unknown): Problem[] {
       }
     });
 
+    checkConnectivity(obj(w.connectivity), at, regions, str(log.region), arr(w.accessGroups), problems);
+
     const cloudWatchOn = bool(obj(obj(w.session).cloudWatch).enabled) ?? bool(obj(defaults.cloudWatch).enabled) ?? true;
     checkObservability(obj(root.observabilityDefaults), obj(w.observability), at, cloudWatchOn, problems);
 
@@ -167,6 +169,67 @@ function checkListNames(observability: Record<string, unknown>, at: string, prob
     const key = typeof s.protocol === "string" && typeof s.endpoint === "string" ? `${s.protocol} ${s.endpoint}` : undefined;
     firstWins(subscriptions, key, `${at}.alerts.subscriptions[${j}]`, problems, "the same subscription as");
   });
+}
+
+/**
+ * VPC endpoints and the bastion must be in the workload's regions. An S3 gateway endpoint serves only buckets of
+ * its own region, so one in another region than the log bucket does not carry transcripts (a known pitfall), and
+ * a bastion nobody's access group matches cannot be reached.
+ */
+function checkConnectivity(
+  c: Record<string, unknown>,
+  at: string,
+  regions: (string | undefined)[],
+  logRegion: string | undefined,
+  groups: unknown[],
+  problems: Problem[],
+): void {
+  const here = `${at}.connectivity`;
+  const vpcs = new Map<string, string>();
+  arr(c.vpcEndpoints).forEach((raw, j) => {
+    const e = obj(raw);
+    const path = `${here}.vpcEndpoints[${j}]`;
+    const region = str(e.region);
+    if (region !== undefined && !regions.includes(region)) {
+      problems.push({ path: `${path}.region`, message: `is not one of this workload's regions (${regions.filter(Boolean).join(", ")})`, value: region });
+    }
+    firstWins(vpcs, str(e.vpcId), `${path}.vpcId`, problems, "the same VPC as");
+    if (e.s3Gateway === false) return;
+    if (arr(e.routeTableIds).length === 0) {
+      problems.push({
+        path: `${path}.routeTableIds`,
+        message: "must list the private subnets' route tables for the S3 gateway endpoint, or set s3Gateway: false",
+      });
+    }
+    if (region !== undefined && logRegion !== undefined && region !== logRegion) {
+      problems.push({
+        path: `${path}.s3Gateway`,
+        message:
+          `an S3 gateway endpoint in ${region} reaches only buckets in ${region}, and the log bucket is in ${logRegion}: ` +
+          `transcripts would not arrive from subnets without another route to S3. Set s3Gateway: false and give the ` +
+          `subnets a NAT gateway route (or an S3 interface endpoint in ${logRegion} reached through peering or a transit gateway)`,
+        value: true,
+      });
+    }
+  });
+  const b = obj(c.bastion);
+  const region = str(b.region);
+  if (region !== undefined && !regions.includes(region)) {
+    problems.push({ path: `${here}.bastion.region`, message: `is not one of this workload's regions (${regions.filter(Boolean).join(", ")})`, value: region });
+  }
+  const tags = obj(b.tags);
+  if (Object.keys(tags).length > 0) {
+    const reaches = groups.some((g) =>
+      Object.entries(obj(obj(g).instanceTags)).every(([key, values]) => arr(values).includes(tags[key])),
+    );
+    if (!reaches) {
+      problems.push({
+        path: `${here}.bastion.tags`,
+        message: "match no access group's instanceTags: nobody could start a session on the bastion",
+        value: tags,
+      });
+    }
+  }
 }
 
 /** Suppressions must name a rule that exists and a stack this config produces. */

@@ -68,6 +68,12 @@ export function alertAlarmNames(prefix: string, settings: ObservabilitySettings)
 /** Lambda's own log group name: creating it first keeps Lambda from creating an unencrypted one. */
 export const lambdaLogGroupName = (functionName: string): string => `/aws/lambda/${functionName}`;
 
+/** Connectivity: the endpoints' security group, the bastion and its group. */
+export const endpointSecurityGroupName = (prefix: string): string => `${prefix}-session-manager-endpoints`;
+export const bastionName = (prefix: string): string => `${prefix}-session-bastion`;
+/** AWS's public parameter for the latest Amazon Linux 2023 AMI for arm64 (Graviton), in every region. */
+export const AL2023_ARM64_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+
 /** The log objects of one account: `<account>`. `account` may be an IAM variable such as `${aws:PrincipalAccount}`. */
 export const accountLogPrefix = (account: string): string => account;
 /** The S3 key prefix the preferences document of `account` in `region` writes to: `<account>/<region>`. */
@@ -103,3 +109,5 @@ export const arn = {
 export const s3ServiceFor = (region: string): string => `s3.${region}.amazonaws.com`;
 export const logsServiceFor = (region: string): string => `logs.${region}.amazonaws.com`;
 export const snsServiceFor = (region: string): string => `sns.${region}.amazonaws.com`;
+/** The service name of a VPC endpoint, e.g. com.amazonaws.eu-west-1.ssmmessages. */
+export const endpointServiceName = (region: string, service: string): string => `com.amazonaws.${region}.${service}`;

@@ -189,6 +189,89 @@ const observability = z.strictObject({
 
 export const WATCHDOG_DEFAULTS = { scheduleMinutes: 5 } as const;
 
+/** An EC2 resource id: the prefix, then 8 or 17 hexadecimal digits. */
+const ec2Id = (prefix: "vpc" | "subnet" | "rtb" | "sg") =>
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`), `must be a ${prefix} id such as ${prefix}-0123456789abcdef0`);
+
+const ipv4Cidr = z
+  .string()
+  .refine((c) => isIpv4Cidr(c), "must be an IPv4 CIDR block such as 10.0.0.0/16, with no host bits set");
+
+function isIpv4Cidr(text: string): boolean {
+  const m = text.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/);
+  if (!m) return false;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32) return false;
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  return address % 2 ** (32 - bits) === 0;
+}
+
+/** The interface endpoints Session Manager needs in a private subnet, and the one for S3. */
+export const INTERFACE_ENDPOINT_SERVICES = ["ssm", "ssmmessages", "ec2messages", "kms", "logs"] as const;
+
+const vpcEndpoints = z.strictObject({
+  region: region.describe("The VPC's region: one of the workload's regions."),
+  vpcId: ec2Id("vpc"),
+  vpcCidr: ipv4Cidr.describe("The VPC's CIDR block: the endpoints admit HTTPS from it only."),
+  subnetIds: z.array(ec2Id("subnet")).min(1, "must list at least one subnet").describe("Private subnets for the interface endpoints."),
+  s3Gateway: z
+    .boolean()
+    .default(true)
+    .describe("Add an S3 gateway endpoint to routeTableIds (reaches buckets of this region only)."),
+  routeTableIds: z.array(ec2Id("rtb")).default([]).describe("Route tables of the private subnets, for the S3 gateway endpoint."),
+});
+
+const bastion = z.strictObject({
+  region: region.describe("One of the workload's regions."),
+  vpcId: ec2Id("vpc"),
+  subnetId: ec2Id("subnet").describe("A private subnet: the bastion gets no public IP."),
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t4g.nano")
+    .default("t4g.nano")
+    .describe("An arm64 (Graviton) type: the AMI is Amazon Linux 2023 for arm64."),
+  tags: z
+    .record(tagKey, tagValue)
+    .refine((t) => Object.keys(t).length > 0, "must name at least one tag, so that only access groups whose instanceTags match reach the bastion")
+    .describe("Tags of the bastion; access groups reach it when their instanceTags match."),
+  sshTo: z
+    .array(ec2Id("sg"))
+    .default([])
+    .describe("Security groups that get an inbound SSH rule from the bastion's group (ProxyJump)."),
+});
+
+const fleet = z.strictObject({
+  updateAgentSchedule: z
+    .string()
+    .regex(/^(rate|cron)\(.+\)$/, "must be a State Manager schedule such as rate(14 days) or cron(0 3 ? * SUN *)")
+    .optional()
+    .describe("Run AWS-UpdateSSMAgent on every managed instance on this schedule. Default: off."),
+  removeSsmUserSudo: z
+    .strictObject({ tagKey, tagValue })
+    .optional()
+    .describe("Take sudo away from the agent's ssm-user on Linux instances with this tag. Default: off."),
+  defaultHostManagement: z
+    .boolean()
+    .default(false)
+    .describe("Default Host Management Configuration: manage and log instances that have no instance profile."),
+});
+
+const connectivity = z.strictObject({
+  vpcEndpoints: z.array(vpcEndpoints).default([]).describe("Private endpoints for Session Manager, per VPC."),
+  bastion: bastion.optional().describe("A jump host with no inbound rules, reached through Session Manager."),
+  fleet: fleet.default({ defaultHostManagement: false }).describe("State Manager associations that keep the fleet in shape."),
+  ssh: z
+    .strictObject({
+      awsProfile: z.string().regex(/^[A-Za-z0-9_.@+-]{1,64}$/, "must be an AWS CLI profile name").optional(),
+      user: osUser.default("ec2-user").describe("OS user for SSH; AWS-StartSSHSession needs the user's authorized key."),
+    })
+    .default({ user: "ec2-user" })
+    .describe("What npm run ssh-config puts in ~/.ssh/config blocks for this workload."),
+});
+
 const workload = z.strictObject({
   name: slug(24).describe("Workload name; the stack is workload-<name>."),
   accountId,
@@ -197,6 +280,7 @@ const workload = z.strictObject({
   accessGroups: z.array(accessGroup).min(1, "must define at least one access group"),
   users: z.array(iamUser).default([]).describe("Optional IAM users; prefer IAM Identity Center where you can."),
   observability: observability.optional().describe("Alerts and the session watchdog; merged part by part over observabilityDefaults."),
+  connectivity: connectivity.optional().describe("VPC endpoints and a bastion for instances in private subnets."),
   adoptExistingDocument: z
     .union([z.boolean(), z.array(region)])
     .default(false)
@@ -331,3 +415,7 @@ export type ComplianceConfig = z.output<typeof compliance>;
 export type ObservabilityConfig = z.output<typeof observability>;
 export type SubscriptionConfig = z.output<typeof subscription>;
 export type ForbiddenCommandConfig = z.output<typeof forbiddenCommand>;
+export type ConnectivityConfig = z.output<typeof connectivity>;
+export type VpcEndpointsConfig = z.output<typeof vpcEndpoints>;
+export type BastionConfig = z.output<typeof bastion>;
+export type FleetConfig = z.output<typeof fleet>;

@@ -1,12 +1,15 @@
 import type {
   AccessGroupConfig,
+  BastionConfig,
   ComplianceConfig,
+  ConnectivityConfig,
   ForbiddenCommandConfig,
   IamUserConfig,
   LogArchiveConfig,
   RawConfig,
   SessionSettings,
   SubscriptionConfig,
+  VpcEndpointsConfig,
 } from "./schema";
 import type { AwsRegion } from "./regions";
 
@@ -23,6 +26,8 @@ export interface WorkloadConfig {
   readonly adoptDocumentRegions: readonly AwsRegion[];
   /** Alerts and enforcement, the same in every region of the account. */
   readonly observability: ObservabilitySettings;
+  /** VPC endpoints and the bastion. */
+  readonly connectivity: ConnectivityConfig;
 }
 
 /** The watchdog of one account: how it runs and when it ends a session. */
@@ -58,4 +63,4 @@ export interface Config {
   readonly compliance: ComplianceConfig;
 }
 
-export type { AccessGroupConfig, ComplianceConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };
+export type { AccessGroupConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };

@@ -136,6 +136,9 @@ const POLICY_ARGUMENTS: Readonly<Record<string, { argument: string; kind: Policy
   aws_sns_topic_policy: { argument: "policy", kind: "topic" },
 };
 
+/** Data sources that carry no policy and grant nothing: the bastion's AMI lookup. */
+const READ_ONLY_DATA: ReadonlySet<string> = new Set(["aws_ssm_parameter"]);
+
 /** Arguments named like policies that are not IAM policies. */
 const NOT_IAM_POLICIES: ReadonlySet<string> = new Set(["aws_cloudwatch_event_target.retry_policy"]);
 
@@ -319,6 +322,7 @@ class StackResolver {
   /** Forms synth does not produce: reading them wrongly would prove the wrong thing, so they stop resolution. */
   private rejectUnreadForms(): void {
     for (const type of Object.keys(this.tf.data ?? {})) {
+      if (READ_ONLY_DATA.has(type)) continue;
       throw new ResolveError(
         `${this.stack}: data.${type} is not supported: policies must be JSON strings (aws_iam_policy_document is a form this project does not synthesize)`,
       );

@@ -11,7 +11,9 @@ import type { Config, WorkloadConfig } from "../config/types";
 import { SessionAccessGroup } from "../modules/access-group";
 import { SessionInstanceRole } from "../modules/instance-role";
 import type { LogDestination } from "../modules/policies/workload";
+import { SessionBastion } from "../modules/bastion";
 import { SessionMonitoring } from "../modules/session-monitoring";
+import { SessionEndpoints } from "../modules/vpc-endpoints";
 import { SessionPreferences } from "../modules/session-preferences";
 import { SessionUser } from "../modules/session-user";
 import { AccountStack } from "./account-stack";
@@ -76,6 +78,19 @@ export class WorkloadStack extends AccountStack {
       logs,
       regions,
     });
+
+    for (const vpc of workload.connectivity.vpcEndpoints) {
+      new SessionEndpoints(this, `endpoints-${vpc.vpcId}`, { namePrefix: prefix, provider: this.provider(vpc.region), vpc });
+    }
+    const bastion = workload.connectivity.bastion;
+    if (bastion !== undefined) {
+      new SessionBastion(this, "bastion", {
+        namePrefix: prefix,
+        provider: this.provider(bastion.region),
+        bastion,
+        instanceProfileName: this.instanceRole.instanceProfileName,
+      });
+    }
 
     const groups = new Map<string, SessionAccessGroup>();
     for (const g of workload.accessGroups) {

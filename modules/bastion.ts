@@ -1,0 +1,85 @@
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import { AL2023_ARM64_AMI_PARAMETER, bastionName } from "../config/naming";
+import type { BastionConfig } from "../config/types";
+
+export interface SessionBastionProps {
+  readonly namePrefix: string;
+  readonly provider: TerraformProvider;
+  readonly bastion: BastionConfig;
+  /** The instance profile of the workload's instance role: the bastion is managed and logged like any instance. */
+  readonly instanceProfileName: string;
+}
+
+/**
+ * A jump host in a private subnet, reached only through Session Manager: no public IP, a security group with no
+ * inbound rule, IMDSv2 only, an encrypted root volume, and the latest Amazon Linux 2023 (arm64) from AWS's public
+ * parameter. Its tags decide which access groups may start sessions on it. With `sshTo`, the listed groups admit
+ * SSH from the bastion's group, for `ssh -J`.
+ */
+export class SessionBastion extends Construct {
+  public readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: SessionBastionProps) {
+    super(scope, id);
+    const { bastion, provider } = props;
+    const name = bastionName(props.namePrefix);
+    const group = new SecurityGroup(this, "security-group", {
+      name,
+      description: "Session Manager bastion: no inbound rules; HTTPS out to Session Manager, SSH out to ProxyJump targets",
+      vpcId: bastion.vpcId,
+      ingress: [],
+      egress: [
+        rule("HTTPS to the Session Manager endpoints and AWS APIs", 443, { cidrBlocks: ["0.0.0.0/0"] }),
+        ...(bastion.sshTo.length > 0 ? [rule("SSH to ProxyJump targets", 22, { securityGroups: [...bastion.sshTo] })] : []),
+      ],
+      provider,
+    });
+    this.securityGroupId = group.id;
+    for (const target of bastion.sshTo) {
+      new VpcSecurityGroupIngressRule(this, `ssh-to-${target}`, {
+        securityGroupId: target,
+        referencedSecurityGroupId: group.id,
+        ipProtocol: "tcp",
+        fromPort: 22,
+        toPort: 22,
+        description: `SSH from the Session Manager bastion (${name})`,
+        provider,
+      });
+    }
+    // Read at plan time: each apply after AWS publishes a new image replaces the bastion, which keeps nothing.
+    const ami = new DataAwsSsmParameter(this, "ami", { name: AL2023_ARM64_AMI_PARAMETER, provider });
+    new Instance(this, "instance", {
+      // insecure_value: an AMI id is no secret, and plans should show which one.
+      ami: ami.insecureValue,
+      instanceType: bastion.instanceType,
+      subnetId: bastion.subnetId,
+      vpcSecurityGroupIds: [group.id],
+      associatePublicIpAddress: false,
+      iamInstanceProfile: props.instanceProfileName,
+      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+      rootBlockDevice: { encrypted: true, volumeType: "gp3" },
+      tags: { Name: name, ...bastion.tags },
+      provider,
+    });
+  }
+}
+
+/** An egress rule of an aws_security_group, with the arguments the provider wants spelled out. */
+function rule(description: string, port: number, to: { cidrBlocks?: string[]; securityGroups?: string[] }) {
+  return {
+    description,
+    protocol: "tcp",
+    fromPort: port,
+    toPort: port,
+    cidrBlocks: to.cidrBlocks ?? [],
+    ipv6CidrBlocks: [],
+    prefixListIds: [],
+    securityGroups: to.securityGroups ?? [],
+    selfAttribute: false,
+  };
+}
