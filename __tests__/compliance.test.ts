@@ -7,6 +7,7 @@ import { DataAwsIamPolicy } from "@cdktf/provider-aws/lib/data-aws-iam-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { IamUserPolicyAttachment } from "@cdktf/provider-aws/lib/iam-user-policy-attachment";
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Aspects, Testing, TerraformResource, type TerraformStack } from "cdktf";
 import { stringify } from "yaml";
@@ -105,7 +106,7 @@ describe("the shipped example", () => {
   test("every rule has an id, a one-line rationale, a fix, and appears once", () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const rule of RULES) {
-      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB)-\d+$/);
+      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB|EC2)-\d+$/);
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(10);
     }
@@ -413,6 +414,42 @@ describe("each rule finds its violation", () => {
       P,
       (s) => resource(s, `${WATCHDOG}/function`).addOverride("runtime", "nodejs20.x"),
       [`error SM-LMB-4 ${P}/${WATCHDOG}/function: runtime is "nodejs20.x", deprecated by Lambda. Fix: ${fixOf("SM-LMB-4")}`],
+    ],
+    [
+      "SM-EC2-1",
+      P,
+      (s) => resource(s, "bastion/instance").addOverride("metadata_options.http_tokens", "optional"),
+      [`error SM-EC2-1 ${P}/bastion/instance: metadata_options.http_tokens is "optional". Fix: ${fixOf("SM-EC2-1")}`],
+    ],
+    [
+      "SM-EC2-2",
+      P,
+      (s) => resource(s, "bastion/instance").addOverride("root_block_device.encrypted", false),
+      [`error SM-EC2-2 ${P}/bastion/instance: root_block_device is not encrypted. Fix: ${fixOf("SM-EC2-2")}`],
+    ],
+    [
+      "SM-EC2-3",
+      P,
+      (s) => resource(s, "bastion/instance").addOverride("associate_public_ip_address", true),
+      [`error SM-EC2-3 ${P}/bastion/instance: associate_public_ip_address is true. Fix: ${fixOf("SM-EC2-3")}`],
+    ],
+    [
+      "SM-EC2-4",
+      P,
+      (s) =>
+        new VpcSecurityGroupIngressRule(s, "open-ssh", { securityGroupId: "sg-0a1b2c3d4e5f6071c", cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 22, toPort: 22 }),
+      [`error SM-EC2-4 ${P}/open-ssh: admits 0.0.0.0/0. Fix: ${fixOf("SM-EC2-4")}`],
+    ],
+    [
+      "SM-EC2-5",
+      P,
+      (s) =>
+        resource(s, "endpoints-vpc-0a1b2c3d4e5f60718/security-group").addOverride("ingress", [
+          { protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.0.0.0/8"], ipv6_cidr_blocks: [], prefix_list_ids: [], security_groups: [], self: false, description: "wide" },
+        ]),
+      [
+        `error SM-EC2-5 ${P}/endpoints-vpc-0a1b2c3d4e5f60718/security-group: an ingress rule admits tcp 443-443 from ["10.0.0.0/8"], not only tcp 443 from 10.20.0.0/16. Fix: ${fixOf("SM-EC2-5")}`,
+      ],
     ],
   ];
 

@@ -37,6 +37,11 @@ import { lambdaLogGroup } from "./lambda-log-group";
 import { lambdaNotPublic } from "./lambda-not-public";
 import { lambdaRoleActions } from "./lambda-role-actions";
 import { lambdaRuntime } from "./lambda-runtime";
+import { imdsV2 } from "./imds-v2";
+import { ebsEncryption } from "./ebs-encryption";
+import { noPublicIp } from "./no-public-ip";
+import { noOpenIngress } from "./no-open-ingress";
+import { endpointSecurityGroup } from "./endpoint-security-group";
 
 /** The rule pack, in the order findings and the README table list them. One rule per file. */
 export const RULES: readonly Rule[] = [
@@ -78,4 +83,9 @@ export const RULES: readonly Rule[] = [
   lambdaNotPublic,
   lambdaRoleActions,
   lambdaRuntime,
+  imdsV2,
+  ebsEncryption,
+  noPublicIp,
+  noOpenIngress,
+  endpointSecurityGroup,
 ];
