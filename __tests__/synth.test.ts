@@ -225,19 +225,29 @@ describe("Terraform reads the output", () => {
     for (const stack of readdirSync(join(hcl, "out", "stacks"))) {
       const tfJson = JSON.parse(readFileSync(join(json, "out", "stacks", stack, "cdk.tf.json"), "utf8"));
       let resource: [string, string] | undefined;
-      let blocks: string[] = []; // nested blocks (input_transformer { … }), by depth
+      // Nested blocks by depth, each with its position among same-named blocks (egress { … } twice, say).
+      let blocks: [string, number][] = [];
+      let seen = new Map<string, number>();
       for (const line of readFileSync(join(hcl, "out", "stacks", stack, "cdk.tf"), "utf8").split("\n")) {
         const opens = line.match(/^resource "([\w]+)" "([\w-]+)" \{$/);
-        if (opens) [resource, blocks] = [[opens[1], opens[2]], []];
+        if (opens) [resource, blocks, seen] = [[opens[1], opens[2]], [], new Map()];
         else if (line === "}") resource = undefined;
         const indent = line.length - line.trimStart().length;
         const block = line.match(/^\s+([a-z_]+) \{$/);
-        if (block) blocks = [...blocks.slice(0, indent / 2 - 1), block[1]];
+        if (block) {
+          const parent = blocks.slice(0, indent / 2 - 1);
+          const where = JSON.stringify([...parent, block[1]]);
+          const index = seen.get(where) ?? 0;
+          seen.set(where, index + 1);
+          blocks = [...parent, [block[1], index]];
+        }
         const attr = line.match(/^(\s+)([a-z_]+)\s*= ("(?:[^"\\]|\\.)*")$/);
         if (resource === undefined || attr === null || attr[3].includes("${")) continue;
-        const path = [...blocks.slice(0, attr[1].length / 2 - 1), attr[2]];
+        const inside = blocks.slice(0, attr[1].length / 2 - 1);
+        const path = [...inside.map(([name, i]) => `${name}${i}`), attr[2]];
         let value: any = tfJson.resource[resource[0]][resource[1]];
-        for (const part of path) value = Array.isArray(value) ? value[0]?.[part] : value?.[part];
+        for (const [name, i] of inside) value = Array.isArray(value?.[name]) ? value[name][i] : value?.[name];
+        value = value?.[attr[2]];
         if (typeof value !== "string") continue; // a map entry or list element: not a resource argument
         const key = `${stack}__${resource[1]}__${resource[0]}__${path.join("__")}`.replace(/[^\w-]/g, "_");
         outputs.push(`output "${key}" {\n  value = ${attr[3]}\n}`);

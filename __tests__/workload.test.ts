@@ -167,7 +167,7 @@ describe("SSM-SessionManagerRunShell", () => {
     const raw = exampleRaw();
     raw.workloads[0].adoptExistingDocument = ["eu-central-1"];
     const stack = synthAll(validateConfig(raw))["workload-payments"];
-    const central = resourcesOf(stack, "aws_ssm_document").find(([, r]) => r.provider === "aws.eu-central-1")!;
+    const central = resourcesOf(stack, "aws_ssm_document", "session-eu-central-1/")[0];
     expect(stack.import).toEqual([
       { id: "SSM-SessionManagerRunShell", provider: "aws.eu-central-1", to: `aws_ssm_document.${central[0]}` },
     ]);
@@ -186,7 +186,7 @@ describe("instance role", () => {
   });
 
   test("gets AmazonSSMManagedInstanceCore and never AmazonEC2RoleforSSM", () => {
-    const attached = resourcesOf(payments, "aws_iam_role_policy_attachment").map(([, r]) => r.policy_arn);
+    const attached = resourcesOf(payments, "aws_iam_role_policy_attachment", "instance-role/").map(([, r]) => r.policy_arn);
     expect(attached).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
     expect(JSON.stringify(payments)).not.toContain("AmazonEC2RoleforSSM");
   });
@@ -346,7 +346,10 @@ describe("access groups", () => {
         "ssm:UpdateDocumentDefaultVersion",
         "ssm:ModifyDocumentPermission",
       ],
-      Resource: "arn:aws:ssm:*:222222222222:document/SSM-SessionManagerRunShell",
+      Resource: [
+        "arn:aws:ssm:*:222222222222:document/SSM-SessionManagerRunShell",
+        "arn:aws:ssm:*:222222222222:document/acme-RemoveSsmUserSudo",
+      ],
     });
   });
 

@@ -74,6 +74,22 @@ export const bastionName = (prefix: string): string => `${prefix}-session-bastio
 /** AWS's public parameter for the latest Amazon Linux 2023 AMI for arm64 (Graviton), in every region. */
 export const AL2023_ARM64_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
 
+/** Fleet hygiene: State Manager associations, this project's Command document, the Default Host Management role. */
+export const UPDATE_AGENT_DOCUMENT = "AWS-UpdateSSMAgent";
+export const updateAgentAssociationName = (prefix: string): string => `${prefix}-update-ssm-agent`;
+export const removeSsmUserSudoDocumentName = (prefix: string): string => `${prefix}-RemoveSsmUserSudo`;
+export const removeSsmUserSudoAssociationName = (prefix: string): string => `${prefix}-remove-ssm-user-sudo`;
+/** Every Command document this project creates: the access policies deny changing them, as the preferences. */
+export const commandDocumentNames = (prefix: string): string[] => [removeSsmUserSudoDocumentName(prefix)];
+export const defaultHostRoleName = (prefix: string): string => `${prefix}-session-default-host`;
+/** The service setting that names the Default Host Management role of an account and region. */
+export const DEFAULT_HOST_MANAGEMENT_SETTING = "/ssm/managed-instance/default-ec2-instance-management-role";
+/**
+ * The setting's value: the role's path without its leading slash, then its name, as in AWS's example
+ * `service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole`.
+ */
+export const defaultHostManagementSettingValue = (roleName: string): string => `${IAM_PATH.slice(1)}${roleName}`;
+
 /** The log objects of one account: `<account>`. `account` may be an IAM variable such as `${aws:PrincipalAccount}`. */
 export const accountLogPrefix = (account: string): string => account;
 /** The S3 key prefix the preferences document of `account` in `region` writes to: `<account>/<region>`. */
@@ -104,6 +120,9 @@ export const arn = {
   anySession: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:session/*`,
   managedPolicy: (name: string): string => `arn:${PARTITION}:iam::aws:policy/${name}`,
   role: (account: string, name: string): string => `arn:${PARTITION}:iam::${account}:role/${name}`,
+  /** An SSM service setting of one account and region; `settingId` starts with a slash. */
+  serviceSetting: (region: string, account: string, settingId: string): string =>
+    `arn:${PARTITION}:ssm:${region}:${account}:servicesetting${settingId}`,
 };
 
 export const s3ServiceFor = (region: string): string => `s3.${region}.amazonaws.com`;

@@ -5,11 +5,13 @@ import {
   alertKeyAlias,
   alertTopicName,
   arn,
+  defaultHostRoleName,
   instanceRoleName,
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
   PORT_FORWARDING_DOCUMENTS,
   PREFERENCES_DOCUMENT,
+  removeSsmUserSudoDocumentName,
   sessionKeyAlias,
   sessionLogGroupName,
   sessionLogPrefix,
@@ -45,6 +47,7 @@ import type { AccessModel, AccessRequest, Decision } from "./simulate";
 
 export type Column =
   | "instance role"
+  | "default host role"
   | "watchdog role"
   | "account admin (*)"
   | "org account admin (*)"
@@ -112,6 +115,12 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       if (resolved === undefined) throw new ModelError(`${stack.name}: no IAM group ${name}`);
       return { group, persona: groupMember(stack, resolved), column: `${group.name} member` as Column };
     });
+    // Default Host Management: instances without an instance profile get this role through Systems Manager.
+    const fleet = workload.connectivity.fleet;
+    const hostRole = fleet.defaultHostManagement
+      ? named(stack.roles, defaultHostRoleName(config.namePrefix), `${stack.name} Default Host Management role`)
+      : undefined;
+    const host = hostRole && roleSession(stack, hostRole, INSTANCE_ID, `${hostRole.name} (Default Host Management)`);
     // Another organization account, whose transcripts this workload must not touch.
     const otherAccount = accounts.find((a) => a !== stack.accountId && a !== config.logArchive.accountId) ?? config.logArchive.accountId;
 
@@ -219,6 +228,24 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           const verb = action.slice(4, -8).toLowerCase();
           add(`${verb} the preferences document, holding ssm:*`, column, broad, { action, resource: preferences }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
         }
+        if (fleet.removeSsmUserSudo !== undefined) {
+          // The document runs as root on every tagged instance: whoever could edit it would own them.
+          const sudoDocument = arn.document(region, stack.accountId, removeSsmUserSudoDocumentName(config.namePrefix));
+          for (const action of ["ssm:UpdateDocument", "ssm:DeleteDocument"]) {
+            const verb = action.slice(4, -8).toLowerCase();
+            add(`${verb} the ssm-user sudo document, holding ssm:*`, column, broad, { action, resource: sudoDocument }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
+          }
+        }
+      }
+
+      if (host !== undefined) {
+        // The same logging rights as the instance role, and the same boundary.
+        add("write own transcripts", "default host role", host, put(own(host)), "Allowed", "WriteOwnTranscripts");
+        add("write another account's transcripts", "default host role", host, put(transcript(otherAccount)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
+        add("encrypt with the log key through S3", "default host role", host, generate(viaS3), "Allowed", "UseLogKeyThroughS3");
+        add("decrypt session data", "default host role", host, { action: "kms:Decrypt", resource: sessionKey.arn }, "Allowed", "DecryptSessionData");
+        add("send a command", "default host role", host, { action: "ssm:SendCommand", resource: instanceArn }, "ImplicitlyDenied");
+        add("start a session on a tagged instance", "default host role", host, { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: {} } }, "ImplicitlyDenied");
       }
 
       // What the instance role must not do.
@@ -246,6 +273,12 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         add("assume the instance role as Lambda", "AWS service", servicePrincipal("lambda.amazonaws.com"), assume, "ImplicitlyDenied");
         add("assume the instance role", "account admin (*)", admin, assume, "ImplicitlyDenied");
         add("assume the instance role", "outsider admin (*)", outsider, assume, "ImplicitlyDenied");
+        if (hostRole !== undefined) {
+          const assumeHost = { action: "sts:AssumeRole", resource: hostRole.arn };
+          add("assume the default host role as Systems Manager", "AWS service", servicePrincipal("ssm.amazonaws.com"), assumeHost, "Allowed", "SsmAssumesRole");
+          add("assume the default host role as EC2", "AWS service", servicePrincipal("ec2.amazonaws.com"), assumeHost, "ImplicitlyDenied");
+          add("assume the default host role", "account admin (*)", admin, assumeHost, "ImplicitlyDenied");
+        }
       }
     }
   }

@@ -57,8 +57,65 @@ const AMAZON_SSM_MANAGED_INSTANCE_CORE: PolicyJson = {
   ],
 };
 
+/**
+ * AmazonSSMManagedEC2InstanceDefaultPolicy, the policy of the Default Host Management role: v2, the default version
+ * since 2024-07-16, as IAM's GetPolicyVersion returns it (copied from the zoph-io/MAMIP record of AWS-managed
+ * policies). v1 (2022-08-30) allowed the same actions and had no Sids. Unlike AmazonSSMManagedInstanceCore, no
+ * ssm:GetParameter(s).
+ */
+const AMAZON_SSM_MANAGED_EC2_INSTANCE_DEFAULT_POLICY: PolicyJson = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Sid: "AllowSSMAgentPermissions",
+      Effect: "Allow",
+      Action: [
+        "ssm:DescribeAssociation",
+        "ssm:GetDeployablePatchSnapshotForInstance",
+        "ssm:GetDocument",
+        "ssm:DescribeDocument",
+        "ssm:GetManifest",
+        "ssm:ListAssociations",
+        "ssm:ListInstanceAssociations",
+        "ssm:PutInventory",
+        "ssm:PutComplianceItems",
+        "ssm:PutConfigurePackageResult",
+        "ssm:UpdateAssociationStatus",
+        "ssm:UpdateInstanceAssociationStatus",
+        "ssm:UpdateInstanceInformation",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "AllowSSMChannelMessaging",
+      Effect: "Allow",
+      Action: [
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "AllowSSMLegacyMessaging",
+      Effect: "Allow",
+      Action: [
+        "ec2messages:AcknowledgeMessage",
+        "ec2messages:DeleteMessage",
+        "ec2messages:FailMessage",
+        "ec2messages:GetEndpoint",
+        "ec2messages:GetMessages",
+        "ec2messages:SendReply",
+      ],
+      Resource: "*",
+    },
+  ],
+};
+
 const MANAGED: Readonly<Record<string, PolicyJson>> = {
   AmazonSSMManagedInstanceCore: AMAZON_SSM_MANAGED_INSTANCE_CORE,
+  AmazonSSMManagedEC2InstanceDefaultPolicy: AMAZON_SSM_MANAGED_EC2_INSTANCE_DEFAULT_POLICY,
 };
 
 /** The document of an AWS-managed policy by ARN, or undefined when it is not known here. */

@@ -79,7 +79,7 @@ function settingsTable(stacks: readonly ResolvedStack[]): string[] {
     const runAsTags = stack.users
       .filter((u) => u.tags.SSMSessionRunAs !== undefined)
       .map((u) => `${u.name}→${u.tags.SSMSessionRunAs}`);
-    for (const doc of [...stack.documents].sort((a, b) => stack.regions.indexOf(a.region) - stack.regions.indexOf(b.region))) {
+    for (const doc of [...stack.documents].filter((d) => d.documentType === "Session").sort((a, b) => stack.regions.indexOf(a.region) - stack.regions.indexOf(b.region))) {
       const i = doc.content.inputs ?? {};
       const keyOf = (arn: unknown): string => stack.keys.find((k) => k.arn === arn)?.aliases[0] ?? String(arn ?? "none");
       const s3 = i.s3BucketName ? `${i.s3BucketName}/${i.s3KeyPrefix ?? ""}${i.s3EncryptionEnabled ? ", encryption enforced" : ", **encryption not enforced**"}` : "**off**";

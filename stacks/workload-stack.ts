@@ -12,6 +12,7 @@ import { SessionAccessGroup } from "../modules/access-group";
 import { SessionInstanceRole } from "../modules/instance-role";
 import type { LogDestination } from "../modules/policies/workload";
 import { SessionBastion } from "../modules/bastion";
+import { DefaultHostManagementRole, FleetHygiene } from "../modules/fleet-hygiene";
 import { SessionMonitoring } from "../modules/session-monitoring";
 import { SessionEndpoints } from "../modules/vpc-endpoints";
 import { SessionPreferences } from "../modules/session-preferences";
@@ -79,6 +80,22 @@ export class WorkloadStack extends AccountStack {
       regions,
     });
 
+    // Fleet hygiene: IAM is global, so the Default Host Management role once; associations and settings per region.
+    const fleet = workload.connectivity.fleet;
+    const defaultHostRole = fleet.defaultHostManagement
+      ? new DefaultHostManagementRole(this, "fleet", { namePrefix: prefix, accountId: workload.accountId, logs, regions })
+      : undefined;
+    for (const region of workload.regions) {
+      new FleetHygiene(this, `fleet-${region}`, {
+        namePrefix: prefix,
+        accountId: workload.accountId,
+        region,
+        provider: this.provider(region),
+        fleet,
+        defaultHostRole,
+      });
+    }
+
     for (const vpc of workload.connectivity.vpcEndpoints) {
       new SessionEndpoints(this, `endpoints-${vpc.vpcId}`, { namePrefix: prefix, provider: this.provider(vpc.region), vpc });
     }
@@ -97,6 +114,7 @@ export class WorkloadStack extends AccountStack {
       groups.set(
         g.name,
         new SessionAccessGroup(this, `access-group-${g.name}`, {
+          namePrefix: prefix,
           groupName: accessGroupName(prefix, g.name),
           policyName: accessPolicyName(prefix, g.name),
           description: `Session Manager access for ${g.name} in ${workload.name}`,

@@ -1,5 +1,6 @@
 import {
   arn,
+  commandDocumentNames,
   IAM_VAR,
   logsServiceFor,
   PORT_FORWARDING_DOCUMENTS,
@@ -140,6 +141,8 @@ export function sessionKeyPolicy(p: SessionKeyPolicyProps): PolicyDocument {
 }
 
 export interface AccessPolicyProps {
+  /** The config's namePrefix, which names this project's Command documents. */
+  readonly namePrefix: string;
   readonly accountId: string;
   readonly regions: readonly SessionRegion[];
   /** Every tag key must match one of its values. */
@@ -218,7 +221,9 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
     },
     {
       // The preferences document is the audit trail's configuration; nobody who starts sessions may change it,
-      // whatever else they are granted. Every region, including ones this project does not manage.
+      // whatever else they are granted. Every region, including ones this project does not manage. The same for
+      // this project's Command documents, which run as root on every instance they target: denied even where
+      // they do not exist yet, so nobody can create one under that name first.
       Sid: "DenyPreferencesDocumentChanges",
       Effect: "Deny",
       Action: [
@@ -228,7 +233,7 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
         "ssm:UpdateDocumentDefaultVersion",
         "ssm:ModifyDocumentPermission",
       ],
-      Resource: arn.document("*", p.accountId, PREFERENCES_DOCUMENT),
+      Resource: [PREFERENCES_DOCUMENT, ...commandDocumentNames(p.namePrefix)].map((name) => arn.document("*", p.accountId, name)),
     },
   ];
   if (p.mfaRequired) {
