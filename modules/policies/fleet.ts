@@ -1,5 +1,5 @@
-import { policy, type PolicyDocument } from "./iam";
-import { instanceLoggingPolicy, type LogDestination, type SessionRegion } from "./workload";
+import type { PolicyDocument } from "./iam";
+import { instanceLoggingPolicy, serviceTrustPolicy, type LogDestination, type SessionRegion } from "./workload";
 
 /** The managed policy AWS documents for the Default Host Management role: the agent's core rights, no S3, no KMS. */
 export const DEFAULT_HOST_MANAGED_POLICY = "AmazonSSMManagedEC2InstanceDefaultPolicy";
@@ -10,14 +10,7 @@ export const DEFAULT_HOST_MANAGED_POLICY = "AmazonSSMManagedEC2InstanceDefaultPo
  * role (unlike the hybrid activation role), so none is added: one that SSM does not send would lock every such
  * instance out.
  */
-export function defaultHostTrustPolicy(): PolicyDocument {
-  return policy({
-    Sid: "SsmAssumesRole",
-    Effect: "Allow",
-    Principal: { Service: "ssm.amazonaws.com" },
-    Action: "sts:AssumeRole",
-  });
-}
+export const defaultHostTrustPolicy = (): PolicyDocument => serviceTrustPolicy("SsmAssumesRole", "ssm.amazonaws.com");
 
 /**
  * What the agent needs, beyond the managed policy, to encrypt and log sessions: exactly the instance role's grants,
