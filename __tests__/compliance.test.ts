@@ -453,13 +453,18 @@ describe("each rule finds its violation", () => {
     ],
   ];
 
-  // Rules that do not read the alert resources are shown their violations in a stack without them: a third of
-  // the resources, so the suite stays quick. The example with everything on passes every rule (above).
-  const lean = withConfig((raw) => {
+  // Rules that do not read the alert or connectivity resources are shown their violations in a stack without them:
+  // a fifth of the resources, so the suite stays quick. The example with everything on passes every rule (above).
+  const withoutAlerts = (raw: Record<string, any>): void => {
     delete raw.observabilityDefaults;
     for (const w of raw.workloads) delete w.observability;
+  };
+  const connected = withConfig(withoutAlerts);
+  const lean = withConfig((raw) => {
+    withoutAlerts(raw);
+    for (const w of raw.workloads) delete w.connectivity;
   });
-  const configFor = (id: string): Config => (/^SM-(SNS|LMB)-/.test(id) ? config : lean);
+  const configFor = (id: string): Config => (/^SM-(SNS|LMB)-/.test(id) ? config : /^SM-EC2-/.test(id) ? connected : lean);
 
   test.each(violations)("%s", (id, stack, mutate, expected) => {
     expect(findings(configFor(id), stack, mutate)).toEqual(expected);

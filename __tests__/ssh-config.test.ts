@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
+import { run } from "../connect/cli";
 import { sshConfig } from "../connect/ssh-config";
 import { exampleConfig, exampleRaw, ROOT } from "./helpers";
 
@@ -209,26 +210,31 @@ describe("npm run ssh-config, as a process", () => {
       child.on("error", reject);
       child.on("close", (status) => resolve({ status, stdout, stderr }));
     });
-  let runs: Record<"payments" | "unknown" | "list" | "none" | "bad", Run>;
+  let payments: Run;
+  // In the process, as the command runs it; one real process checks stdout, stderr and the exit code.
+  const inProcess = (args: string[], env: Record<string, string> = {}): Run => {
+    const { code, out, err } = run(args, { ...process.env, ...env });
+    return { status: code, stdout: out ? `${out}\n` : "", stderr: err ? `${err}\n` : "" };
+  };
+  let runs: Record<"unknown" | "list" | "none" | "bad", Run>;
 
   beforeAll(async () => {
     writeFileSync(badConfig, readFileSync(join(ROOT, "sessions.yaml"), "utf8").replace('accountId: "222222222222"', "accountId: 222222222222"));
-    // In parallel: each run starts tsx, which takes most of a second.
-    const [payments, unknown, list, none, bad] = await Promise.all([
-      cli(["payments"]),
-      cli(["billing"]),
-      cli(["--list"]),
-      cli([]),
-      cli(["payments"], { SESSIONS_CONFIG: badConfig }),
-    ]);
-    runs = { payments, unknown, list, none, bad };
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+      runs = { unknown: inProcess(["billing"]), list: inProcess(["--list"]), none: inProcess([]), bad: inProcess(["payments"], { SESSIONS_CONFIG: badConfig }) };
+    } finally {
+      process.chdir(cwd);
+    }
+    payments = await cli(["payments"]);
   }, 30_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test("prints the text on stdout and the notes on stderr, exit 0", () => {
     const { text, notes } = sshConfig(exampleConfig(), "payments");
-    expect(runs.payments).toEqual({ status: 0, stdout: text, stderr: `${notes.join("\n")}\n` });
+    expect(payments).toEqual({ status: 0, stdout: text, stderr: `${notes.join("\n")}\n` });
   });
 
   test("an unknown workload is one line naming the workloads, exit 1", () => {
