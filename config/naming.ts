@@ -71,6 +71,11 @@ export const lambdaLogGroupName = (functionName: string): string => `/aws/lambda
 /** Connectivity: the endpoints' security group, the bastion and its group. */
 export const endpointSecurityGroupName = (prefix: string): string => `${prefix}-session-manager-endpoints`;
 export const bastionName = (prefix: string): string => `${prefix}-session-bastion`;
+/**
+ * The bastion's only SSH login: no sudo, no shell, forwarding only (sshd ForceCommand). Keys reach it through EC2
+ * Instance Connect, for 60 seconds at a time, pushed by members of groups that may use SSH.
+ */
+export const BASTION_JUMP_USER = "jump";
 /** AWS's public parameter for the latest Amazon Linux 2023 AMI for arm64 (Graviton), in every region. */
 export const AL2023_ARM64_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
 
