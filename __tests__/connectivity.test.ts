@@ -65,15 +65,18 @@ describe("VPC endpoints", () => {
     ]);
   });
 
-  test("an S3 gateway endpoint on the route tables in the log bucket's region, none where s3Gateway is false", () => {
+  test("an S3 gateway endpoint on each VPC's route tables, for that region's buckets", () => {
     const gateways = resourcesOf(payments, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Gateway").map(([, e]) => e);
     expect(gateways).toEqual([
-      expect.objectContaining({
-        vpc_id: WEST_VPC,
-        service_name: "com.amazonaws.eu-west-1.s3",
-        route_table_ids: ["rtb-0a1b2c3d4e5f6071b"],
-      }),
+      expect.objectContaining({ vpc_id: WEST_VPC, service_name: "com.amazonaws.eu-west-1.s3", route_table_ids: ["rtb-0a1b2c3d4e5f6071b"] }),
+      expect.objectContaining({ vpc_id: CENTRAL_VPC, service_name: "com.amazonaws.eu-central-1.s3", route_table_ids: ["rtb-0b1c2d3e4f5a6071b"] }),
     ]);
+  });
+
+  test("none where s3Gateway is false", () => {
+    const raw = withConnectivity((c) => (c.vpcEndpoints[1] = { ...c.vpcEndpoints[1], s3Gateway: false }));
+    const stack = synthAll(validateConfig(raw))["workload-payments"];
+    expect(resourcesOf(stack, "aws_vpc_endpoint").filter(([, e]) => e.vpc_endpoint_type === "Gateway")).toHaveLength(1);
   });
 
   test("nothing without connectivity (analytics)", () => {
@@ -116,6 +119,31 @@ describe("bastion", () => {
     ]);
   });
 
+  test("user data: the jump login, with no password and no sudo, may only forward; a changed script replaces the bastion", () => {
+    expect(instance.user_data_replace_on_change).toBe(true);
+    const lines: string[] = instance.user_data.split("\n");
+    expect(lines.slice(0, 2)).toEqual(["#!/bin/sh", "set -eu"]);
+    // Idempotent: each step checks first or overwrites; no passwd, no sudoers, no wheel group.
+    expect(lines).toContain("id -u jump >/dev/null 2>&1 || useradd --create-home --shell /sbin/nologin jump");
+    expect(instance.user_data).not.toMatch(/passwd|sudo|wheel|usermod/);
+    const dropIn = "/etc/ssh/sshd_config.d/60-session-manager-jump.conf";
+    const from = lines.indexOf(`cat > ${dropIn} <<'SSHD'`);
+    expect(lines.slice(from + 1, lines.indexOf("SSHD", from))).toEqual([
+      "Match User jump",
+      "  ForceCommand /sbin/nologin",
+      "  PermitTTY no",
+      "  AllowTcpForwarding yes",
+      "  X11Forwarding no",
+      "  AllowAgentForwarding no",
+      "  PermitTunnel no",
+      "  GatewayPorts no",
+    ]);
+    // The new drop-in takes effect only if sshd accepts it.
+    expect(lines.slice(-3)).toEqual(["sshd -t", "systemctl reload sshd", ""]);
+    // Terraform would read ${ or %{ as template syntax: the script must hold none unescaped.
+    expect(instance.user_data).not.toMatch(/(^|[^$])\$\{|(^|[^%])%\{/);
+  });
+
   test("each sshTo group admits SSH from the bastion's group, and from nothing else", () => {
     expect(resourcesOf(payments, "aws_vpc_security_group_ingress_rule").map(([, r]) => r)).toEqual([
       expect.objectContaining({
@@ -155,13 +183,18 @@ describe("connectivity config errors, each with its path", () => {
   });
 
   test("a gateway endpoint in another region than the log bucket: the pitfall, and what to do", () => {
-    const raw = withConnectivity((c) => {
-      delete c.vpcEndpoints[1].s3Gateway;
-      c.vpcEndpoints[1].routeTableIds = ["rtb-0b1c2d3e4f5a6071b"];
-    });
+    const raw = withConnectivity((c) => delete c.vpcEndpoints[1].transcriptRoute);
     expect(problemsOf(raw)).toEqual([
-      "workloads[0].connectivity.vpcEndpoints[1].s3Gateway: an S3 gateway endpoint in eu-central-1 reaches only buckets in eu-central-1, and the log bucket is in eu-west-1: transcripts would not arrive from subnets without another route to S3. Set s3Gateway: false and give the subnets a NAT gateway route (or an S3 interface endpoint in eu-west-1 reached through peering or a transit gateway)",
+      "workloads[0].connectivity.vpcEndpoints[1].transcriptRoute: is required here: an S3 gateway endpoint in eu-central-1 reaches only buckets in eu-central-1, and the log bucket is in eu-west-1, so transcripts need another way there. Give the subnets a NAT gateway route (transcriptRoute: nat) or an S3 interface endpoint in eu-west-1 reached through peering or a transit gateway (transcriptRoute: interface-endpoint); the gateway endpoint still serves eu-central-1's buckets, such as agent updates",
     ]);
+    expect(problemsOf(withConnectivity((c) => (c.vpcEndpoints[1] = { ...c.vpcEndpoints[1], s3Gateway: false, transcriptRoute: undefined })))).toEqual([]);
+  });
+
+  test("the bastion must be a Graviton type: the AMI is arm64", () => {
+    expect(problemsOf(withConnectivity((c) => (c.bastion.instanceType = "t3.micro")))).toEqual([
+      "workloads[0].connectivity.bastion.instanceType: must be a Graviton (arm64) instance type such as t4g.nano: the AMI is Amazon Linux 2023 for arm64",
+    ]);
+    expect(problemsOf(withConnectivity((c) => (c.bastion.instanceType = "c7gn.large")))).toEqual([]);
   });
 
   test("endpoints or a bastion outside the workload's regions, and the same VPC twice", () => {

@@ -158,6 +158,8 @@ describe("policy lint", () => {
     ["an unknown operator", { Action: "s3:GetObject", Resource: "*", Condition: { StringEqualz: { "aws:PrincipalOrgID": "o-1" } } }, ["operator", "unknown condition operator StringEqualz"]],
     ["IfExists on Null", { Action: "s3:GetObject", Resource: "*", Condition: { NullIfExists: { "aws:PrincipalOrgID": "true" } } }, ["operator", "unknown condition operator NullIfExists"]],
     ["an unknown condition key", { Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "aws:PrincipalOrgId2": "o-1" } } }, ["condition-key", "unknown condition key aws:PrincipalOrgId2"]],
+    // ec2:osuser is EC2 Instance Connect's key (SendSSHPublicKey), not one of EC2's own.
+    ["a key of another service's actions", { Action: "ec2:StartInstances", Resource: "*", Condition: { StringEquals: { "ec2:osuser": "jump" } } }, ["condition-key", "unknown condition key ec2:osuser"]],
     ["an action that does not exist", { Action: "s3:PutObjekt", Resource: "*" }, ["action", "s3:PutObjekt does not exist"]],
     ["a wildcard that matches nothing", { Action: "ssm:Frobnicate*", Resource: "*" }, ["action", "ssm:Frobnicate* matches no ssm action"]],
     ["an unknown service", { Action: "nosuch:Thing", Resource: "*" }, ["action", 'nosuch:Thing: no IAM service "nosuch"']],

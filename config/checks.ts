@@ -201,14 +201,14 @@ function checkConnectivity(
         message: "must list the private subnets' route tables for the S3 gateway endpoint, or set s3Gateway: false",
       });
     }
-    if (region !== undefined && logRegion !== undefined && region !== logRegion) {
+    if (region !== undefined && logRegion !== undefined && region !== logRegion && e.transcriptRoute === undefined) {
       problems.push({
-        path: `${path}.s3Gateway`,
+        path: `${path}.transcriptRoute`,
         message:
-          `an S3 gateway endpoint in ${region} reaches only buckets in ${region}, and the log bucket is in ${logRegion}: ` +
-          `transcripts would not arrive from subnets without another route to S3. Set s3Gateway: false and give the ` +
-          `subnets a NAT gateway route (or an S3 interface endpoint in ${logRegion} reached through peering or a transit gateway)`,
-        value: true,
+          `is required here: an S3 gateway endpoint in ${region} reaches only buckets in ${region}, and the log bucket is ` +
+          `in ${logRegion}, so transcripts need another way there. Give the subnets a NAT gateway route (transcriptRoute: nat) ` +
+          `or an S3 interface endpoint in ${logRegion} reached through peering or a transit gateway ` +
+          `(transcriptRoute: interface-endpoint); the gateway endpoint still serves ${region}'s buckets, such as agent updates`,
       });
     }
   });

@@ -222,6 +222,10 @@ const vpcEndpoints = z.strictObject({
     .default(true)
     .describe("Add an S3 gateway endpoint to routeTableIds (reaches buckets of this region only)."),
   routeTableIds: z.array(ec2Id("rtb")).default([]).describe("Route tables of the private subnets, for the S3 gateway endpoint."),
+  transcriptRoute: z
+    .enum(["nat", "interface-endpoint"], { error: "must be nat or interface-endpoint" })
+    .optional()
+    .describe("Outside the log bucket's region: how transcripts reach it (the gateway endpoint serves this region only)."),
 });
 
 const bastion = z.strictObject({
@@ -230,7 +234,7 @@ const bastion = z.strictObject({
   subnetId: ec2Id("subnet").describe("A private subnet: the bastion gets no public IP."),
   instanceType: z
     .string()
-    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t4g.nano")
+    .regex(/^[a-z]+\d+[a-z]*g[a-z]*\.[a-z0-9]+$/, "must be a Graviton (arm64) instance type such as t4g.nano: the AMI is Amazon Linux 2023 for arm64")
     .default("t4g.nano")
     .describe("An arm64 (Graviton) type: the AMI is Amazon Linux 2023 for arm64."),
   tags: z

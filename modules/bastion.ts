@@ -4,8 +4,9 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { AL2023_ARM64_AMI_PARAMETER, bastionName } from "../config/naming";
+import { AL2023_ARM64_AMI_PARAMETER, BASTION_JUMP_USER, bastionName } from "../config/naming";
 import type { BastionConfig } from "../config/types";
+import { escapeTemplateSequences } from "./terraform-json";
 
 export interface SessionBastionProps {
   readonly namePrefix: string;
@@ -19,7 +20,7 @@ export interface SessionBastionProps {
  * A jump host in a private subnet, reached only through Session Manager: no public IP, a security group with no
  * inbound rule, IMDSv2 only, an encrypted root volume, and the latest Amazon Linux 2023 (arm64) from AWS's public
  * parameter. Its tags decide which access groups may start sessions on it. With `sshTo`, the listed groups admit
- * SSH from the bastion's group, for `ssh -J`.
+ * SSH from the bastion's group, for `ssh -J`. SSH logs in as `BASTION_JUMP_USER` only, set up by `bastionUserData`.
  */
 export class SessionBastion extends Construct {
   public readonly securityGroupId: string;
@@ -63,10 +64,51 @@ export class SessionBastion extends Construct {
       iamInstanceProfile: props.instanceProfileName,
       metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
       rootBlockDevice: { encrypted: true, volumeType: "gp3" },
+      // Terraform only re-runs user data on a new instance: replace the bastion when the script changes.
+      userData: bastionUserData(),
+      userDataReplaceOnChange: true,
       tags: { Name: name, ...bastion.tags },
       provider,
     });
   }
+}
+
+/** The sshd drop-in that confines the jump user; AL2023's sshd_config includes sshd_config.d/*.conf. */
+export const JUMP_SSHD_CONFIG = "/etc/ssh/sshd_config.d/60-session-manager-jump.conf";
+
+/**
+ * The bastion's cloud-init script: the login `BASTION_JUMP_USER`, with no password and no sudo, whose SSH sessions
+ * can only forward. `ssh -J` opens a direct-tcpip channel, not a session, so ForceCommand does not stop it, while a
+ * shell, a command or a TTY is refused. The user needs no authorized_keys: EC2 Instance Connect's
+ * AuthorizedKeysCommand serves the key `aws ec2-instance-connect send-ssh-public-key` pushed, for 60 seconds
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/connect-linux-inst-eic.html). Amazon Linux 2023 images are
+ * expected to ship the ec2-instance-connect package; the script installs it when one does not.
+ *
+ * Idempotent, so running it again changes nothing. Written without `${` or `%{`, which Terraform would read as
+ * template syntax; escaped all the same, so a later edit cannot break the plan.
+ */
+export function bastionUserData(): string {
+  const user = BASTION_JUMP_USER;
+  const script = [
+    "#!/bin/sh",
+    "set -eu",
+    "rpm -q ec2-instance-connect >/dev/null 2>&1 || dnf -y install ec2-instance-connect",
+    `id -u ${user} >/dev/null 2>&1 || useradd --create-home --shell /sbin/nologin ${user}`,
+    `cat > ${JUMP_SSHD_CONFIG} <<'SSHD'`,
+    `Match User ${user}`,
+    "  ForceCommand /sbin/nologin",
+    "  PermitTTY no",
+    "  AllowTcpForwarding yes",
+    "  X11Forwarding no",
+    "  AllowAgentForwarding no",
+    "  PermitTunnel no",
+    "  GatewayPorts no",
+    "SSHD", // not EOF: cdktf writes the user data as an HCL heredoc ending in EOF
+    `chmod 600 ${JUMP_SSHD_CONFIG}`,
+    "sshd -t",
+    "systemctl reload sshd",
+  ];
+  return escapeTemplateSequences(`${script.join("\n")}\n`);
 }
 
 /** An egress rule of an aws_security_group, with the arguments the provider wants spelled out. */

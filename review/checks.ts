@@ -12,6 +12,9 @@ import {
   PORT_FORWARDING_DOCUMENTS,
   PREFERENCES_DOCUMENT,
   removeSsmUserSudoDocumentName,
+  BASTION_JUMP_USER,
+  bastionName,
+  DEFAULT_HOST_MANAGEMENT_SETTING,
   sessionKeyAlias,
   sessionLogGroupName,
   sessionLogPrefix,
@@ -235,6 +238,27 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
             const verb = action.slice(4, -8).toLowerCase();
             add(`${verb} the ssm-user sudo document, holding ssm:*`, column, broad, { action, resource: sudoDocument }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
           }
+          // Nor what runs it.
+          add("run the ssm-user sudo document, holding ssm:*", column, broad, { action: "ssm:SendCommand", resource: sudoDocument }, "ExplicitlyDenied", "DenyFleetHygieneChanges");
+          add("associate the ssm-user sudo document, holding ssm:*", column, broad, { action: "ssm:CreateAssociation", resource: sudoDocument }, "ExplicitlyDenied", "DenyFleetHygieneChanges");
+        }
+        if (fleet.defaultHostManagement) {
+          const setting = arn.serviceSetting(region, stack.accountId, DEFAULT_HOST_MANAGEMENT_SETTING);
+          add("point Default Host Management at another role, holding ssm:*", column, broad, { action: "ssm:UpdateServiceSetting", resource: setting }, "ExplicitlyDenied", "DenyFleetHygieneChanges");
+        }
+        const bastion = workload.connectivity.bastion;
+        if (bastion !== undefined && region === bastion.region) {
+          // EC2 Instance Connect: a key for the bastion's jump user only, and only for groups that may use SSH.
+          const bastionInstance = arn.instances(region, stack.accountId).replace("*", "i-0b1a5710e0000b0b0");
+          const push = (osUser: string, name: string): AccessRequest => ({
+            action: "ec2-instance-connect:SendSSHPublicKey",
+            resource: bastionInstance,
+            options: { resourceTags: { Name: name }, osUser },
+          });
+          const name = bastionName(config.namePrefix);
+          add("push a key to the bastion's jump user", column, persona, push(BASTION_JUMP_USER, name), ...((group.allowSsh ? ["Allowed", "SendKeyToBastionJumpUser"] : ["ImplicitlyDenied"]) as [Decision, string?]));
+          add("push a key to the bastion as ec2-user", column, persona, push("ec2-user", name), "ImplicitlyDenied");
+          add("push a key to another instance", column, persona, push(BASTION_JUMP_USER, "app-server"), "ImplicitlyDenied");
         }
       }
 

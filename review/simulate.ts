@@ -104,23 +104,28 @@ const policyLabel = (kind: PolicyKind | undefined): string =>
 
 /** Stands in for the empty account of AWS-owned ARNs; no real account has it. */
 const AWS_OWNED = "000000000000";
+/** Stands in for `ec2:osuser`, which EC2 Instance Connect defines under EC2's prefix and the simulator looks up there. */
+const OS_USER = "aws:RequestTag/ec2-osuser";
 /** Stands in for `kms:EncryptionContext:`: a variable key of the form the simulator accepts. */
 const ENCRYPTION_CONTEXT = "aws:RequestTag/kms-encryption-context:";
 
 /**
- * iam-simulate 0.1 accepts less than AWS does in two places this project needs. Both are worked around by renaming,
+ * iam-simulate 0.1 accepts less than AWS does in three places this project needs. Each is worked around by renaming,
  * the same way in the request and in every policy, so matching is unchanged:
  * - it drops context keys whose variable part holds a colon, such as `kms:EncryptionContext:aws:s3:arn` (it
  *   matches variable keys only at a `/`); they become `aws:RequestTag/kms-encryption-context:aws:s3:arn`, a
  *   String key like the original;
  * - it finds no resource type for ARNs without an account, such as AWS-owned documents
  *   (`arn:aws:ssm:eu-west-1::document/AWS-StartSSHSession`); the empty account becomes 000000000000 in ARNs and
- *   patterns, while the request still counts as same-account, as AWS treats it.
+ *   patterns, while the request still counts as same-account, as AWS treats it;
+ * - it looks `ec2:osuser` (EC2 Instance Connect's key) up under EC2, which does not define it; it becomes
+ *   `aws:RequestTag/ec2-osuser`, a String key like the original.
  */
 function forSimulator(simulation: Simulation): Simulation {
   const rename = (text: string): string =>
     text
       .replace(/^kms:EncryptionContext:/i, ENCRYPTION_CONTEXT)
+      .replace(/^ec2:osuser$/i, OS_USER)
       .replace(/^(arn:[^:]+:(?!s3:)[^:]+:[^:]*:)(:)/, `$1${AWS_OWNED}$2`);
   const deep = (value: any): any =>
     typeof value === "string"

@@ -124,6 +124,8 @@ export class WorkloadStack extends AccountStack {
           mfaRequired: g.mfaRequired,
           allowSsh: g.allowSsh,
           allowPortForwarding: g.allowPortForwarding,
+          bastionRegion: workload.connectivity.bastion?.region,
+          sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
         }),
       );
     }

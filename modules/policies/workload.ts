@@ -1,6 +1,9 @@
 import {
   arn,
+  BASTION_JUMP_USER,
+  bastionName,
   commandDocumentNames,
+  DEFAULT_HOST_MANAGEMENT_SETTING,
   IAM_VAR,
   logsServiceFor,
   PORT_FORWARDING_DOCUMENTS,
@@ -150,6 +153,10 @@ export interface AccessPolicyProps {
   readonly mfaRequired: boolean;
   readonly allowSsh: boolean;
   readonly allowPortForwarding: boolean;
+  /** The bastion's region, when the workload has one: SSH groups may push a key to its jump user. */
+  readonly bastionRegion?: string;
+  /** The tag that opts Linux instances into losing ssm-user's sudo, when configured: nobody may add or drop it. */
+  readonly sudoRemovalTagKey?: string;
 }
 
 /**
@@ -235,7 +242,39 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
       ],
       Resource: [PREFERENCES_DOCUMENT, ...commandDocumentNames(p.namePrefix)].map((name) => arn.document("*", p.accountId, name)),
     },
+    {
+      // What runs those documents, and Default Host Management's choice of role, is as much the audit setup as
+      // the documents: no association, command or setting change with them.
+      Sid: "DenyFleetHygieneChanges",
+      Effect: "Deny",
+      Action: ["ssm:CreateAssociation", "ssm:UpdateAssociation", "ssm:SendCommand", "ssm:UpdateServiceSetting", "ssm:ResetServiceSetting"],
+      Resource: [
+        ...commandDocumentNames(p.namePrefix).map((name) => arn.document("*", p.accountId, name)),
+        arn.serviceSetting("*", p.accountId, DEFAULT_HOST_MANAGEMENT_SETTING),
+      ],
+    },
   ];
+  if (p.sudoRemovalTagKey !== undefined) {
+    statements.push({
+      // The tag decides which instances lose ssm-user's sudo; adding or removing it would opt an instance out.
+      Sid: "DenySudoRemovalTagChanges",
+      Effect: "Deny",
+      Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+      Resource: "*",
+      Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [p.sudoRemovalTagKey] } },
+    });
+  }
+  if (p.allowSsh && p.bastionRegion !== undefined) {
+    statements.push({
+      // The bastion has no key pair: SSH users push their public key to its jump user (no sudo, forwarding only)
+      // through EC2 Instance Connect, valid for 60 seconds. Only to the bastion, only as that user.
+      Sid: "SendKeyToBastionJumpUser",
+      Effect: "Allow",
+      Action: "ec2-instance-connect:SendSSHPublicKey",
+      Resource: arn.instances(p.bastionRegion, p.accountId),
+      Condition: { StringEquals: { "aws:ResourceTag/Name": bastionName(p.namePrefix), "ec2:osuser": BASTION_JUMP_USER } },
+    });
+  }
   if (p.mfaRequired) {
     // A Deny with BoolIfExists, not an Allow with Bool: the Deny also overrides any other policy of the same
     // principal that grants ssm:StartSession, and it catches long-term access keys, whose requests carry no
