@@ -212,7 +212,7 @@ describe("Default Host Management", () => {
 
   test("one role for the account (IAM is global), trusted by Systems Manager only", () => {
     expect(resourcesOf(payments, "aws_iam_role", "fleet")).toHaveLength(1);
-    expect(role).toMatchObject({ name: "acme-session-default-host", path: "/session-manager/" });
+    expect(role).toMatchObject({ name: "acme-session-default-host", path: "/service-role/" });
     expect(role.provider).toBeUndefined();
     expect(policyOf(role.assume_role_policy)).toEqual({
       Version: "2012-10-17",
@@ -247,7 +247,7 @@ describe("Default Host Management", () => {
     ];
     expect(setting).toEqual({
       setting_id: `arn:aws:ssm:${region}:222222222222:servicesetting/ssm/managed-instance/default-ec2-instance-management-role`,
-      setting_value: "session-manager/acme-session-default-host",
+      setting_value: "service-role/acme-session-default-host",
       depends_on: grants,
       provider,
     });

@@ -90,10 +90,12 @@ export const defaultHostRoleName = (prefix: string): string => `${prefix}-sessio
 /** The service setting that names the Default Host Management role of an account and region. */
 export const DEFAULT_HOST_MANAGEMENT_SETTING = "/ssm/managed-instance/default-ec2-instance-management-role";
 /**
- * The setting's value: the role's path without its leading slash, then its name, as in AWS's example
- * `service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole`.
+ * The Default Host Management role's path: AWS documents the setting only for a role under /service-role/, as
+ * `service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole`, so the role lives there, not under IAM_PATH.
  */
-export const defaultHostManagementSettingValue = (roleName: string): string => `${IAM_PATH.slice(1)}${roleName}`;
+export const DEFAULT_HOST_ROLE_PATH = "/service-role/";
+/** The setting's value: the role's path without its leading slash, then its name, in AWS's documented form. */
+export const defaultHostManagementSettingValue = (roleName: string): string => `${DEFAULT_HOST_ROLE_PATH.slice(1)}${roleName}`;
 
 /** The log objects of one account: `<account>`. `account` may be an IAM variable such as `${aws:PrincipalAccount}`. */
 export const accountLogPrefix = (account: string): string => account;

@@ -11,7 +11,7 @@ import {
   DEFAULT_HOST_MANAGEMENT_SETTING,
   defaultHostManagementSettingValue,
   defaultHostRoleName,
-  IAM_PATH,
+  DEFAULT_HOST_ROLE_PATH,
   removeSsmUserSudoAssociationName,
   removeSsmUserSudoDocumentName,
   UPDATE_AGENT_DOCUMENT,
@@ -100,7 +100,7 @@ export class DefaultHostManagementRole extends Construct {
     this.settingValue = defaultHostManagementSettingValue(this.roleName);
     const role = new IamRole(this, "role", {
       name: this.roleName,
-      path: IAM_PATH,
+      path: DEFAULT_HOST_ROLE_PATH,
       description: "Default Host Management: EC2 instances without an instance profile, managed and logged through Session Manager",
       assumeRolePolicy: toTerraformJson(defaultHostTrustPolicy()),
     });
