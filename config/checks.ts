@@ -68,6 +68,14 @@ export function crossCheck(data: unknown): Problem[] {
     });
 
     checkConnectivity(obj(w.connectivity), at, regions, str(log.region), arr(w.accessGroups), problems);
+    const reserved = ["aws", "amazon", "amzn"].find((r) => prefix?.toLowerCase().startsWith(r));
+    if (obj(obj(w.connectivity).fleet).removeSsmUserSudo !== undefined && reserved !== undefined) {
+      problems.push({
+        path: `${at}.connectivity.fleet.removeSsmUserSudo`,
+        message: `needs an SSM document named ${prefix}-RemoveSsmUserSudo, but SSM reserves names starting with '${reserved}': choose another organization.namePrefix`,
+        value: prefix,
+      });
+    }
 
     const cloudWatchOn = bool(obj(obj(w.session).cloudWatch).enabled) ?? bool(obj(defaults.cloudWatch).enabled) ?? true;
     checkObservability(obj(root.observabilityDefaults), obj(w.observability), at, cloudWatchOn, problems);

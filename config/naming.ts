@@ -127,6 +127,8 @@ export const arn = {
   anySession: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:session/*`,
   managedPolicy: (name: string): string => `arn:${PARTITION}:iam::aws:policy/${name}`,
   role: (account: string, name: string): string => `arn:${PARTITION}:iam::${account}:role/${name}`,
+  /** An instance profile of this project, under IAM_PATH. */
+  instanceProfile: (account: string, name: string): string => `arn:${PARTITION}:iam::${account}:instance-profile${IAM_PATH}${name}`,
   /** An SSM service setting of one account and region; `settingId` starts with a slash. */
   serviceSetting: (region: string, account: string, settingId: string): string =>
     `arn:${PARTITION}:ssm:${region}:${account}:servicesetting${settingId}`,

@@ -1,5 +1,4 @@
-import { BASTION_JUMP_USER, bastionName, IAM_PATH, instanceRoleName, PORT_FORWARDING_DOCUMENTS, SSH_DOCUMENT } from "../config/naming";
-import { PARTITION } from "../config/regions";
+import { arn, BASTION_JUMP_USER, bastionName, instanceRoleName, PORT_FORWARDING_DOCUMENTS, SSH_DOCUMENT } from "../config/naming";
 import type { AccessGroupConfig, BastionConfig, Config, WorkloadConfig } from "../config/types";
 
 /**
@@ -138,7 +137,7 @@ function bastionSection(
   const lookup = cli.cmd(
     bastion.region,
     "ec2 describe-instances",
-    `--filters Name=tag:Name,Values=${name} Name=iam-instance-profile.arn,Values=arn:${PARTITION}:iam::${w.accountId}:instance-profile${IAM_PATH}${profile}`,
+    `--filters Name=tag:Name,Values=${name} Name=iam-instance-profile.arn,Values=${arn.instanceProfile(w.accountId, profile)}`,
     "Name=instance-state-name,Values=running",
     '--query "Reservations[0].Instances[0].InstanceId" --output text',
   );

@@ -67,7 +67,8 @@ export class SessionBastion extends Construct {
       // Terraform only re-runs user data on a new instance: replace the bastion when the script changes.
       userData: bastionUserData(),
       userDataReplaceOnChange: true,
-      tags: { Name: name, ...bastion.tags },
+      // Name last: the key push permission and ssh-config find the bastion by it.
+      tags: { ...bastion.tags, Name: name },
       provider,
     });
   }

@@ -69,9 +69,6 @@ const MAX_ERRORS = "10%";
 /** How often the sudo association re-applies, so an instance that gains the rule back loses it within a day. */
 export const REMOVE_SSM_USER_SUDO_SCHEDULE = "rate(1 day)";
 
-/** SSM rejects document names that start with these (any case). */
-const RESERVED_DOCUMENT_PREFIXES = ["aws", "amazon", "amzn"];
-
 export interface DefaultHostManagementRoleProps {
   /** Prefix of the role's name. */
   readonly namePrefix: string;
@@ -148,9 +145,6 @@ export class FleetHygiene extends Construct {
       );
     }
     const schedule = fleet.updateAgentSchedule;
-    if (schedule !== undefined && !/^(rate|cron)\(.+\)$/.test(schedule)) {
-      throw new Error(`fleet.updateAgentSchedule is ${JSON.stringify(schedule)}: must be rate(...) or cron(...), e.g. rate(14 days)`);
-    }
 
     if (schedule !== undefined) {
       new SsmAssociation(this, "update-agent", {
@@ -169,9 +163,6 @@ export class FleetHygiene extends Construct {
     const sudo = fleet.removeSsmUserSudo;
     if (sudo !== undefined) {
       const name = removeSsmUserSudoDocumentName(props.namePrefix);
-      if (RESERVED_DOCUMENT_PREFIXES.some((p) => name.toLowerCase().startsWith(p))) {
-        throw new Error(`namePrefix ${JSON.stringify(props.namePrefix)}: SSM document names may not start with ${RESERVED_DOCUMENT_PREFIXES.join(", ")}`);
-      }
       const document = new SsmDocument(this, "remove-ssm-user-sudo-document", {
         name,
         documentType: "Command",

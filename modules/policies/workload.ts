@@ -247,7 +247,15 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
       // the documents: no association, command or setting change with them.
       Sid: "DenyFleetHygieneChanges",
       Effect: "Deny",
-      Action: ["ssm:CreateAssociation", "ssm:UpdateAssociation", "ssm:SendCommand", "ssm:UpdateServiceSetting", "ssm:ResetServiceSetting"],
+      Action: [
+        "ssm:CreateAssociation",
+        "ssm:CreateAssociationBatch",
+        "ssm:UpdateAssociation",
+        "ssm:DeleteAssociation",
+        "ssm:SendCommand",
+        "ssm:UpdateServiceSetting",
+        "ssm:ResetServiceSetting",
+      ],
       Resource: [
         ...commandDocumentNames(p.namePrefix).map((name) => arn.document("*", p.accountId, name)),
         arn.serviceSetting("*", p.accountId, DEFAULT_HOST_MANAGEMENT_SETTING),
