@@ -23,8 +23,6 @@ export interface SessionBastionProps {
  * SSH from the bastion's group, for `ssh -J`. SSH logs in as `BASTION_JUMP_USER` only, set up by `bastionUserData`.
  */
 export class SessionBastion extends Construct {
-  public readonly securityGroupId: string;
-
   constructor(scope: Construct, id: string, props: SessionBastionProps) {
     super(scope, id);
     const { bastion, provider } = props;
@@ -40,7 +38,6 @@ export class SessionBastion extends Construct {
       ],
       provider,
     });
-    this.securityGroupId = group.id;
     for (const target of bastion.sshTo) {
       new VpcSecurityGroupIngressRule(this, `ssh-to-${target}`, {
         securityGroupId: target,

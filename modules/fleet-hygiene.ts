@@ -18,7 +18,8 @@ import {
   updateAgentAssociationName,
 } from "../config/naming";
 import type { FleetConfig } from "../config/schema";
-import { DEFAULT_HOST_MANAGED_POLICY, defaultHostLoggingPolicy, defaultHostTrustPolicy } from "./policies/fleet";
+import { DEFAULT_HOST_MANAGED_POLICY, defaultHostTrustPolicy } from "./policies/fleet";
+import { instanceLoggingPolicy } from "./policies/workload";
 import type { LogDestination, SessionRegion } from "./policies/workload";
 import { toTerraformJson } from "./terraform-json";
 
@@ -108,7 +109,8 @@ export class DefaultHostManagementRole extends Construct {
     const logging = new IamRolePolicy(this, "session-logging", {
       name: "session-logging",
       role: role.id,
-      policy: toTerraformJson(defaultHostLoggingPolicy(props.accountId, props.logs, props.regions)),
+      // Exactly the instance role's grants: an instance logs the same way with or without the instance profile.
+      policy: toTerraformJson(instanceLoggingPolicy(props.accountId, props.logs, props.regions)),
     });
     this.grants = [role, managed, logging];
   }

@@ -1,5 +1,5 @@
 import type { PolicyDocument } from "./iam";
-import { instanceLoggingPolicy, serviceTrustPolicy, type LogDestination, type SessionRegion } from "./workload";
+import { serviceTrustPolicy } from "./workload";
 
 /** The managed policy AWS documents for the Default Host Management role: the agent's core rights, no S3, no KMS. */
 export const DEFAULT_HOST_MANAGED_POLICY = "AmazonSSMManagedEC2InstanceDefaultPolicy";
@@ -11,15 +11,3 @@ export const DEFAULT_HOST_MANAGED_POLICY = "AmazonSSMManagedEC2InstanceDefaultPo
  * instance out.
  */
 export const defaultHostTrustPolicy = (): PolicyDocument => serviceTrustPolicy("SsmAssumesRole", "ssm.amazonaws.com");
-
-/**
- * What the agent needs, beyond the managed policy, to encrypt and log sessions: exactly the instance role's grants,
- * so an instance logs the same way whether it has the instance profile or only Default Host Management.
- */
-export function defaultHostLoggingPolicy(
-  accountId: string,
-  logs: LogDestination,
-  regions: readonly SessionRegion[],
-): PolicyDocument {
-  return instanceLoggingPolicy(accountId, logs, regions);
-}
