@@ -146,16 +146,11 @@ describe("the conditions that make a denial implicit are load-bearing", () => {
   });
 
   test.each([
-    ["outsider writes its own prefix", "write own transcripts", "outsider admin (*)", "OrganizationWritesOwnPrefix", dropCondition("aws:PrincipalOrgID")],
-    ["outsider uses the log key", "encrypt with the log key through S3", "outsider admin (*)", "OrganizationWritesThroughS3", dropCondition("aws:PrincipalOrgID")],
-    ["other tags", "start a session on an instance with other tags", "payments-operators member", "StartSessionOnTaggedInstances", dropCondition("ssm:resourceTag/Environment")],
-    [
-      "another user's session",
-      "end another user's session",
-      "payments-operators member",
-      "ManageOwnSessions",
-      (s: Record<string, any>) => ({ ...s, Resource: (s.Resource as string[]).map((r) => r.replace("${aws:username}-*", "*")) }),
-    ],
+    // A role outside the organization with this project's role name: only the organization condition stops it.
+    ["look-alike writes its own prefix", "write own transcripts", "look-alike role (outside, *)", "OrganizationWritesOwnPrefix", dropCondition("aws:PrincipalOrgID")],
+    ["look-alike uses the log key", "encrypt with the log key through S3", "look-alike role (outside, *)", "OrganizationWritesThroughS3", dropCondition("aws:PrincipalOrgID")],
+    ["an account admin uses the log key", "encrypt with the log key through S3", "account admin (*)", "OrganizationWritesThroughS3", dropCondition("aws:PrincipalArn")],
+    ["tags only another group reaches", "start a session on an instance only another group reaches", "payments-developers member", "StartSessionOnTaggedInstances", dropCondition("ssm:resourceTag/Environment")],
     ["log key administration", "schedule log key deletion", "account admin (*)", "LogAccountAdministersKey", (s: Record<string, any>) => ({ ...s, Principal: { AWS: "*" } })],
     ["Lambda assumes the role", "assume the instance role as Lambda", "AWS service", "Ec2AssumesRole", (s: Record<string, any>) => ({ ...s, Principal: { Service: ["ec2.amazonaws.com", "lambda.amazonaws.com"] } })],
   ])("%s: ImplicitlyDenied, Allowed once the restriction goes", async (_t, row, column, sid, edit) => {
@@ -166,16 +161,30 @@ describe("the conditions that make a denial implicit are load-bearing", () => {
   });
 
   test("a cross-account write needs the identity policy and the bucket policy", async () => {
-    // A group member's identity policies grant no S3 at all; the bucket alone does not let them write.
-    const { check, model } = checkOf("write own transcripts", "instance role");
-    const member = accessChecks(config, model).find((c) => c.column === "payments-operators member")!.persona;
-    const outcome = await evaluate(model, member, check.request);
-    expect(outcome).toMatchObject({ decision: "ImplicitlyDenied", reason: "no allow in identity" });
-    // The outsider holds s3:* in its own account; only the bucket policy is missing.
-    const outsider = checkOf("write own transcripts", "outsider admin (*)");
-    expect(await evaluate(outsider.model, outsider.check.persona, outsider.check.request)).toMatchObject({
+    // The instance role without its own grant: the bucket policy alone does not let it write.
+    const { check } = checkOf("write own transcripts", "instance role");
+    const withoutGrant = checkOf("write own transcripts", "instance role", editing("WriteOwnTranscripts", () => ({ Sid: "Removed", Effect: "Allow", Action: "sns:ListTopics", Resource: "*" })));
+    expect(await evaluate(withoutGrant.model, withoutGrant.check.persona, check.request)).toMatchObject({ decision: "ImplicitlyDenied", reason: "no allow in identity" });
+    // The look-alike holds s3:* in its own account; only the bucket policy is missing.
+    const lookAlike = checkOf("write own transcripts", "look-alike role (outside, *)");
+    expect(await evaluate(lookAlike.model, lookAlike.check.persona, lookAlike.check.request)).toMatchObject({
       decision: "ImplicitlyDenied",
       reason: "no allow in bucket policy",
     });
+  });
+
+  test("own sessions: the Allow's owner condition is load-bearing behind the guardrail", async () => {
+    // Without the guardrail Deny, another user's session is still out of reach, by the Allow's condition alone.
+    const row = "end another user's session";
+    const withoutDeny = editStatements(stacks, (s) => (s.Sid === "DenyOtherPeoplesSessions" ? undefined : s));
+    const before = checkOf(row, "payments-operators member", withoutDeny);
+    expect((await evaluate(before.model, before.check.persona, before.check.request)).decision).toBe("ImplicitlyDenied");
+    const open = editStatements(withoutDeny, (s) => {
+      if (s.Sid !== "ManageOwnSessions") return s;
+      const { Condition: _dropped, ...rest } = s;
+      return rest;
+    });
+    const after = checkOf(row, "payments-operators member", open);
+    expect((await evaluate(after.model, after.check.persona, after.check.request)).decision).toBe("Allowed");
   });
 });

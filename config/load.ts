@@ -96,7 +96,7 @@ function resolve(raw: RawConfig): Config {
       users: w.users,
       adoptDocumentRegions: w.adoptExistingDocument === true ? w.regions : w.adoptExistingDocument || [],
       observability: resolveObservability(raw.observabilityDefaults, w.observability, session),
-      connectivity: w.connectivity ?? { vpcEndpoints: [], fleet: { defaultHostManagement: false }, ssh: { user: "ec2-user" } },
+      connectivity: w.connectivity ?? { egressPublicCidrs: [], vpcEndpoints: [], fleet: { defaultHostManagement: false }, ssh: { user: "ec2-user" } },
     };
   });
   return {

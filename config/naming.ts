@@ -20,7 +20,14 @@ export const PORT_FORWARDING_DOCUMENTS = [
 export const IAM_VAR = {
   principalAccount: "${aws:PrincipalAccount}",
   username: "${aws:username}",
+  /** The caller's unique id: AIDA… for IAM users, AROA…:<session name> for roles, federated users included. */
+  userid: "${aws:userid}",
 } as const;
+
+/** The IAM principal tag Session Manager reads for Run As: whoever may set it chooses their own OS user. */
+export const RUN_AS_TAG = "SSMSessionRunAs";
+/** The tag Session Manager puts on every session, holding the aws:userid of the principal who started it. */
+export const SESSION_OWNER_TAG = "aws:ssmmessages:session-id";
 
 /** Path of every IAM group, role and policy this project creates, so they are easy to find and to scope. */
 export const IAM_PATH = "/session-manager/";
@@ -36,6 +43,8 @@ export const sessionLogGroupName = (prefix: string): string => `/${prefix}/sessi
 export const instanceRoleName = (prefix: string): string => `${prefix}-session-instance`;
 export const accessGroupName = (prefix: string, group: string): string => `${prefix}-${group}`;
 export const accessPolicyName = (prefix: string, group: string): string => `${prefix}-${group}-session-access`;
+/** The explicit denies every access group of a workload account carries, built over the union of its groups. */
+export const guardrailPolicyName = (prefix: string): string => `${prefix}-session-guardrails`;
 
 /** Session alerts of one account and region: the SNS topic, its key, the rules and alarms that publish to it. */
 export const alertTopicName = (prefix: string): string => `${prefix}-session-alerts`;
@@ -97,6 +106,15 @@ export const DEFAULT_HOST_ROLE_PATH = "/service-role/";
 /** The setting's value: the role's path without its leading slash, then its name, in AWS's documented form. */
 export const defaultHostManagementSettingValue = (roleName: string): string => `${DEFAULT_HOST_ROLE_PATH.slice(1)}${roleName}`;
 
+/**
+ * The roles that write transcripts, in any organization account, as aws:PrincipalArn reports them (path included):
+ * the bucket policy and the log key policy let these write and nothing else, so the same list serves both.
+ */
+export const transcriptWriterRoleArns = (prefix: string): string[] => [
+  arn.roleWithPath("*", IAM_PATH, instanceRoleName(prefix)),
+  arn.roleWithPath("*", DEFAULT_HOST_ROLE_PATH, defaultHostRoleName(prefix)),
+];
+
 /** The log objects of one account: `<account>`. `account` may be an IAM variable such as `${aws:PrincipalAccount}`. */
 export const accountLogPrefix = (account: string): string => account;
 /** The S3 key prefix the preferences document of `account` in `region` writes to: `<account>/<region>`. */
@@ -125,8 +143,13 @@ export const arn = {
     `arn:${PARTITION}:cloudwatch:${region}:${account}:alarm:${name}`,
   /** Any session of the account and region: the watchdog ends whichever is overdue. */
   anySession: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:session/*`,
+  /** Hybrid nodes registered with Systems Manager (mi-…). */
+  managedInstances: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:managed-instance/*`,
+  association: (region: string, account: string, id: string): string => `arn:${PARTITION}:ssm:${region}:${account}:association/${id}`,
   managedPolicy: (name: string): string => `arn:${PARTITION}:iam::aws:policy/${name}`,
   role: (account: string, name: string): string => `arn:${PARTITION}:iam::${account}:role/${name}`,
+  /** A role by path and name, as aws:PrincipalArn reports it for the role's sessions; `account` may be `*`. */
+  roleWithPath: (account: string, path: string, name: string): string => `arn:${PARTITION}:iam::${account}:role${path}${name}`,
   /** An instance profile of this project, under IAM_PATH. */
   instanceProfile: (account: string, name: string): string => `arn:${PARTITION}:iam::${account}:instance-profile${IAM_PATH}${name}`,
   /** An SSM service setting of one account and region; `settingId` starts with a slash. */

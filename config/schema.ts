@@ -263,7 +263,19 @@ const fleet = z.strictObject({
     .describe("Default Host Management Configuration: manage and log instances that have no instance profile."),
 });
 
+/** A public IPv4 CIDR: aws:SourceIp never holds a private address. */
+const publicCidr = ipv4Cidr.refine(
+  (c) => !/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|127\.|169\.254\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)/.test(c),
+  "must be a public address: AWS sees NAT gateways by their public (Elastic) IP, never a private one",
+);
+
 const connectivity = z.strictObject({
+  egressPublicCidrs: z
+    .array(publicCidr)
+    .default([])
+    .describe(
+      "Public addresses (CIDR) of the NAT gateways the instances reach AWS through. Instance credentials are then denied from anywhere else outside a VPC endpoint. Default: none, and such use is not denied.",
+    ),
   vpcEndpoints: z.array(vpcEndpoints).default([]).describe("Private endpoints for Session Manager, per VPC."),
   bastion: bastion.optional().describe("A jump host with no inbound rules, reached through Session Manager."),
   fleet: fleet.default({ defaultHostManagement: false }).describe("State Manager associations that keep the fleet in shape."),

@@ -138,8 +138,12 @@ export interface FleetHygieneProps {
  * setting pointing at the account's role. Each part only when configured; with nothing configured, nothing.
  */
 export class FleetHygiene extends Construct {
+  /** ARNs of the associations created here: the guardrails deny changing or deleting them. */
+  public readonly associationArns: readonly string[];
+
   constructor(scope: Construct, id: string, props: FleetHygieneProps) {
     super(scope, id);
+    const associations: SsmAssociation[] = [];
     const { fleet, provider } = props;
     if (fleet.defaultHostManagement !== (props.defaultHostRole !== undefined)) {
       throw new Error(
@@ -149,7 +153,7 @@ export class FleetHygiene extends Construct {
     const schedule = fleet.updateAgentSchedule;
 
     if (schedule !== undefined) {
-      new SsmAssociation(this, "update-agent", {
+      associations.push(new SsmAssociation(this, "update-agent", {
         name: UPDATE_AGENT_DOCUMENT,
         associationName: updateAgentAssociationName(props.namePrefix),
         scheduleExpression: schedule,
@@ -159,7 +163,7 @@ export class FleetHygiene extends Construct {
         maxConcurrency: MAX_CONCURRENCY,
         maxErrors: MAX_ERRORS,
         provider,
-      });
+      }));
     }
 
     const sudo = fleet.removeSsmUserSudo;
@@ -172,7 +176,7 @@ export class FleetHygiene extends Construct {
         content: toTerraformJson(removeSsmUserSudoContent()),
         provider,
       });
-      new SsmAssociation(this, "remove-ssm-user-sudo", {
+      associations.push(new SsmAssociation(this, "remove-ssm-user-sudo", {
         name: document.name,
         associationName: removeSsmUserSudoAssociationName(props.namePrefix),
         scheduleExpression: REMOVE_SSM_USER_SUDO_SCHEDULE,
@@ -183,8 +187,9 @@ export class FleetHygiene extends Construct {
         maxConcurrency: MAX_CONCURRENCY,
         maxErrors: MAX_ERRORS,
         provider,
-      });
+      }));
     }
+    this.associationArns = associations.map((a) => a.arn);
 
     const role = props.defaultHostRole;
     if (role !== undefined) {

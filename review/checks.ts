@@ -15,6 +15,8 @@ import {
   BASTION_JUMP_USER,
   bastionName,
   DEFAULT_HOST_MANAGEMENT_SETTING,
+  IAM_PATH,
+  RUN_AS_TAG,
   sessionKeyAlias,
   sessionLogGroupName,
   sessionLogPrefix,
@@ -24,9 +26,12 @@ import {
   watchdogRoleName,
   workloadStackName,
 } from "../config/naming";
+import { PARTITION } from "../config/regions";
+import { AWS_REGIONS } from "../config/regions";
 import type { AccessGroupConfig, Config, WorkloadConfig } from "../config/types";
 import {
   accountAdmin,
+  foreignRole,
   grantAll,
   groupMember,
   instanceSession,
@@ -39,6 +44,8 @@ import {
   type RequestOptions,
 } from "./personas";
 import { ALARMS_SERVICE, EVENTS_SERVICE } from "../modules/policies/alerts";
+import { tagMisses } from "../modules/policies/guardrails";
+import { sessionDocumentArns } from "../modules/policies/workload";
 import type { ResolvedStack } from "./resolve";
 import type { AccessModel, AccessRequest, Decision } from "./simulate";
 
@@ -55,8 +62,11 @@ export type Column =
   | "account admin (*)"
   | "org account admin (*)"
   | "outsider admin (*)"
+  | "other role (same account, *)"
+  | "look-alike role (outside, *)"
   | "AWS service"
-  | `${string} member`;
+  | `${string} member`
+  | `${string} member + ${string}`;
 
 export interface AccessCheck {
   readonly stack: string;
@@ -90,6 +100,8 @@ export function accessModel(config: Config, stacks: readonly ResolvedStack[]): A
 }
 
 const INSTANCE_ID = "i-0123456789abcdef0";
+/** The aws:userid of someone else, who started the session being attempted. */
+const OTHER_USERID = "AIDAOTHERPERSON0000000";
 const SESSION_SUFFIX = "0a1b2c3d4e5f67890";
 
 /** Every check, or only those of one workload stack (`onlyStack`), which is cheaper when one check is wanted. */
@@ -109,7 +121,6 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     if (onlyStack !== undefined && workloadStackName(workload.name) !== onlyStack) continue;
     const stack = stackNamed(workloadStackName(workload.name));
     const role = named(stack.roles, instanceRoleName(config.namePrefix), `${stack.name} instance role`);
-    const instance = instanceSession(stack, role);
     const admin = accountAdmin(stack.accountId, "account admin (*)");
     const outsider = accountAdmin(OUTSIDE_ACCOUNT, "outsider admin (*)");
     const members = workload.accessGroups.map((group) => {
@@ -127,19 +138,83 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     // Another organization account, whose transcripts this workload must not touch.
     const otherAccount = accounts.find((a) => a !== stack.accountId && a !== config.logArchive.accountId) ?? config.logArchive.accountId;
 
+    const deployRole = foreignRole(stack.accountId, "/", "platform-deploy", "other role (same account, *)");
+    const lookAlike = foreignRole(OUTSIDE_ACCOUNT, IAM_PATH, instanceRoleName(config.namePrefix), "look-alike role (outside, *)");
+
+    // The intended model comes from the config, through the same pure functions the stacks use; the simulator
+    // then evaluates what was synthesized.
+    const misses = tagMisses(workload.accessGroups.map((g) => ({ instanceTags: g.instanceTags, documentArns: [] })));
+    /** The tag-scope Denies an instance with `tags` meets: each names keys whose value lies outside its list. */
+    const scopeDenials = (tags: Record<string, string>): string[] =>
+      misses.flatMap((miss, i) =>
+        Object.entries(miss).every(([key, values]) => tags[key] === undefined || !values.includes(tags[key])) ? [`DenySessionsOutsideTagScope${i + 1}`] : [],
+      );
+    const scopeOutcome = (tags: Record<string, string>): [Decision, string?] => {
+      const denials = scopeDenials(tags);
+      return denials.length === 0 ? ["ImplicitlyDenied"] : denials.length === 1 ? ["ExplicitlyDenied", denials[0]] : ["ExplicitlyDenied"];
+    };
+    /** For each tag-scope Deny, tags that only it denies (when some exist): its mutation test needs one decider. */
+    const singleScopeMisses = (): [string, Record<string, string>][] => {
+      const keys = [...new Set(workload.accessGroups.flatMap((g) => Object.keys(g.instanceTags)))].sort();
+      const choices = keys.map((k) => [...new Set(workload.accessGroups.flatMap((g) => g.instanceTags[k] ?? [])), "not-in-scope"]);
+      const found = new Map<string, Record<string, string>>();
+      const visit = (i: number, tags: Record<string, string>): void => {
+        if (i === keys.length) {
+          const denials = scopeDenials(tags);
+          if (denials.length === 1 && !found.has(denials[0])) found.set(denials[0], { ...tags });
+          return;
+        }
+        for (const value of choices[i]) visit(i + 1, { ...tags, [keys[i]]: value });
+      };
+      if (choices.reduce((n, c) => n * c.length, 1) <= 4096) visit(0, {});
+      return [...found].sort(([a], [b]) => a.localeCompare(b));
+    };
+    const approvedDocuments = workload.accessGroups.flatMap((g) =>
+      sessionDocumentArns({ ...g, namePrefix: config.namePrefix, accountId: stack.accountId, regions: workload.regions.map((region) => ({ region, sessionKeyArn: "" })) }),
+    );
+    const approvedInAccount = (document: string): boolean => approvedDocuments.some((pattern) => wildcardMatch(pattern, document));
+    const associationsIn = (region: string): string[] => stack.associations.filter((a) => a.region === region).map((a) => a.arn).slice(0, 1);
+    const groupArn = (name: string): string => `arn:${PARTITION}:iam::${stack.accountId}:group${IAM_PATH}${accessGroupName(config.namePrefix, name)}`;
+
     for (const region of workload.regions) {
       const add = (row: string, column: Column, persona: Persona, request: AccessRequest, expect: Decision, sid?: string): void => {
         checks.push({ stack: stack.name, region, row, column, persona, request, expect, sid });
       };
+      const instance = instanceSession(stack, role, region);
       const transcript = (account: string): string => `${bucket.arn}/${sessionLogPrefix(account, region)}/alice-${SESSION_SUFFIX}.log`;
       const own = (p: Persona): string => transcript(p.accountId!);
       const put = (resource: string, options?: RequestOptions): AccessRequest => ({ action: "s3:PutObject", resource, options });
       const viaS3 = { viaService: "s3", encryptionContext: { "aws:s3:arn": bucket.arn } } as const;
+      const generate = (options?: RequestOptions): AccessRequest => ({ action: "kms:GenerateDataKey", resource: logKey.arn, options });
 
       // Logging: what the instance needs, and the log archive's boundary.
       add("write own transcripts", "instance role", instance, put(own(instance)), "Allowed", "WriteOwnTranscripts");
-      add("write own transcripts", "account admin (*)", admin, put(own(admin)), "Allowed", "OrganizationWritesOwnPrefix");
-      add("write own transcripts", "outsider admin (*)", outsider, put(own(outsider)), "ImplicitlyDenied");
+      // Only this project's roles write, not whoever else an organization account holds.
+      add("write own transcripts", "account admin (*)", admin, put(own(admin)), "ExplicitlyDenied", "DenyWritesByOtherPrincipals");
+      add("write own transcripts", "other role (same account, *)", deployRole, put(own(deployRole)), "ExplicitlyDenied", "DenyWritesByOtherPrincipals");
+      add("write own transcripts", "outsider admin (*)", outsider, put(own(outsider)), "ExplicitlyDenied", "DenyWritesByOtherPrincipals");
+      // A role outside the organization named like the instance role passes the name test, not the organization's.
+      add("write own transcripts", "look-alike role (outside, *)", lookAlike, put(own(lookAlike)), "ImplicitlyDenied");
+      add("encrypt with the log key through S3", "look-alike role (outside, *)", lookAlike, generate(viaS3), "ImplicitlyDenied");
+      add("encrypt with the log key through S3", "account admin (*)", admin, generate(viaS3), "ImplicitlyDenied");
+      add("tag a transcript", "account admin (*)", admin, { action: "s3:PutObjectTagging", resource: own(admin) }, "ExplicitlyDenied", "DenyOtherAccountsReadDeleteAdminister");
+      // The bucket is trusted by its owner: a bucket of the same name in another account gets nothing.
+      add("write own transcripts to a squatted bucket of the same name", "instance role", instance, { ...put(own(instance)), squattedBucket: true }, "ExplicitlyDenied", "DenyLogBucketOfAnotherOwner");
+      // Credentials read from the instance metadata service are of no use elsewhere.
+      add("write own transcripts with instance credentials from another VPC", "instance role", instance, put(own(instance), { from: { vpcId: "vpc-0f0f0f0f0f0f0f0f0" } }), "ExplicitlyDenied", "DenyCredentialsFromAnotherVpc");
+      const egress = workload.connectivity.egressPublicCidrs;
+      add(
+        egress.length > 0 ? "write own transcripts with instance credentials from the internet" : "write own transcripts with instance credentials from the internet (no egressPublicCidrs: open)",
+        "instance role",
+        instance,
+        put(own(instance), { from: { publicIp: "198.51.100.7" } }),
+        ...((egress.length > 0 ? ["ExplicitlyDenied", "DenyCredentialsOutsideVpcAndNat"] : ["Allowed", "WriteOwnTranscripts"]) as [Decision, string]),
+      );
+      if (egress.length > 0) {
+        const natIp = egress[0].split("/")[0];
+        add("write own transcripts through the NAT gateway", "instance role", instance, put(own(instance), { from: { publicIp: natIp } }), "Allowed", "WriteOwnTranscripts");
+      }
+      add("read a parameter", "instance role", instance, { action: "ssm:GetParameter", resource: `arn:${PARTITION}:ssm:${region}:${stack.accountId}:parameter/database/password` }, "ImplicitlyDenied");
       const namingKey = (keyArn: string): RequestOptions => ({
         s3Headers: { "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": keyArn },
       });
@@ -154,14 +229,15 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       const encryption = { action: "s3:GetEncryptionConfiguration", resource: bucket.arn };
       add("read the bucket encryption", "instance role", instance, encryption, "Allowed", "OrganizationReadsEncryptionConfiguration");
       add("read the bucket encryption", "outsider admin (*)", outsider, encryption, "ImplicitlyDenied");
-      const generate = (options?: RequestOptions): AccessRequest => ({ action: "kms:GenerateDataKey", resource: logKey.arn, options });
       add("encrypt with the log key through S3", "instance role", instance, generate(viaS3), "Allowed", "UseLogKeyThroughS3");
       add("encrypt with the log key through S3", "outsider admin (*)", outsider, generate(viaS3), "ImplicitlyDenied");
       add("use the log key directly", "instance role", instance, generate(), "ImplicitlyDenied");
       add("use the log key directly", "account admin (*)", admin, generate(), "ImplicitlyDenied");
       add("write another account's transcripts", "instance role", instance, put(transcript(otherAccount)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
-      add("write another account's transcripts", "account admin (*)", admin, put(transcript(otherAccount)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
-      add("write another account's transcripts", "outsider admin (*)", outsider, put(transcript(stack.accountId)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
+      // Two Denies decide for principals that are not this project's roles: neither is the only one.
+      add("write another account's transcripts", "account admin (*)", admin, put(transcript(otherAccount)), "ExplicitlyDenied");
+      add("write another account's transcripts", "outsider admin (*)", outsider, put(transcript(stack.accountId)), "ExplicitlyDenied");
+      add("write another account's transcripts", "look-alike role (outside, *)", lookAlike, put(transcript(stack.accountId)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
       for (const [row, action, resource] of [
         ["read a transcript", "s3:GetObject", transcript(stack.accountId)],
         ["delete a transcript version", "s3:DeleteObjectVersion", transcript(stack.accountId)],
@@ -209,7 +285,12 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           group.mfaRequired ? "ExplicitlyDenied" : "Allowed",
           group.mfaRequired ? "DenySessionsWithoutMfa" : "StartSessionOnTaggedInstances",
         );
-        add("start a session on an instance with other tags", column, persona, start(instanceArn, { instanceTags: otherTags(group) }), "ImplicitlyDenied");
+        add("start a session on an instance with other tags", column, persona, start(instanceArn, { instanceTags: otherTags(group) }), ...scopeOutcome(otherTags(group)));
+        // Tags only another group reaches: no guardrail fires, this group's policy alone says no.
+        const theirs = workload.accessGroups.map(matchingTags).find((t) => !Object.entries(group.instanceTags).every(([k, v]) => v.includes(t[k])));
+        if (theirs !== undefined && scopeDenials(theirs).length === 0) {
+          add("start a session on an instance only another group reaches", column, persona, start(instanceArn, { instanceTags: theirs }), "ImplicitlyDenied");
+        }
         add(
           "start a session without the document check",
           column,
@@ -217,16 +298,86 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           start(instanceArn, { instanceTags: tags, sessionDocumentAccessCheck: false }),
           "ImplicitlyDenied",
         );
-        add("start it with an unlisted document", column, persona, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ImplicitlyDenied");
-        const tunnel = (allowed: boolean): [Decision, string?] => (allowed ? ["Allowed", "StartSessionWithApprovedDocuments"] : ["ImplicitlyDenied"]);
-        add("start an SSH session", column, persona, start(arn.awsDocument(region, SSH_DOCUMENT)), ...tunnel(group.allowSsh));
-        add("start port forwarding", column, persona, start(arn.awsDocument(region, PORT_FORWARDING_DOCUMENTS[0])), ...tunnel(group.allowPortForwarding));
+        add("start it with an unlisted document", column, persona, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ExplicitlyDenied", "DenyUnapprovedSessionDocuments");
+        // A document another group may use is only not allowed here; one no group may use is denied outright.
+        const tunnel = (allowed: boolean, document: string): [Decision, string?] =>
+          allowed ? ["Allowed", "StartSessionWithApprovedDocuments"] : approvedInAccount(document) ? ["ImplicitlyDenied"] : ["ExplicitlyDenied", "DenyUnapprovedSessionDocuments"];
+        const sshDocument = arn.awsDocument(region, SSH_DOCUMENT);
+        const forwardDocument = arn.awsDocument(region, PORT_FORWARDING_DOCUMENTS[0]);
+        add("start an SSH session", column, persona, start(sshDocument), ...tunnel(group.allowSsh, sshDocument));
+        add("start port forwarding", column, persona, start(forwardDocument), ...tunnel(group.allowPortForwarding, forwardDocument));
         add("generate the session data key", column, persona, { action: "kms:GenerateDataKey", resource: sessionKey.arn }, "Allowed", "GenerateSessionDataKey");
         add("decrypt session data", column, persona, { action: "kms:Decrypt", resource: sessionKey.arn }, "ImplicitlyDenied");
         const session = (owner: string): string => arn.sessions(region, stack.accountId, owner).replace("*", SESSION_SUFFIX);
-        add("end own session", column, persona, { action: "ssm:TerminateSession", resource: session(persona.username!) }, "Allowed", "ManageOwnSessions");
-        add("end another user's session", column, persona, { action: "ssm:TerminateSession", resource: session("someone-else") }, "ImplicitlyDenied");
+        // Sessions are owned by the aws:userid AWS tags them with, not by a user name prefix.
+        const end = (owner: string, sessionOwner: string, options: RequestOptions = {}): AccessRequest => ({
+          action: "ssm:TerminateSession",
+          resource: session(owner),
+          options: { sessionOwner, ...options },
+        });
+        add("end own session", column, persona, end(persona.username!, persona.userid!), "Allowed", "ManageOwnSessions");
+        add(
+          "end own session without MFA",
+          column,
+          persona,
+          end(persona.username!, persona.userid!, { mfa: false }),
+          ...((group.mfaRequired ? ["ExplicitlyDenied", "DenySessionsWithoutMfa"] : ["Allowed", "ManageOwnSessions"]) as [Decision, string]),
+        );
+        add("end another user's session", column, persona, end("someone-else", OTHER_USERID), "ExplicitlyDenied", "DenyOtherPeoplesSessions");
+        // alice.example against alice.example-admin: the name prefix matches, the owner does not.
+        add("end the session of a user whose name extends theirs", column, persona, end(`${persona.username}-admin`, OTHER_USERID), "ExplicitlyDenied", "DenyOtherPeoplesSessions");
         const broad = withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm"));
+        const holding = (grant: string): Persona => withPolicy(persona, `${grant} grant`, grantAll(grant, "AnotherPolicyGrants"), `${persona.label} + ${grant}`);
+        const col = (grant: string): Column => `${column} + ${grant}` as Column;
+        const ssmAll = col("ssm:*");
+        // Whatever else they hold: the guardrails restate each limit as a Deny.
+        add("start a session on an untagged instance, holding ssm:*", ssmAll, broad, start(instanceArn, { instanceTags: {} }), ...scopeOutcome({}));
+        for (const [sid, tags] of singleScopeMisses()) {
+          add(`start a session on an instance tagged ${describeTags(tags)}, holding ssm:*`, ssmAll, broad, start(instanceArn, { instanceTags: tags }), "ExplicitlyDenied", sid);
+        }
+        add("start it with an unlisted document, holding ssm:*", ssmAll, broad, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ExplicitlyDenied", "DenyUnapprovedSessionDocuments");
+        add("start a session on a hybrid node, holding ssm:*", ssmAll, broad, start(`arn:${PARTITION}:ssm:${region}:${stack.accountId}:managed-instance/mi-0123456789abcdef0`), "ExplicitlyDenied", "DenySessionsOnManagedInstances");
+        add("create a Session document, holding ssm:*", ssmAll, broad, { action: "ssm:CreateDocument", resource: arn.document(region, stack.accountId, "NoLoggingShell"), options: { documentType: "Session" } }, "ExplicitlyDenied", "DenySessionDocumentCreation");
+        add("end another user's session, holding ssm:*", ssmAll, broad, end("someone-else", OTHER_USERID), "ExplicitlyDenied", "DenyOtherPeoplesSessions");
+        if (group.mfaRequired) {
+          add("run a shell script without MFA, holding ssm:*", ssmAll, broad, { action: "ssm:SendCommand", resource: arn.awsDocument(region, "AWS-RunShellScript"), options: { mfa: false } }, "ExplicitlyDenied", "DenySessionsWithoutMfa");
+        }
+        for (const association of associationsIn(region)) {
+          add("delete a fleet hygiene association, holding ssm:*", ssmAll, broad, { action: "ssm:DeleteAssociation", resource: association }, "ExplicitlyDenied", "DenyFleetAssociationChanges");
+        }
+        if (region === stack.homeRegion) {
+          const elsewhere = AWS_REGIONS.find((r) => !workload.regions.includes(r))!;
+          const remote = arn.instances(elsewhere, stack.accountId).replace("*", INSTANCE_ID);
+          add(`start a session in ${elsewhere}, outside the account's regions, holding ssm:*`, ssmAll, broad, start(remote, { instanceTags: tags }), "ExplicitlyDenied", "DenySessionsOutsideRegions");
+          const iamAll = holding("iam:*");
+          add("tag themselves SSMSessionRunAs, holding iam:*", col("iam:*"), iamAll, { action: "iam:TagUser", resource: persona.principal, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+          add("detach the guardrails from their group, holding iam:*", col("iam:*"), iamAll, { action: "iam:DetachGroupPolicy", resource: groupArn(group.name) }, "ExplicitlyDenied", "DenySessionIamChanges");
+          const another = workload.accessGroups.find((g) => g.name !== group.name);
+          if (another !== undefined) {
+            add(`join ${another.name}, holding iam:*`, col("iam:*"), iamAll, { action: "iam:AddUserToGroup", resource: groupArn(another.name) }, "ExplicitlyDenied", "DenySessionIamChanges");
+          }
+          add("assume a role with an SSMSessionRunAs session tag, holding sts:*", col("sts:*"), holding("sts:*"), { action: "sts:TagSession", resource: deployRole.roleArn!, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+        }
+        const [scopeKey] = Object.keys(group.instanceTags).sort();
+        const ec2All = holding("ec2:*");
+        add(`tag an instance ${scopeKey}, holding ec2:*`, col("ec2:*"), ec2All, { action: "ec2:CreateTags", resource: instanceArn, options: { tagKeys: [scopeKey] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
+        add(`tag an instance ${scopeKey.toLowerCase()} (other case), holding ec2:*`, col("ec2:*"), ec2All, { action: "ec2:CreateTags", resource: instanceArn, options: { tagKeys: [scopeKey.toLowerCase()] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
+        add(`untag an instance's ${scopeKey}, holding ec2:*`, col("ec2:*"), ec2All, { action: "ec2:DeleteTags", resource: instanceArn, options: { tagKeys: [scopeKey] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
+        const transcriptGroup = arn.logGroup(region, stack.accountId, sessionLogGroupName(config.namePrefix));
+        add("delete the transcript log group, holding logs:*", col("logs:*"), holding("logs:*"), { action: "logs:DeleteLogGroup", resource: transcriptGroup }, "ExplicitlyDenied", "DenySessionLogChanges");
+        add("delete a forbidden-command filter, holding logs:*", col("logs:*"), holding("logs:*"), { action: "logs:DeleteMetricFilter", resource: transcriptGroup }, "ExplicitlyDenied", "DenySessionLogChanges");
+        add(
+          "schedule deletion of the session key, holding kms:*",
+          col("kms:*"),
+          holding("kms:*"),
+          { action: "kms:ScheduleKeyDeletion", resource: sessionKey.arn, options: { resourceAliases: [sessionKeyAlias(config.namePrefix)] } },
+          "ExplicitlyDenied",
+          "DenySessionKeyChanges",
+        );
+        const topic = arn.topic(region, stack.accountId, alertTopicName(config.namePrefix));
+        add("delete the alert topic, holding sns:*", col("sns:*"), holding("sns:*"), { action: "sns:DeleteTopic", resource: topic }, "ExplicitlyDenied", "DenyAlertChanges");
+        add("remove the activity rule's targets, holding events:*", col("events:*"), holding("events:*"), { action: "events:RemoveTargets", resource: arn.eventRule(region, stack.accountId, sessionEventsRuleName(config.namePrefix)) }, "ExplicitlyDenied", "DenyAlertChanges");
+        add("stop the watchdog (concurrency 0), holding lambda:*", col("lambda:*"), holding("lambda:*"), { action: "lambda:PutFunctionConcurrency", resource: `arn:${PARTITION}:lambda:${region}:${stack.accountId}:function:${watchdogFunctionName(config.namePrefix)}` }, "ExplicitlyDenied", "DenyAlertChanges");
         for (const action of ["ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument"]) {
           const verb = action.slice(4, -8).toLowerCase();
           add(`${verb} the preferences document, holding ssm:*`, column, broad, { action, resource: preferences }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
@@ -398,6 +549,17 @@ function monitoringChecks(
   }
   return checks;
 }
+
+/** IAM's wildcard match: `*` any run of characters, `?` one. */
+function wildcardMatch(pattern: string, text: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`).test(text);
+}
+
+const describeTags = (tags: Record<string, string>): string =>
+  Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
 
 function named<T extends { readonly name: string }>(items: readonly T[], name: string, what: string): T {
   const found = items.find((i) => i.name === name);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { IAM_PATH } from "../config/naming";
 import { PARTITION } from "../config/regions";
 import type { PolicyJson, ResolvedGroup, ResolvedRole, ResolvedStack, ResolvedUser } from "./resolve";
@@ -29,6 +30,10 @@ export interface Persona {
   readonly username?: string;
   /** Assumed roles: the role's ARN, which AWS reports as aws:PrincipalArn. */
   readonly roleArn?: string;
+  /** aws:userid: AIDA… for IAM users, AROA…:<session name> for role sessions. Unset for services. */
+  readonly userid?: string;
+  /** Credentials EC2 delivered to an instance: its ARN and VPC (ec2:SourceInstanceARN, aws:ec2InstanceSourceVPC). */
+  readonly instance?: { readonly arn: string; readonly vpcId: string };
   readonly policies: readonly { readonly name: string; readonly policy: PolicyJson }[];
 }
 
@@ -56,20 +61,54 @@ export interface RequestOptions {
   readonly resourceTags?: Readonly<Record<string, string>>;
   /** The OS user an EC2 Instance Connect key is pushed for (ec2:osuser). */
   readonly osUser?: string;
+  /** The aws:userid Session Manager tagged the session with (ssm:resourceTag/aws:ssmmessages:session-id). */
+  readonly sessionOwner?: string;
+  /** Where the request comes from: a VPC endpoint of a VPC (aws:SourceVpc) or a public address (aws:SourceIp). @default the instance's own VPC for instance credentials, else the internet */
+  readonly from?: { readonly vpcId: string } | { readonly publicIp: string };
+  /** Tag keys of a tagging request (aws:TagKeys). */
+  readonly tagKeys?: readonly string[];
+  /** The type of a document being created (ssm:DocumentType). */
+  readonly documentType?: string;
+  /** Aliases of the KMS key requested (kms:ResourceAliases). */
+  readonly resourceAliases?: readonly string[];
 }
 
-/** The request context for `persona` calling `action` on `resource`: every key derived, none passed through. */
+/**
+ * The request context for `persona` calling `action` on `resource` (owned by `resourceAccount`): every key derived,
+ * none passed through.
+ */
 export function requestContext(
   persona: Persona,
   organization: Organization,
   action: string,
   resource: string,
   options: RequestOptions = {},
-): Record<string, string> {
-  const context: Record<string, string> = {
+  resourceAccount?: string,
+): Record<string, string | string[]> {
+  const context: Record<string, string | string[]> = {
     "aws:SecureTransport": String(options.secureTransport ?? true),
     "aws:PrincipalIsAWSService": String(persona.kind === "service"),
   };
+  const region = resource.split(":")[3];
+  if (region) context["aws:RequestedRegion"] = region;
+  if (resourceAccount !== undefined && /^s3:/i.test(action)) context["s3:ResourceAccount"] = resourceAccount;
+  if (persona.userid !== undefined) context["aws:userid"] = persona.userid;
+  if (persona.instance !== undefined) {
+    context["ec2:SourceInstanceARN"] = persona.instance.arn;
+    context["aws:ec2InstanceSourceVPC"] = persona.instance.vpcId;
+  }
+  // A request S3 or another service makes with the caller's credentials (kms:ViaService) comes from the service.
+  if (options.viaService !== undefined) context["aws:ViaAWSService"] = "true";
+  else if (persona.kind !== "service") {
+    const from = options.from ?? (persona.instance !== undefined ? { vpcId: persona.instance.vpcId } : { publicIp: "198.51.100.7" });
+    if ("vpcId" in from) context["aws:SourceVpc"] = from.vpcId;
+    else context["aws:SourceIp"] = from.publicIp;
+    context["aws:ViaAWSService"] = "false";
+  }
+  if (options.sessionOwner !== undefined) context["ssm:resourceTag/aws:ssmmessages:session-id"] = options.sessionOwner;
+  if (options.tagKeys !== undefined) context["aws:TagKeys"] = [...options.tagKeys];
+  if (options.documentType !== undefined) context["ssm:DocumentType"] = options.documentType;
+  if (options.resourceAliases !== undefined) context["kms:ResourceAliases"] = [...options.resourceAliases];
   if (options.sourceArn !== undefined) {
     context["aws:SourceArn"] = options.sourceArn;
     context["aws:SourceAccount"] = options.sourceArn.split(":")[4];
@@ -112,6 +151,7 @@ export function userPersona(stack: ResolvedStack, user: ResolvedUser, label = us
     principal: user.arn,
     accountId: stack.accountId,
     username: user.name,
+    userid: uniqueId("AIDA", user.arn),
     policies: [...user.policies, ...groups.flatMap((g) => g.policies)].map(asIdentityPolicy),
   };
 }
@@ -127,9 +167,16 @@ export function groupMember(stack: ResolvedStack, group: ResolvedGroup): Persona
 }
 
 /** An instance's session of `role`, as the SSM agent signs its requests. */
-export function instanceSession(stack: ResolvedStack, role: ResolvedRole): Persona {
-  return roleSession(stack, role, "i-0123456789abcdef0", `${role.name} (instance)`);
+export function instanceSession(stack: ResolvedStack, role: ResolvedRole, region: string, vpcId = INSTANCE_VPC): Persona {
+  const id = "i-0123456789abcdef0";
+  return {
+    ...roleSession(stack, role, id, `${role.name} (instance)`),
+    instance: { arn: `arn:${PARTITION}:ec2:${region}:${stack.accountId}:instance/${id}`, vpcId },
+  };
 }
+
+/** The VPC the modelled instances run in. */
+export const INSTANCE_VPC = "vpc-0a0a0a0a0a0a0a0a0";
 
 /** A session of `role` named `sessionName`, e.g. a Lambda function running with its execution role. */
 export function roleSession(stack: ResolvedStack, role: ResolvedRole, sessionName: string, label = role.name): Persona {
@@ -139,6 +186,7 @@ export function roleSession(stack: ResolvedStack, role: ResolvedRole, sessionNam
     principal: `arn:${PARTITION}:sts::${stack.accountId}:assumed-role/${role.name}/${sessionName}`,
     accountId: stack.accountId,
     roleArn: role.arn,
+    userid: `${uniqueId("AROA", role.arn)}:${sessionName}`,
     policies: role.policies.map(asIdentityPolicy),
   };
 }
@@ -151,6 +199,24 @@ export function accountAdmin(accountId: string, label: string): Persona {
     principal: iamArn(accountId, "user/admin"),
     accountId,
     username: "admin",
+    userid: uniqueId("AIDA", iamArn(accountId, "user/admin")),
+    policies: [{ name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS }],
+  };
+}
+
+/**
+ * A session of a role this project did not make, with `*` on `*`: another role of a member account (a deploy or
+ * team role), or, with this project's path and name in an account outside the organization, a look-alike.
+ */
+export function foreignRole(accountId: string, path: string, name: string, label: string): Persona {
+  const roleArn = iamArn(accountId, `role${path}${name}`);
+  return {
+    label,
+    kind: "assumed-role",
+    principal: `arn:${PARTITION}:sts::${accountId}:assumed-role/${name}/attacker`,
+    accountId,
+    roleArn,
+    userid: `${uniqueId("AROA", roleArn)}:attacker`,
     policies: [{ name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS }],
   };
 }
@@ -178,6 +244,10 @@ function groupOf(stack: ResolvedStack, name: string): ResolvedGroup {
   if (group === undefined) throw new Error(`${stack.name}: no group ${name}`);
   return group;
 }
+
+/** A stable unique id of the form IAM assigns (prefix, then 17 characters), derived from the ARN. */
+const uniqueId = (prefix: string, arnText: string): string =>
+  `${prefix}${createHash("sha256").update(arnText).digest("hex").slice(0, 17).toUpperCase()}`;
 
 const asIdentityPolicy = (p: { name: string; document: PolicyJson }) => ({ name: p.name, policy: p.document });
 const iamArn = (accountId: string, resource: string): string => `arn:${PARTITION}:iam::${accountId}:${resource}`;

@@ -108,6 +108,8 @@ export interface ResolvedStack {
   readonly keys: readonly ResolvedKey[];
   readonly topics: readonly ResolvedTopic[];
   readonly documents: readonly ResolvedDocument[];
+  /** State Manager associations: name, region and the ARN AWS would give them. */
+  readonly associations: readonly { readonly name: string; readonly region: string; readonly arn: string }[];
   /** The stack's Terraform JSON as synthesized (cdk.tf.json), for the compliance rules. */
   readonly terraform: Readonly<Record<string, any>>;
 }
@@ -299,6 +301,12 @@ class StackResolver {
       imported: this.imported.has(`aws_ssm_document.${name}`),
     }));
 
+    const associations = this.each("aws_ssm_association").map(([name, body]) => ({
+      name: String(body.association_name ?? name),
+      region: this.providerOf(body).region,
+      arn: this.attr(`aws_ssm_association.${name}`, "arn"),
+    }));
+
     const resourceCounts: Record<string, number> = {};
     for (const type of Object.keys(this.resources).sort()) resourceCounts[type] = Object.keys(this.resources[type]).length;
     return {
@@ -315,6 +323,7 @@ class StackResolver {
       keys,
       topics,
       documents,
+      associations,
       terraform: this.tf,
     };
   }
@@ -453,6 +462,16 @@ class StackResolver {
       case "aws_cloudwatch_event_rule":
         if (attribute === "name" || attribute === "id") return arg("name");
         return attribute === "arn" ? arn("events", region, accountId, `rule/${arg("name")}`) : unsupported();
+      case "aws_ssm_association": {
+        const associationId = syntheticUuid(`${this.stack}/${address}`);
+        if (attribute === "association_id" || attribute === "id") return associationId;
+        return attribute === "arn" ? arn("ssm", region, accountId, `association/${associationId}`) : unsupported();
+      }
+      case "aws_instance": {
+        const instanceId = `i-${syntheticUuid(`${this.stack}/${address}`).replace(/-/g, "").slice(0, 17)}`;
+        if (attribute === "id") return instanceId;
+        return attribute === "arn" ? arn("ec2", region, accountId, `instance/${instanceId}`) : unsupported();
+      }
       case "aws_lambda_function":
         if (attribute === "function_name" || attribute === "id") return arg("function_name");
         return attribute === "arn" ? arn("lambda", region, accountId, `function:${arg("function_name")}`) : unsupported();

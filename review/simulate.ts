@@ -11,6 +11,11 @@ export interface AccessRequest {
   /** A concrete ARN: simulations of wildcards would prove something weaker. */
   readonly resource: string;
   readonly options?: RequestOptions;
+  /**
+   * An S3 request that lands on a bucket of the same name owned by an account outside the organization, whose
+   * policy lets anyone write: a name squatted before the log archive created it.
+   */
+  readonly squattedBucket?: boolean;
 }
 
 /** One deciding statement: its Sid and where it lives (`identity <policy name>`, `bucket policy`, `key policy`, `trust policy`). */
@@ -46,7 +51,7 @@ interface Target {
  */
 export async function evaluate(model: AccessModel, persona: Persona, request: AccessRequest): Promise<Outcome> {
   const target = targetOf(model.stacks, persona, request);
-  const contextVariables = requestContext(persona, model.organization, request.action, request.resource, request.options);
+  const contextVariables = requestContext(persona, model.organization, request.action, request.resource, request.options, target.accountId);
   const simulation = forSimulator({
     request: {
       principal: persona.principal,
@@ -102,6 +107,17 @@ const policyLabel = (kind: PolicyKind | undefined): string =>
           ? "topic policy"
           : "resource policy";
 
+/** The owner of a squatted bucket, and its policy: anyone may do anything. */
+const SQUATTER_ACCOUNT = "888888888888";
+const SQUATTED_BUCKET_POLICY: ResolvedPolicy = {
+  stack: "(another account)",
+  address: "(not synthesized)",
+  constructPath: "(not synthesized)",
+  kind: "bucket",
+  name: "squatted bucket policy",
+  document: { Version: "2012-10-17", Statement: [{ Sid: "AnyoneWrites", Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] },
+};
+
 /** Stands in for the empty account of AWS-owned ARNs; no real account has it. */
 const AWS_OWNED = "000000000000";
 /** Stands in for `ec2:osuser`, which EC2 Instance Connect defines under EC2's prefix and the simulator looks up there. */
@@ -153,6 +169,7 @@ function targetOf(stacks: readonly ResolvedStack[], persona: Persona, request: A
   const parts = request.resource.split(":");
   if (parts[0] !== "arn" || parts.length < 6) throw new Error(`${request.resource} is not an ARN`);
   const [, , service, , account] = parts;
+  if (service === "s3" && request.squattedBucket) return { accountId: SQUATTER_ACCOUNT, policy: SQUATTED_BUCKET_POLICY };
   if (service === "s3") {
     const bucketName = parts.slice(5).join(":").split("/")[0];
     for (const stack of stacks) {

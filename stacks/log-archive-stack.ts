@@ -1,6 +1,6 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { LOG_ARCHIVE_STACK, logBucketName, logKeyAlias } from "../config/naming";
+import { LOG_ARCHIVE_STACK, logBucketName, logKeyAlias, transcriptWriterRoleArns } from "../config/naming";
 import type { Config } from "../config/types";
 import { logBucketPolicy, logKeyPolicy } from "../modules/policies/log-archive";
 import { ProtectedKey } from "../modules/protected-key";
@@ -20,6 +20,7 @@ export class LogArchiveStack extends AccountStack {
       logAccountId: log.accountId,
       region: log.region,
       bucketName: logBucketName(config.namePrefix, log.accountId),
+      writerRoleArns: transcriptWriterRoleArns(config.namePrefix),
     };
     this.key = new ProtectedKey(this, "log-key", {
       description: "Session Manager transcripts in the log-archive bucket",

@@ -3,6 +3,7 @@ import type { Construct } from "constructs";
 import {
   accessGroupName,
   accessPolicyName,
+  guardrailPolicyName,
   instanceRoleName,
   logBucketName,
   workloadStackName,
@@ -10,7 +11,8 @@ import {
 import type { Config, WorkloadConfig } from "../config/types";
 import { SessionAccessGroup } from "../modules/access-group";
 import { SessionInstanceRole } from "../modules/instance-role";
-import type { LogDestination } from "../modules/policies/workload";
+import { sessionDocumentArns, type AccessPolicyProps, type LogDestination } from "../modules/policies/workload";
+import { SessionGuardrails } from "../modules/session-guardrails";
 import { SessionBastion } from "../modules/bastion";
 import { DefaultHostManagementRole, FleetHygiene } from "../modules/fleet-hygiene";
 import { SessionMonitoring } from "../modules/session-monitoring";
@@ -78,6 +80,7 @@ export class WorkloadStack extends AccountStack {
       accountId: workload.accountId,
       logs,
       regions,
+      egressPublicCidrs: workload.connectivity.egressPublicCidrs,
     });
 
     // Fleet hygiene: IAM is global, so the Default Host Management role once; associations and settings per region.
@@ -85,8 +88,9 @@ export class WorkloadStack extends AccountStack {
     const defaultHostRole = fleet.defaultHostManagement
       ? new DefaultHostManagementRole(this, "fleet", { namePrefix: prefix, accountId: workload.accountId, logs, regions })
       : undefined;
+    const associationArns: string[] = [];
     for (const region of workload.regions) {
-      new FleetHygiene(this, `fleet-${region}`, {
+      const hygiene = new FleetHygiene(this, `fleet-${region}`, {
         namePrefix: prefix,
         accountId: workload.accountId,
         region,
@@ -94,6 +98,7 @@ export class WorkloadStack extends AccountStack {
         fleet,
         defaultHostRole,
       });
+      associationArns.push(...hygiene.associationArns);
     }
 
     for (const vpc of workload.connectivity.vpcEndpoints) {
@@ -110,26 +115,42 @@ export class WorkloadStack extends AccountStack {
     }
 
     const groups = new Map<string, SessionAccessGroup>();
+    const scopes: AccessPolicyProps[] = [];
     for (const g of workload.accessGroups) {
+      const access: AccessPolicyProps = {
+        namePrefix: prefix,
+        accountId: workload.accountId,
+        regions,
+        instanceTags: g.instanceTags,
+        mfaRequired: g.mfaRequired,
+        allowSsh: g.allowSsh,
+        allowPortForwarding: g.allowPortForwarding,
+        bastionRegion: workload.connectivity.bastion?.region,
+        sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
+      };
+      scopes.push(access);
       groups.set(
         g.name,
         new SessionAccessGroup(this, `access-group-${g.name}`, {
-          namePrefix: prefix,
+          ...access,
           groupName: accessGroupName(prefix, g.name),
           policyName: accessPolicyName(prefix, g.name),
           description: `Session Manager access for ${g.name} in ${workload.name}`,
-          accountId: workload.accountId,
-          regions,
-          instanceTags: g.instanceTags,
-          mfaRequired: g.mfaRequired,
-          allowSsh: g.allowSsh,
-          allowPortForwarding: g.allowPortForwarding,
-          bastionRegion: workload.connectivity.bastion?.region,
-          sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
         }),
       );
     }
     this.accessGroups = groups;
+    const sudoTagKey = workload.connectivity.fleet.removeSsmUserSudo?.tagKey;
+    new SessionGuardrails(this, "guardrails", {
+      policyName: guardrailPolicyName(prefix),
+      namePrefix: prefix,
+      groupNames: Object.fromEntries([...groups].map(([name, g]) => [name, g.groupName])),
+      accountId: workload.accountId,
+      regions: workload.regions,
+      groups: scopes.map((s) => ({ instanceTags: s.instanceTags, documentArns: sessionDocumentArns(s) })),
+      protectedTagKeys: [...scopes.flatMap((s) => Object.keys(s.instanceTags)), ...(sudoTagKey === undefined ? [] : [sudoTagKey])],
+      associationArns,
+    });
 
     // What operators need next: the profile to attach to instances, the policies to reuse in permission sets.
     new TerraformOutput(this, "instance-profile-name", {

@@ -1,16 +1,16 @@
 import type { Rule } from "../types";
 import { asList, resources } from "../terraform";
 
-const FORBIDDEN = ["AdministratorAccess", "AmazonEC2RoleforSSM"];
+const FORBIDDEN = ["AdministratorAccess", "AmazonEC2RoleforSSM", "AmazonSSMManagedInstanceCore"];
 const ATTACHMENTS = ["aws_iam_role_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_policy_attachment"];
 
 export const noBroadManagedPolicies: Rule = {
   id: "SM-IAM-4",
-  title: "Neither AdministratorAccess nor AmazonEC2RoleforSSM is attached",
+  title: "No AdministratorAccess, AmazonEC2RoleforSSM or AmazonSSMManagedInstanceCore is attached",
   severity: "error",
-  rationale: "AmazonEC2RoleforSSM lets instances read and write any S3 object; AdministratorAccess needs no comment.",
+  rationale: "AmazonEC2RoleforSSM lets instances read and write any S3 object, AmazonSSMManagedInstanceCore read every parameter of the account; AdministratorAccess needs no comment.",
   controls: ["CKV_AWS_274", "Prowler iam_aws_attached_policy_no_administrative_privileges"],
-  fix: "Use AmazonSSMManagedInstanceCore plus the logging policy for instances, and access groups for people.",
+  fix: "Use AmazonSSMManagedEC2InstanceDefaultPolicy plus the logging policy for instances, and access groups for people.",
   check: ({ tf }) => {
     // A policy looked up with data "aws_iam_policy" counts by the name or ARN it looks up.
     const lookedUp = (arn: string): string => {

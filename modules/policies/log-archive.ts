@@ -9,6 +9,11 @@ export interface LogArchivePolicyProps {
   /** Region of the bucket and the key. */
   readonly region: string;
   readonly bucketName: string;
+  /**
+   * The roles that write transcripts, as aws:PrincipalArn patterns (any account, this project's path and name):
+   * nobody else in the organization writes, whatever their own account grants them.
+   */
+  readonly writerRoleArns: readonly string[];
 }
 
 export interface LogBucketPolicyProps extends LogArchivePolicyProps {
@@ -41,8 +46,8 @@ export function logKeyPolicy(p: LogArchivePolicyProps): PolicyDocument {
       Resource: "*",
     },
     {
-      // Instances of every organization account encrypt through S3 only, and only for this bucket. S3 multipart
-      // uploads need kms:Decrypt as well as kms:GenerateDataKey.
+      // This project's instance roles in every organization account encrypt through S3 only, and only for this
+      // bucket. S3 multipart uploads need kms:Decrypt as well as kms:GenerateDataKey.
       Sid: "OrganizationWritesThroughS3",
       Effect: "Allow",
       Principal: { AWS: "*" },
@@ -56,6 +61,7 @@ export function logKeyPolicy(p: LogArchivePolicyProps): PolicyDocument {
         StringLike: {
           "kms:EncryptionContext:aws:s3:arn": s3EncryptionContexts(p.bucketName, [ownPrefix]),
         },
+        ArnLike: { "aws:PrincipalArn": [...p.writerRoleArns] },
       },
     },
   );
@@ -71,6 +77,9 @@ export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
   const ownObjects = arn.objects(p.bucketName, ownPrefix);
   const org = { "aws:PrincipalOrgID": p.organizationId };
   const outsideLogAccount = { "aws:PrincipalAccount": p.logAccountId };
+  const writers = { "aws:PrincipalArn": [...p.writerRoleArns] };
+  /** What a writer in another account does here; everything else is denied to other accounts. */
+  const writerActions = ["s3:PutObject", "s3:PutObjectAcl", "s3:GetEncryptionConfiguration"];
   const denyPut = (Sid: string, Condition: Statement["Condition"]): Statement => ({
     Sid,
     Effect: "Deny",
@@ -105,7 +114,17 @@ export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
       Principal: { AWS: "*" },
       Action: ["s3:PutObject", "s3:PutObjectAcl"],
       Resource: ownObjects,
-      Condition: { StringEquals: org },
+      Condition: { StringEquals: org, ArnLike: writers },
+    },
+    {
+      // Only this project's roles write: not an account's administrators, not its other roles. A Deny, so a later
+      // broader Allow in this policy cannot widen it.
+      Sid: "DenyWritesByOtherPrincipals",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject", "s3:PutObjectAcl"],
+      Resource: objects,
+      Condition: { StringNotEquals: outsideLogAccount, ArnNotLike: writers },
     },
     {
       // Belt and braces for the statement above: even if someone in the log account later adds a broader allow,
@@ -138,29 +157,12 @@ export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
       Null: { [KMS_KEY_HEADER]: "true" },
     }),
     {
-      // Transcripts are evidence: no other account reads, deletes, or loosens the bucket's protections.
+      // Transcripts are evidence: other accounts write, and do nothing else, not even what S3 adds next year. A
+      // list of what writers need, not of what they must not do.
       Sid: "DenyOtherAccountsReadDeleteAdminister",
       Effect: "Deny",
       Principal: "*",
-      Action: [
-        "s3:GetObject",
-        "s3:GetObjectVersion",
-        "s3:DeleteObject",
-        "s3:DeleteObjectVersion",
-        "s3:PutObjectRetention",
-        "s3:PutObjectLegalHold",
-        "s3:BypassGovernanceRetention",
-        "s3:PutBucketPolicy",
-        "s3:DeleteBucketPolicy",
-        "s3:PutBucketAcl",
-        "s3:PutBucketOwnershipControls",
-        "s3:PutBucketVersioning",
-        "s3:PutEncryptionConfiguration",
-        "s3:PutLifecycleConfiguration",
-        "s3:PutBucketObjectLockConfiguration",
-        "s3:PutBucketPublicAccessBlock",
-        "s3:DeleteBucket",
-      ],
+      NotAction: writerActions,
       Resource: [bucket, objects],
       Condition: { StringNotEquals: outsideLogAccount },
     },

@@ -9,6 +9,7 @@ import {
   PORT_FORWARDING_DOCUMENTS,
   PREFERENCES_DOCUMENT,
   s3ServiceFor,
+  SESSION_OWNER_TAG,
   sessionLogPrefix,
   SSH_DOCUMENT,
 } from "../../config/naming";
@@ -46,12 +47,16 @@ export function instanceLoggingPolicy(
   regions: readonly SessionRegion[],
 ): PolicyDocument {
   const prefixes = regions.map((r) => sessionLogPrefix(accountId, r.region));
+  const ownedByLogAccount = { StringEquals: { "s3:ResourceAccount": logs.logAccountId } };
   const statements: Statement[] = [
     {
+      // s3:ResourceAccount: the bucket is trusted by its owner, not its name. Should the log bucket not exist yet,
+      // a bucket of the same name in another account receives nothing.
       Sid: "WriteOwnTranscripts",
       Effect: "Allow",
       Action: ["s3:PutObject", "s3:PutObjectAcl"],
       Resource: prefixes.map((prefix) => arn.objects(logs.bucketName, prefix)),
+      Condition: ownedByLogAccount,
     },
     {
       // The agent checks that the bucket is encrypted before it uploads a transcript.
@@ -59,6 +64,15 @@ export function instanceLoggingPolicy(
       Effect: "Allow",
       Action: "s3:GetEncryptionConfiguration",
       Resource: arn.bucket(logs.bucketName),
+      Condition: ownedByLogAccount,
+    },
+    {
+      // The same, as a Deny that holds against any other grant of the role.
+      Sid: "DenyLogBucketOfAnotherOwner",
+      Effect: "Deny",
+      Action: "s3:*",
+      Resource: [arn.bucket(logs.bucketName), `${arn.bucket(logs.bucketName)}/*`],
+      Condition: { StringNotEquals: { "s3:ResourceAccount": logs.logAccountId } },
     },
     {
       // The bucket key lives in the log account and its id is not known here; S3 as the only way in and the
@@ -171,6 +185,23 @@ export function sessionDocumentArns(p: AccessPolicyProps): string[] {
   return docs;
 }
 
+/**
+ * Every action that reaches into an instance or ends someone's access to one: sessions, commands, automation and
+ * associations (which run documents on instances), and EC2 Instance Connect. Without MFA, none of them.
+ */
+export const INSTANCE_REACHING_ACTIONS = [
+  "ssm:StartSession",
+  "ssm:ResumeSession",
+  "ssm:TerminateSession",
+  "ssm:SendCommand",
+  "ssm:StartAutomationExecution",
+  "ssm:CreateAssociation",
+  "ssm:CreateAssociationBatch",
+  "ssm:UpdateAssociation",
+  "ec2-instance-connect:SendSSHPublicKey",
+  "ec2-instance-connect:SendSerialConsoleSSHPublicKey",
+] as const;
+
 const documentAccessCheck = { BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" } };
 
 /** Identity policy for the people of one access group. */
@@ -201,10 +232,20 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
       Condition: documentAccessCheck,
     },
     {
+      // Own sessions by the tag AWS puts on each session, the starter's aws:userid: a user name prefix would let
+      // alice.example end the sessions of alice.example-admin, and federated principals have no user name.
       Sid: "ManageOwnSessions",
       Effect: "Allow",
       Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
-      Resource: p.regions.map((r) => arn.sessions(r.region, p.accountId, IAM_VAR.username)),
+      Resource: p.regions.map((r) => arn.anySession(r.region, p.accountId)),
+      Condition: { StringLike: { [`ssm:resourceTag/${SESSION_OWNER_TAG}`]: IAM_VAR.userid } },
+    },
+    {
+      // Session Manager plugin 1.2.764.0 and later sign the data channel; AWS's end-user policy scopes it this way.
+      Sid: "OpenOwnDataChannels",
+      Effect: "Allow",
+      Action: "ssmmessages:OpenDataChannel",
+      Resource: p.regions.map((r) => arn.sessions(r.region, p.accountId, IAM_VAR.userid)),
     },
     {
       // These calls support no resource-level permissions; they only list and describe.
@@ -253,6 +294,7 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
         "ssm:UpdateAssociation",
         "ssm:DeleteAssociation",
         "ssm:SendCommand",
+        "ssm:StartAutomationExecution",
         "ssm:UpdateServiceSetting",
         "ssm:ResetServiceSetting",
       ],
@@ -285,12 +327,12 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
   }
   if (p.mfaRequired) {
     // A Deny with BoolIfExists, not an Allow with Bool: the Deny also overrides any other policy of the same
-    // principal that grants ssm:StartSession, and it catches long-term access keys, whose requests carry no
+    // principal that grants these actions, and it catches long-term access keys, whose requests carry no
     // aws:MultiFactorAuthPresent at all.
     statements.push({
       Sid: "DenySessionsWithoutMfa",
       Effect: "Deny",
-      Action: ["ssm:StartSession", "ssm:ResumeSession"],
+      Action: [...INSTANCE_REACHING_ACTIONS],
       Resource: "*",
       Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
     });
