@@ -230,7 +230,7 @@ describe("Default Host Management", () => {
   test("logs exactly like the instance role", () => {
     const logging = onlyResource(payments, "aws_iam_role_policy", "fleet/");
     expect(logging).toMatchObject({ name: "session-logging", role: `\${aws_iam_role.${roleId}.id}` });
-    const instance = onlyResource(payments, "aws_iam_role_policy", "instance-role/");
+    const instance = onlyResource(payments, "aws_iam_role_policy", "instance-role/session-logging");
     expect(policyOf(logging.policy)).toEqual(policyOf(instance.policy));
     expect(statement(policyOf(logging.policy), "WriteOwnTranscripts").Resource).toEqual([
       "arn:aws:s3:::acme-session-logs-111111111111/222222222222/eu-west-1/*",

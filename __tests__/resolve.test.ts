@@ -22,14 +22,14 @@ describe("policy resolution", () => {
     const sessionKeys = stack.keys.filter((k) => k.aliases.includes("alias/acme-session-manager"));
     expect(sessionKeys.map((k) => k.arn).sort()).toEqual([...decrypt.Resource].sort());
     const access = stack.groups[0].policies[0];
-    expect(JSON.stringify(access.document)).toContain("session/${aws:username}-*");
+    expect(JSON.stringify(access.document)).toContain("session/${aws:userid}-*");
     expect(JSON.stringify(access.document)).not.toContain("$${");
   });
 
   test("principals carry their policies: groups their managed policy, the role its inline and AWS-managed ones", () => {
     expect(stack.roles.map((r) => [r.arn, r.policies.map((p) => p.name)])).toEqual([
       ["arn:aws:iam::222222222222:role/service-role/acme-session-default-host", ["session-logging", "AmazonSSMManagedEC2InstanceDefaultPolicy"]],
-      ["arn:aws:iam::222222222222:role/session-manager/acme-session-instance", ["session-logging", "AmazonSSMManagedInstanceCore"]],
+      ["arn:aws:iam::222222222222:role/session-manager/acme-session-instance", ["credential-perimeter", "session-logging", "AmazonSSMManagedEC2InstanceDefaultPolicy"]],
       ["arn:aws:iam::222222222222:role/session-manager/acme-session-watchdog-eu-central-1", ["session-watchdog"]],
       ["arn:aws:iam::222222222222:role/session-manager/acme-session-watchdog-eu-west-1", ["session-watchdog"]],
     ]);

@@ -208,7 +208,8 @@ describe("Terraform reads the output", () => {
     expect(Object.keys(evaluated).length).toBeGreaterThan(10);
     for (const [k, t] of Object.entries(texts)) expect(evaluated[k].value).toBe(marker(terraformLiteral(t)));
     const all = Object.values(evaluated).map((o: any) => o.value as string).join("\n");
-    expect(all).toContain('session/${aws:username}-*"');
+    expect(all).toContain('session/${aws:userid}-*"');
+    expect(all).toContain('"ssm:resourceTag/aws:ssmmessages:session-id": "${aws:userid}"');
     expect(all).toContain('/${aws:PrincipalAccount}/*"');
     expect(all).not.toContain("$${");
   });

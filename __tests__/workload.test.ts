@@ -152,7 +152,7 @@ describe("SSM-SessionManagerRunShell", () => {
     expect(resourcesOf(stack, "aws_cloudwatch_log_group", "session-")).toEqual([]);
     const inputs = JSON.parse(onlyResource(stack, "aws_ssm_document").content).inputs;
     expect(inputs).toMatchObject({ cloudWatchLogGroupName: "", cloudWatchStreamingEnabled: false, s3EncryptionEnabled: true });
-    const logging = policyOf(onlyResource(stack, "aws_iam_role_policy", "instance-role/").policy);
+    const logging = policyOf(onlyResource(stack, "aws_iam_role_policy", "instance-role/session-logging").policy);
     expect(logging.Statement.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith("logs:"))).toEqual([]);
     expect(policyOf(onlyResource(stack, "aws_kms_key", "session-").policy).Statement.map((s) => s.Sid)).toEqual(["AccountAdministersKey"]);
   });
@@ -176,7 +176,7 @@ describe("SSM-SessionManagerRunShell", () => {
 
 describe("instance role", () => {
   const role = onlyResource(payments, "aws_iam_role", "instance-role/");
-  const logging = policyOf(onlyResource(payments, "aws_iam_role_policy", "instance-role/").policy);
+  const logging = policyOf(onlyResource(payments, "aws_iam_role_policy", "instance-role/session-logging").policy);
 
   test("is trusted by EC2 only", () => {
     expect(policyOf(role.assume_role_policy)).toEqual({
@@ -185,10 +185,47 @@ describe("instance role", () => {
     });
   });
 
-  test("gets AmazonSSMManagedInstanceCore and never AmazonEC2RoleforSSM", () => {
+  test("gets the agent's rights from AmazonSSMManagedEC2InstanceDefaultPolicy, never the broader managed policies", () => {
     const attached = resourcesOf(payments, "aws_iam_role_policy_attachment", "instance-role/").map(([, r]) => r.policy_arn);
-    expect(attached).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+    expect(attached).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy"]);
     expect(JSON.stringify(payments)).not.toContain("AmazonEC2RoleforSSM");
+    // It would let every session read every parameter of the account.
+    expect(JSON.stringify(payments)).not.toContain("AmazonSSMManagedInstanceCore");
+  });
+
+  test("trusts the log bucket by its owner, as an Allow condition and as a Deny", () => {
+    for (const sid of ["WriteOwnTranscripts", "ReadLogBucketEncryption"]) {
+      expect(statement(logging, sid).Condition).toEqual({ StringEquals: { "s3:ResourceAccount": "111111111111" } });
+    }
+    expect(statement(logging, "DenyLogBucketOfAnotherOwner")).toEqual({
+      Sid: "DenyLogBucketOfAnotherOwner",
+      Effect: "Deny",
+      Action: "s3:*",
+      Resource: ["arn:aws:s3:::acme-session-logs-111111111111", "arn:aws:s3:::acme-session-logs-111111111111/*"],
+      Condition: { StringNotEquals: { "s3:ResourceAccount": "111111111111" } },
+    });
+  });
+
+  test("its credentials are denied from another VPC, and from outside the NAT gateways when they are listed", () => {
+    const perimeter = policyOf(onlyResource(payments, "aws_iam_role_policy", "instance-role/credential-perimeter").policy);
+    const fromInstance = { "ec2:SourceInstanceARN": "false" };
+    expect(statement(perimeter, "DenyCredentialsFromAnotherVpc")).toMatchObject({
+      Effect: "Deny",
+      Action: "*",
+      Condition: {
+        StringNotEquals: { "aws:ec2InstanceSourceVPC": "${aws:SourceVpc}" },
+        Null: fromInstance,
+        BoolIfExists: { "aws:ViaAWSService": "false" },
+      },
+    });
+    expect(statement(perimeter, "DenyCredentialsOutsideVpcAndNat").Condition).toEqual({
+      Null: { ...fromInstance, "aws:SourceVpc": "true" },
+      BoolIfExists: { "aws:ViaAWSService": "false" },
+      NotIpAddress: { "aws:SourceIp": ["203.0.113.10/32", "203.0.113.11/32"] },
+    });
+    // Without the NAT addresses, only the VPC statement.
+    const analyticsPerimeter = policyOf(onlyResource(analytics, "aws_iam_role_policy", "instance-role/credential-perimeter").policy);
+    expect(analyticsPerimeter.Statement.map((s: any) => s.Sid)).toEqual(["DenyCredentialsFromAnotherVpc"]);
   });
 
   test("has an instance profile for the role", () => {
@@ -242,8 +279,8 @@ describe("instance role", () => {
     ]);
   });
 
-  test("holds no wildcard actions", () => {
-    for (const a of logging.Statement.flatMap((s) => asList(s.Action))) expect(a).not.toMatch(/\*/);
+  test("allows no wildcard actions (its only wildcard is a Deny)", () => {
+    for (const a of logging.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Action))) expect(a).not.toMatch(/\*/);
   });
 });
 
@@ -255,7 +292,7 @@ describe("access groups", () => {
   test("one IAM group per access group, with the customer-managed policy attached", () => {
     const groups = resourcesOf(payments, "aws_iam_group").map(([id, r]) => [id, r.name]);
     expect(groups.map(([, n]) => n).sort()).toEqual(["acme-payments-developers", "acme-payments-operators"]);
-    const attachments = resourcesOf(payments, "aws_iam_group_policy_attachment").map(([, r]) => r);
+    const attachments = resourcesOf(payments, "aws_iam_group_policy_attachment", "access-group-").map(([, r]) => r);
     expect(attachments).toHaveLength(2);
     for (const [id] of groups) {
       expect(attachments.some((a) => a.group === `\${aws_iam_group.${id}.name}`)).toBe(true);
@@ -279,7 +316,19 @@ describe("access groups", () => {
     expect(statement(operators, "DenySessionsWithoutMfa")).toEqual({
       Sid: "DenySessionsWithoutMfa",
       Effect: "Deny",
-      Action: ["ssm:StartSession", "ssm:ResumeSession"],
+      // Every action that reaches an instance, or ends a session: a command without MFA is as good as a shell.
+      Action: [
+        "ssm:StartSession",
+        "ssm:ResumeSession",
+        "ssm:TerminateSession",
+        "ssm:SendCommand",
+        "ssm:StartAutomationExecution",
+        "ssm:CreateAssociation",
+        "ssm:CreateAssociationBatch",
+        "ssm:UpdateAssociation",
+        "ec2-instance-connect:SendSSHPublicKey",
+        "ec2-instance-connect:SendSerialConsoleSSHPublicKey",
+      ],
       Resource: "*",
       Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
     });
@@ -289,7 +338,7 @@ describe("access groups", () => {
     const raw = exampleRaw();
     raw.workloads[1].accessGroups[0].mfaRequired = false;
     const stack = synthAll(validateConfig(raw))["workload-analytics"];
-    const doc = policyOf(onlyResource(stack, "aws_iam_policy").policy);
+    const doc = policyOf(onlyResource(stack, "aws_iam_policy", "access-group-").policy);
     expect(doc.Statement.map((s) => s.Sid)).not.toContain("DenySessionsWithoutMfa");
   });
 
@@ -310,19 +359,23 @@ describe("access groups", () => {
     });
   });
 
-  test("terminate and resume only their own sessions: the final text holds ${aws:username}", () => {
+  test("terminate and resume only their own sessions, by the owner tag AWS sets; open only their own data channels", () => {
     const raw: string = policies["acme-payments-operators-session-access"].policy;
-    expect(raw).toContain("session/$${aws:username}-*");
-    const own = statement(operators, "ManageOwnSessions");
-    expect(own.Action).toEqual(["ssm:TerminateSession", "ssm:ResumeSession"]);
-    expect(own.Resource).toEqual([
-      "arn:aws:ssm:eu-west-1:222222222222:session/${aws:username}-*",
-      "arn:aws:ssm:eu-central-1:222222222222:session/${aws:username}-*",
-    ]);
-    const pattern = asList(own.Resource)[0];
-    const session = (owner: string) => `arn:aws:ssm:eu-west-1:222222222222:session/${owner}-0a1b2c3d4e5f`;
-    expect(arnMatches(pattern, session("alice.example"), { "aws:username": "alice.example" })).toBe(true);
-    expect(arnMatches(pattern, session("bob.example"), { "aws:username": "alice.example" })).toBe(false);
+    expect(raw).toContain('"$${aws:userid}"');
+    expect(statement(operators, "ManageOwnSessions")).toEqual({
+      Sid: "ManageOwnSessions",
+      Effect: "Allow",
+      Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
+      Resource: ["arn:aws:ssm:eu-west-1:222222222222:session/*", "arn:aws:ssm:eu-central-1:222222222222:session/*"],
+      // Not a user-name prefix: alice.example would match alice.example-admin's sessions.
+      Condition: { StringLike: { "ssm:resourceTag/aws:ssmmessages:session-id": "${aws:userid}" } },
+    });
+    expect(statement(operators, "OpenOwnDataChannels")).toEqual({
+      Sid: "OpenOwnDataChannels",
+      Effect: "Allow",
+      Action: "ssmmessages:OpenDataChannel",
+      Resource: ["arn:aws:ssm:eu-west-1:222222222222:session/${aws:userid}-*", "arn:aws:ssm:eu-central-1:222222222222:session/${aws:userid}-*"],
+    });
   });
 
   test("generate data keys with the session keys, and describe read-only", () => {
@@ -365,6 +418,7 @@ describe("access groups", () => {
       "ssm:ResumeSession",
       "ssm:StartSession",
       "ssm:TerminateSession",
+      "ssmmessages:OpenDataChannel",
     ]);
   });
 });
@@ -382,7 +436,7 @@ describe("IAM limits", () => {
 
   test("the example's largest policy fits, with room to spare", () => {
     for (const [, p] of resourcesOf(payments, "aws_iam_policy")) {
-      expect(JSON.stringify(policyOf(p.policy)).length).toBeLessThan(6144 / 2);
+      expect(JSON.stringify(policyOf(p.policy)).length).toBeLessThan(6144 * 0.6);
     }
   });
 });

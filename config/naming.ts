@@ -45,6 +45,8 @@ export const accessGroupName = (prefix: string, group: string): string => `${pre
 export const accessPolicyName = (prefix: string, group: string): string => `${prefix}-${group}-session-access`;
 /** The explicit denies every access group of a workload account carries, built over the union of its groups. */
 export const guardrailPolicyName = (prefix: string): string => `${prefix}-session-guardrails`;
+/** The explicit denies that keep the audit setup, scope tags and Run As tags out of session users' reach. */
+export const setupGuardrailPolicyName = (prefix: string): string => `${prefix}-session-setup-guardrails`;
 
 /** Session alerts of one account and region: the SNS topic, its key, the rules and alarms that publish to it. */
 export const alertTopicName = (prefix: string): string => `${prefix}-session-alerts`;

@@ -3,11 +3,10 @@ import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-poli
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Construct } from "constructs";
 import { IAM_PATH } from "../config/naming";
+import { MANAGED_POLICY_MAX_CHARS, managedPolicySize } from "./policy-size";
 import { toTerraformJson } from "./terraform-json";
 import { accessPolicy, type AccessPolicyProps } from "./policies/workload";
 
-/** IAM's limit for a managed policy document, counted without white space. */
-export const MANAGED_POLICY_MAX_CHARS = 6144;
 /** Length of a KMS key ARN in the commercial partition, for references not yet resolved at synth time. */
 const KEY_ARN_CHARS = "arn:aws:kms:ap-southeast-2:123456789012:key/".length + 36;
 
@@ -30,8 +29,7 @@ export class SessionAccessGroup extends Construct {
     const document = accessPolicy(props);
     // Fail at synth, not half-way through an apply: measure the policy with real-length key ARNs in place of the
     // references, without white space, as IAM counts it.
-    const keyArns = new Set(props.regions.map((r) => r.sessionKeyArn));
-    const size = JSON.stringify(document, (_, v) => (typeof v === "string" && keyArns.has(v) ? "k".repeat(KEY_ARN_CHARS) : v)).length;
+    const size = managedPolicySize(document, new Map(props.regions.map((r) => [r.sessionKeyArn, KEY_ARN_CHARS])));
     if (size > MANAGED_POLICY_MAX_CHARS) {
       throw new Error(
         `access group ${props.groupName}: its policy would be about ${size} characters, over IAM's ` +

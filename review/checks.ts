@@ -328,7 +328,8 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         add("end the session of a user whose name extends theirs", column, persona, end(`${persona.username}-admin`, OTHER_USERID), "ExplicitlyDenied", "DenyOtherPeoplesSessions");
         const broad = withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm"));
         const holding = (grant: string): Persona => withPolicy(persona, `${grant} grant`, grantAll(grant, "AnotherPolicyGrants"), `${persona.label} + ${grant}`);
-        const col = (grant: string): Column => `${column} + ${grant}` as Column;
+        // One column for every broad grant: the row names the grant, and the matrix stays readable.
+        const col = (_grant: string): Column => `${column} + other grants` as Column;
         const ssmAll = col("ssm:*");
         // Whatever else they hold: the guardrails restate each limit as a Deny.
         add("start a session on an untagged instance, holding ssm:*", ssmAll, broad, start(instanceArn, { instanceTags: {} }), ...scopeOutcome({}));

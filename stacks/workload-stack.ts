@@ -4,6 +4,7 @@ import {
   accessGroupName,
   accessPolicyName,
   guardrailPolicyName,
+  setupGuardrailPolicyName,
   instanceRoleName,
   logBucketName,
   workloadStackName,
@@ -143,6 +144,7 @@ export class WorkloadStack extends AccountStack {
     const sudoTagKey = workload.connectivity.fleet.removeSsmUserSudo?.tagKey;
     new SessionGuardrails(this, "guardrails", {
       policyName: guardrailPolicyName(prefix),
+      setupPolicyName: setupGuardrailPolicyName(prefix),
       namePrefix: prefix,
       groupNames: Object.fromEntries([...groups].map(([name, g]) => [name, g.groupName])),
       accountId: workload.accountId,

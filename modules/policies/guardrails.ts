@@ -92,7 +92,7 @@ function dropImplied(misses: Map<string, Set<string>>[]): Map<string, Set<string
   return kept;
 }
 
-/** The guardrail policy of one workload account. */
+/** The session guardrails of one workload account: where, on what and with which document sessions start. */
 export function guardrailPolicy(p: GuardrailProps): PolicyDocument {
   const account = p.accountId;
   const instances = arn.instances("*", account);
@@ -147,6 +147,17 @@ export function guardrailPolicy(p: GuardrailProps): PolicyDocument {
       Condition: { StringNotLike: { [`ssm:resourceTag/${SESSION_OWNER_TAG}`]: IAM_VAR.userid } },
     },
   ];
+  return policy(...statements);
+}
+
+/**
+ * The setup guardrails of one workload account: the associations, the tags that decide scope and Run As, and the
+ * audit setup itself. A second policy beside guardrailPolicy, so that each stays well within IAM's 6,144
+ * characters as groups, regions and documents grow.
+ */
+export function setupGuardrailPolicy(p: GuardrailProps): PolicyDocument {
+  const account = p.accountId;
+  const statements: Statement[] = [];
   if (p.associationArns.length > 0) {
     statements.push({
       // The associations that keep the agent current and ssm-user without sudo: changing or deleting one by id
