@@ -373,6 +373,46 @@ describe("each rule finds its violation", () => {
       [`error SM-SNS-2 ${P}/${ALERTS}/topic: statement Open allows {"AWS":"*"} with no exact account condition. Fix: ${fixOf("SM-SNS-2")}`],
     ],
     [
+      "SM-SNS-3",
+      P,
+      (s) => editJson(s, `${ALERTS}/key/key`, "policy", (d) => delete d.Statement.find((x: any) => x.Sid === "AlertSourcesEncryptMessages").Condition),
+      [
+        `error SM-SNS-3 ${P}/${ALERTS}/key/key: statement AlertSourcesEncryptMessages lets events.amazonaws.com, cloudwatch.amazonaws.com use the key with no kms:EncryptionContext:aws:sns:topicArn condition (arn:aws:sns:eu-west-1:222222222222:acme-session-alerts). Fix: ${fixOf("SM-SNS-3")}`,
+      ],
+    ],
+    [
+      "SM-SNS-3 (bound to another topic)",
+      P,
+      (s) =>
+        editJson(s, `${ALERTS}/key/key`, "policy", (d) => {
+          d.Statement.find((x: any) => x.Sid === "AlertSourcesEncryptMessages").Condition.StringEquals["kms:EncryptionContext:aws:sns:topicArn"] =
+            "arn:aws:sns:eu-west-1:222222222222:elsewhere";
+        }),
+      [
+        `error SM-SNS-3 ${P}/${ALERTS}/key/key: statement AlertSourcesEncryptMessages binds events.amazonaws.com, cloudwatch.amazonaws.com to arn:aws:sns:eu-west-1:222222222222:elsewhere, not a topic this key encrypts (arn:aws:sns:eu-west-1:222222222222:acme-session-alerts). Fix: ${fixOf("SM-SNS-3")}`,
+      ],
+    ],
+    [
+      "SM-CW-3",
+      P,
+      (s) =>
+        editJson(s, "monitoring-eu-west-1/tamper/rule-setup", "event_pattern", (d) => {
+          d.detail.$or = d.detail.$or.filter((c: any) => !c.eventSource.includes("kms.amazonaws.com"));
+        }),
+      [`error SM-CW-3 ${P}/${ALERTS}/topic: no rule alerting this topic matches kms:ScheduleKeyDeletion, kms:DisableKey. Fix: ${fixOf("SM-CW-3")}`],
+    ],
+    [
+      "SM-CW-3 (the preferences document left out)",
+      P,
+      (s) =>
+        editJson(s, "monitoring-eu-west-1/tamper/rule-setup", "event_pattern", (d) => {
+          d.detail.$or.find((c: any) => c.eventName.includes("UpdateDocument")).requestParameters.name = ["acme-RemoveSsmUserSudo"];
+        }),
+      [
+        `error SM-CW-3 ${P}/${ALERTS}/topic: no rule alerting this topic matches ssm:UpdateDocument (SSM-SessionManagerRunShell), ssm:DeleteDocument (SSM-SessionManagerRunShell). Fix: ${fixOf("SM-CW-3")}`,
+      ],
+    ],
+    [
       "SM-LMB-1",
       P,
       (s) => {
@@ -464,7 +504,8 @@ describe("each rule finds its violation", () => {
     withoutAlerts(raw);
     for (const w of raw.workloads) delete w.connectivity;
   });
-  const configFor = (id: string): Config => (/^SM-(SNS|LMB)-/.test(id) ? config : /^SM-EC2-/.test(id) ? connected : lean);
+  // Alert rules need the alerts on; the others are checked where nothing else could report.
+  const configFor = (id: string): Config => (/^SM-(SNS-\d+|LMB-\d+|CW-3)$/.test(id.split(" ")[0]) ? config : /^SM-EC2-/.test(id) ? connected : lean);
 
   test.each(violations)("%s", (id, stack, mutate, expected) => {
     expect(findings(configFor(id), stack, mutate)).toEqual(expected);
@@ -608,6 +649,22 @@ describe("each rule finds its violation", () => {
       `error SM-CW-2 ${P}/monitoring-eu-west-1/watchdog/log-group: retention_in_days is 365, below compliance.minLogRetentionDays (400). Fix: ${fixOf("SM-CW-2")}`,
       `error SM-CW-2 ${P}/monitoring-eu-central-1/watchdog/log-group: retention_in_days is 365, below compliance.minLogRetentionDays (400). Fix: ${fixOf("SM-CW-2")}`,
     ]);
+  });
+
+  test("SM-CW-3: alerts on with tamperEvents off is an error in every region of the workload", () => {
+    const off = withConfig((raw) => (raw.workloads[0].observability.tamperEvents = { enabled: false }));
+    expect(findings(off, P)).toEqual(
+      ["eu-west-1", "eu-central-1"].map(
+        (region) =>
+          `error SM-CW-3 ${P}/monitoring-${region}/alerts/topic: no EventBridge rule in ${region} alerts this topic on tampering (observability.tamperEvents is off?). Fix: ${fixOf("SM-CW-3")}`,
+      ),
+    );
+    // Alerts off altogether: no topic, nothing to alert.
+    const quiet = withConfig((raw) => {
+      delete raw.observabilityDefaults;
+      delete raw.workloads[0].observability;
+    });
+    expect(findings(quiet, P).filter((f) => f.includes("SM-CW-3"))).toEqual([]);
   });
 
   test("SM-S3-10: Object Lock is required by default, and only then", () => {

@@ -252,6 +252,7 @@ describe("observability", () => {
           ],
         },
         sessionEvents: true,
+        tamperEvents: true,
         forbiddenCommands: PATTERNS,
         watchdog: { mode: "enforce", maxSessionMinutes: 60, scheduleMinutes: 5 },
       });
@@ -262,6 +263,7 @@ describe("observability", () => {
       expect(config.workloads[1].observability).toEqual({
         alerts: { subscriptions: [{ protocol: "email", endpoint: "security-alerts@example.com" }] },
         sessionEvents: true,
+        tamperEvents: true,
         forbiddenCommands: PATTERNS,
         watchdog: { mode: "dry-run", maxSessionMinutes: 60, scheduleMinutes: 5 },
       });
@@ -315,8 +317,34 @@ describe("observability", () => {
         }),
       );
       for (const w of c.workloads) {
-        expect(w.observability).toEqual({ alerts: undefined, sessionEvents: false, forbiddenCommands: [], watchdog: undefined });
+        expect(w.observability).toEqual({ alerts: undefined, sessionEvents: false, tamperEvents: false, forbiddenCommands: [], watchdog: undefined });
       }
+    });
+
+    test("tamper events are on wherever alerts are, unless a workload or the defaults turn them off", () => {
+      expect(observabilityOf(() => undefined).tamperEvents).toBe(true);
+      expect(observabilityOf((c) => (c.workloads[1].observability = { tamperEvents: { enabled: false } })).tamperEvents).toBe(false);
+      expect(observabilityOf((c) => (c.observabilityDefaults.tamperEvents = { enabled: false })).tamperEvents).toBe(false);
+      // The workload's part over the defaults', as for every other part.
+      expect(
+        observabilityOf((c) => {
+          c.observabilityDefaults.tamperEvents = { enabled: false };
+          c.workloads[1].observability = { tamperEvents: { enabled: true } };
+        }).tamperEvents,
+      ).toBe(true);
+      // Off with alerts: without a topic there is nothing to alert to.
+      expect(
+        observabilityOf((c) => {
+          delete c.observabilityDefaults;
+          delete c.workloads[0].observability;
+        }).tamperEvents,
+      ).toBe(false);
+    });
+
+    test("tamperEvents takes only enabled", () => {
+      expect(() => validateConfig(mutated((c) => (c.observabilityDefaults.tamperEvents = { enabled: true, rules: [] })))).toThrow(
+        /observabilityDefaults\.tamperEvents: unknown field rules/,
+      );
     });
   });
 
@@ -328,6 +356,18 @@ describe("observability", () => {
         [
           "workloads[1].observability.alerts.enabled: must be true: sessionEvents publishes to the alert topic (set it here or in observabilityDefaults)",
         ],
+      ],
+      [
+        "tamper events turned on while alerts are off",
+        (c) =>
+          (c.workloads[1].observability = {
+            alerts: { enabled: false },
+            tamperEvents: { enabled: true },
+            sessionEvents: { enabled: false },
+            forbiddenCommands: { enabled: false },
+            watchdog: { enabled: false },
+          }),
+        ["workloads[1].observability.alerts.enabled: must be true: tamperEvents publishes to the alert topic (set it here or in observabilityDefaults)"],
       ],
       [
         "forbidden commands while alerts are off",

@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { validateConfig } from "../config/load";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
+import { EVENT_PATTERN_MAX_CHARS, resolvedPatternSize, TamperRules, type TamperTargets } from "../modules/tamper-rules";
 import { synthesize } from "../stacks/synthesize";
 import {
   asList,
@@ -130,6 +133,7 @@ describe("alert key", () => {
           Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
           Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
           Resource: "*",
+          Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${region}:${account}:acme-session-alerts` } },
         },
         {
           Sid: "CloudWatchLogsEncryptsWatchdogLogGroup",
@@ -153,7 +157,21 @@ describe("alert key", () => {
     );
   });
 
-  const eventsOff = once(() => synthOf((c) => (c.observabilityDefaults.sessionEvents.enabled = false))["workload-payments"]);
+  const eventsOff = once(
+    () =>
+      synthOf((c) => {
+        c.observabilityDefaults.sessionEvents.enabled = false;
+        c.observabilityDefaults.tamperEvents = { enabled: false };
+      })["workload-payments"],
+  );
+  const tamperOnly = once(
+    () =>
+      synthOf((c) => {
+        c.observabilityDefaults.sessionEvents.enabled = false;
+        c.observabilityDefaults.forbiddenCommands.enabled = false;
+        c.observabilityDefaults.watchdog.enabled = false;
+      })["workload-payments"],
+  );
   const alarmsOff = once(
     () =>
       synthOf((c) => {
@@ -165,13 +183,14 @@ describe("alert key", () => {
     () =>
       synthOf((c) => {
         c.observabilityDefaults.sessionEvents.enabled = false;
+        c.observabilityDefaults.tamperEvents = { enabled: false };
         c.observabilityDefaults.forbiddenCommands.enabled = false;
         c.observabilityDefaults.watchdog.enabled = false;
       })["workload-payments"],
   );
   const keyPolicy = (stack: Synth) => policyOf(onlyResource(stack, "aws_kms_key", "monitoring-eu-west-1/alerts/").policy);
 
-  test("without session events: only CloudWatch encrypts messages", () => {
+  test("without session and tamper events: only CloudWatch encrypts messages", () => {
     const doc = keyPolicy(eventsOff());
     expect(doc.Statement.map((s) => s.Sid)).toEqual([
       "AccountAdministersKey",
@@ -190,7 +209,25 @@ describe("alert key", () => {
       Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
       Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
       Resource: "*",
+      Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:eu-west-1:${PAYMENTS}:acme-session-alerts` } },
     });
+  });
+
+  test("tamper rules alone: EventBridge, and CloudWatch for their delivery alarms, bound to the topic", () => {
+    const doc = keyPolicy(tamperOnly());
+    expect(statement(doc, "AlertSourcesEncryptMessages")).toMatchObject({
+      Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
+      Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:eu-west-1:${PAYMENTS}:acme-session-alerts` } },
+    });
+  });
+
+  test("the binding names the topic this key actually encrypts", () => {
+    for (const region of ["eu-west-1", "eu-central-1"]) {
+      const topic = onlyResource(payments, "aws_sns_topic", `monitoring-${region}/alerts/`);
+      const key = policyOf(onlyResource(payments, "aws_kms_key", `monitoring-${region}/alerts/`).policy);
+      const context = statement(key, "AlertSourcesEncryptMessages").Condition!.StringEquals;
+      expect(context).toEqual({ "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${region}:${PAYMENTS}:${topic.name}` });
+    }
   });
 
   test("with nothing publishing: the account statement alone", () => {
@@ -230,6 +267,20 @@ describe("alert key", () => {
             Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:events:${region}:${account}:rule/acme-session-activity` } },
           },
           {
+            Sid: "TamperRulesPublish",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topic,
+            Condition: {
+              ArnEquals: {
+                "aws:SourceArn": ["tamper", "tamper-setup", ...(region === "us-east-1" ? ["tamper-iam"] : [])].map(
+                  (name) => `arn:aws:events:${region}:${account}:rule/acme-session-${name}`,
+                ),
+              },
+            },
+          },
+          {
             Sid: "SessionAlarmsPublish",
             Effect: "Allow",
             Principal: { Service: "cloudwatch.amazonaws.com" },
@@ -239,6 +290,9 @@ describe("alert key", () => {
               ArnEquals: {
                 "aws:SourceArn": [
                   "activity-delivery-failed",
+                  "tamper-alerts-delivery-failed",
+                  "tamper-setup-delivery-failed",
+                  ...(region === "us-east-1" ? ["tamper-iam-delivery-failed"] : []),
                   "forbidden-command-sudo-su",
                   "forbidden-command-sudo-shell",
                   "forbidden-command-pipe-to-shell",
@@ -284,8 +338,8 @@ describe("alert key", () => {
       );
       const alarmArns = statement(doc, "SessionAlarmsPublish").Condition!.ArnEquals["aws:SourceArn"] as string[];
       const alarms = resourcesOf(payments, "aws_cloudwatch_metric_alarm", `monitoring-${region}/`).map(([, a]) => a.alarm_name);
-      // The rule's delivery alarm, four forbidden commands, the watchdog's errors and not-running alarms.
-      expect(alarms).toHaveLength(7);
+      // The rules' delivery alarms (activity, two tamper rules), four forbidden commands, the watchdog's two.
+      expect(alarms).toHaveLength(9);
       expect([...alarmArns].sort()).toEqual(alarms.map((name) => `arn:aws:cloudwatch:${region}:${PAYMENTS}:alarm:${name}`).sort());
     });
 
@@ -294,7 +348,13 @@ describe("alert key", () => {
 
     test("statements of parts that are off are absent", () => {
       expect(topicSids(eventsOff())).toEqual(["SessionAlarmsPublish", "DenyOtherAccounts", "DenyInsecureTransport"]);
-      expect(topicSids(alarmsOff())).toEqual(["SessionActivityRulePublishes", "SessionAlarmsPublish", "DenyOtherAccounts", "DenyInsecureTransport"]);
+      expect(topicSids(alarmsOff())).toEqual([
+        "SessionActivityRulePublishes",
+        "TamperRulesPublish",
+        "SessionAlarmsPublish",
+        "DenyOtherAccounts",
+        "DenyInsecureTransport",
+      ]);
       expect(topicSids(alertsOnly())).toEqual(["DenyOtherAccounts", "DenyInsecureTransport"]);
     });
 
@@ -472,11 +532,178 @@ describe("forbidden commands", () => {
     expect(resourcesOf(stack, "aws_cloudwatch_metric_alarm").map(([, a]) => a.alarm_name).sort()).toEqual([
       "acme-session-activity-delivery-failed",
       "acme-session-activity-delivery-failed",
+      "acme-session-tamper-alerts-delivery-failed",
+      "acme-session-tamper-alerts-delivery-failed",
+      "acme-session-tamper-setup-delivery-failed",
+      "acme-session-tamper-setup-delivery-failed",
       "acme-session-watchdog-errors",
       "acme-session-watchdog-errors",
       "acme-session-watchdog-not-running",
       "acme-session-watchdog-not-running",
     ]);
+  });
+});
+
+describe("tamper rules", () => {
+  const tamper = (stack: Synth, region: string) =>
+    Object.fromEntries(partOf(stack, "aws_cloudwatch_event_rule", region, "tamper").map((r) => [r.name, r]));
+  const pattern = (stack: Synth, region: string, name: string) => JSON.parse(terraformLiteral(tamper(stack, region)[name].event_pattern));
+  /** The clauses of a pattern, by event source and the first event name. */
+  const clauses = (p: Record<string, any>): Record<string, any>[] => p.detail.$or ?? [p.detail];
+  const clauseFor = (p: Record<string, any>, eventName: string): Record<string, any> => {
+    const found = clauses(p).find((c) => c.eventName.some((e: unknown) => e === eventName || (e as { prefix?: string }).prefix === eventName));
+    if (found === undefined) throw new Error(`no clause for ${eventName}`);
+    return found;
+  };
+  const sessionKey = (stack: Synth, region: string, attr: string) => ref(stack, "aws_kms_key", `session-${region}/`, attr);
+
+  test.each([
+    [payments, "eu-west-1", ["acme-session-tamper", "acme-session-tamper-setup"]],
+    [payments, "eu-central-1", ["acme-session-tamper", "acme-session-tamper-setup"]],
+    [analytics, "us-east-1", ["acme-session-tamper", "acme-session-tamper-iam", "acme-session-tamper-setup"]],
+  ])("rules per region: IAM's only in us-east-1, where CloudTrail delivers IAM events (%#)", (stack, region, names) => {
+    expect(Object.keys(tamper(stack, region)).sort()).toEqual(names);
+    for (const name of names) expect(pattern(stack, region, name)["detail-type"]).toEqual(["AWS API Call via CloudTrail"]);
+  });
+
+  test("alert path: this project's log groups, rules, watchdog, topic and subscriptions, by name", () => {
+    const p = pattern(payments, "eu-west-1", "acme-session-tamper");
+    const topic = `arn:aws:sns:eu-west-1:${PAYMENTS}:acme-session-alerts`;
+    const rules = ["acme-session-activity", "acme-session-tamper", "acme-session-tamper-setup", "acme-session-watchdog-schedule"];
+    expect(clauses(p)).toEqual([
+      {
+        eventSource: ["logs.amazonaws.com"],
+        eventName: ["DeleteLogGroup", "DeleteMetricFilter", "PutMetricFilter", "PutRetentionPolicy", "DeleteRetentionPolicy", "DisassociateKmsKey"],
+        requestParameters: { logGroupName: ["/acme/session-manager/sessions", "/aws/lambda/acme-session-watchdog"] },
+      },
+      { eventSource: ["events.amazonaws.com"], eventName: ["PutRule", "DeleteRule", "DisableRule"], requestParameters: { name: rules } },
+      { eventSource: ["events.amazonaws.com"], eventName: ["PutTargets", "RemoveTargets"], requestParameters: { rule: rules } },
+      {
+        eventSource: ["lambda.amazonaws.com"],
+        eventName: ["UpdateFunctionConfiguration", "UpdateFunctionCode", "DeleteFunction", "RemovePermission"].map((prefix) => ({ prefix })),
+        requestParameters: { functionName: ["acme-session-watchdog", { suffix: ":function:acme-session-watchdog" }] },
+      },
+      { eventSource: ["sns.amazonaws.com"], eventName: ["SetTopicAttributes", "DeleteTopic", "RemovePermission"], requestParameters: { topicArn: [topic] } },
+      { eventSource: ["sns.amazonaws.com"], eventName: ["Unsubscribe"], requestParameters: { subscriptionArn: [{ prefix: `${topic}:` }] } },
+    ]);
+  });
+
+  test("the log groups are the ones this stack creates", () => {
+    const names = partOf(payments, "aws_cloudwatch_log_group", "eu-west-1", "watchdog").map((g) => g.name);
+    names.push(onlyResource(payments, "aws_cloudwatch_log_group", "session-eu-west-1/").name);
+    expect(clauseFor(pattern(payments, "eu-west-1", "acme-session-tamper"), "DeleteMetricFilter").requestParameters.logGroupName.sort()).toEqual(names.sort());
+  });
+
+  test("setup: the project's alarms, documents and keys; associations and service settings of the account", () => {
+    const p = pattern(payments, "eu-central-1", "acme-session-tamper-setup");
+    expect(clauses(p)).toEqual([
+      { eventSource: ["monitoring.amazonaws.com"], eventName: ["DeleteAlarms", "DisableAlarmActions"], requestParameters: { alarmNames: [{ prefix: "acme-session-" }] } },
+      { eventSource: ["monitoring.amazonaws.com"], eventName: ["PutMetricAlarm"], requestParameters: { alarmName: [{ prefix: "acme-session-" }] } },
+      {
+        eventSource: ["ssm.amazonaws.com"],
+        eventName: ["UpdateDocument", "DeleteDocument", "UpdateDocumentDefaultVersion", "ModifyDocumentPermission"],
+        requestParameters: { name: ["SSM-SessionManagerRunShell", "acme-RemoveSsmUserSudo"] },
+      },
+      { eventSource: ["ssm.amazonaws.com"], eventName: ["DeleteAssociation", "UpdateAssociation", "UpdateServiceSetting", "ResetServiceSetting"] },
+      {
+        eventSource: ["kms.amazonaws.com"],
+        eventName: ["ScheduleKeyDeletion", "DisableKey", "PutKeyPolicy"],
+        // Both keys of the region, by id and by ARN: the caller chooses how to name a key.
+        requestParameters: {
+          keyId: [
+            sessionKey(payments, "eu-central-1", "key_id"),
+            sessionKey(payments, "eu-central-1", "arn"),
+            alertKeyRef(payments, "eu-central-1").replace(".arn}", ".key_id}"),
+            alertKeyRef(payments, "eu-central-1"),
+          ],
+        },
+      },
+    ]);
+  });
+
+  test("every alarm this stack creates matches the alarm prefix", () => {
+    const prefix = clauseFor(pattern(payments, "eu-west-1", "acme-session-tamper-setup"), "DeleteAlarms").requestParameters.alarmNames[0].prefix;
+    for (const [, a] of resourcesOf(payments, "aws_cloudwatch_metric_alarm")) expect(a.alarm_name.startsWith(prefix)).toBe(true);
+  });
+
+  test("IAM (us-east-1): the access groups by name, the policies by their path", () => {
+    expect(clauses(pattern(analytics, "us-east-1", "acme-session-tamper-iam"))).toEqual([
+      {
+        eventSource: ["iam.amazonaws.com"],
+        eventName: ["DetachGroupPolicy", "DeleteGroupPolicy", "PutGroupPolicy"],
+        requestParameters: { groupName: resourcesOf(analytics, "aws_iam_group").map(([, g]) => g.name) },
+      },
+      {
+        eventSource: ["iam.amazonaws.com"],
+        eventName: ["CreatePolicyVersion", "SetDefaultPolicyVersion", "DeletePolicy", "DetachGroupPolicy"],
+        requestParameters: { policyArn: [{ prefix: `arn:aws:iam::${ANALYTICS}:policy/session-manager/` }] },
+      },
+    ]);
+    for (const [, p] of resourcesOf(analytics, "aws_iam_policy")) expect(p.path).toBe("/session-manager/");
+  });
+
+  test("every pattern fits EventBridge's 2048 characters once references resolve, with the longest prefix", () => {
+    const long = synthOf((c) => (c.organization.namePrefix = "a-twenty-char-prefix"));
+    for (const stack of Object.values(long)) {
+      for (const [, r] of resourcesOf(stack, "aws_cloudwatch_event_rule")) {
+        if (r.event_pattern === undefined) continue;
+        const compact = JSON.stringify(JSON.parse(terraformLiteral(r.event_pattern)));
+        expect([r.name, resolvedPatternSize(compact) <= EVENT_PATTERN_MAX_CHARS]).toEqual([r.name, true]);
+      }
+    }
+  });
+
+  test("too many names for one pattern fail the construct, naming the rule", () => {
+    const targets: TamperTargets = { accountId: PAYMENTS, logGroupNames: [], ruleNames: [], topicArn: "t", documentNames: [], keys: [], alarmNamePrefix: "p-", groupNames: [] };
+    const many = Array.from({ length: 60 }, (_, i) => `acme-a-rather-long-access-group-name-${i}`);
+    const stack = new TerraformStack(Testing.app(), "s");
+    const provider = new AwsProvider(stack, "aws", { region: "us-east-1" });
+    const make = (groupNames: string[]) => () =>
+      new TamperRules(stack, `tamper-${groupNames.length}`, { namePrefix: "acme", region: "us-east-1", provider, targets: { ...targets, groupNames }, topicArnRef: "t" });
+    expect(make(many.slice(0, 2))).not.toThrow();
+    expect(make(many)).toThrow(/^the event pattern of acme-session-tamper-iam would be up to \d+ characters, over EventBridge's 2048/);
+  });
+
+  test("each rule targets the region's topic with a readable message, and has a delivery alarm", () => {
+    const region = "us-east-1";
+    const targets = partOf(analytics, "aws_cloudwatch_event_target", region, "tamper");
+    expect(targets).toHaveLength(3);
+    for (const t of targets) {
+      expect(t).toMatchObject({ arn: topicRef(analytics, region), target_id: "session-alerts" });
+      expect(t.input_transformer.input_paths).toMatchObject({
+        event: "$.detail.eventName",
+        who: "$.detail.userIdentity.arn",
+        from: "$.detail.sourceIPAddress",
+        logGroup: "$.detail.requestParameters.logGroupName",
+        key: "$.detail.requestParameters.keyId",
+        error: "$.detail.errorCode",
+        eventId: "$.detail.eventID",
+      });
+      expect(terraformLiteral(t.input_transformer.input_template).split("\n")).toEqual([
+        `"Session setup changed: <event> (<service>) at <time> in account <account> (<region>)"`,
+        `"Who: <who>"`,
+        `"From: <from>"`,
+        `"Resource: <logGroup> <name> <rule> <function> <topic> <subscription> <key> <alarm> <group> <setting> <association>"`,
+        `"Detail: <filter> <policy> <policyName>"`,
+        `"Error: <error>"`,
+        `"CloudTrail event: <eventId>"`,
+      ]);
+      for (const field of Object.keys(t.input_transformer.input_paths)) expect(t.input_transformer.input_template).toContain(`<${field}>`);
+    }
+    const alarms = partOf(analytics, "aws_cloudwatch_metric_alarm", region, "tamper");
+    expect(alarms.map((a) => [a.alarm_name, a.dimensions.RuleName, a.metric_name]).sort()).toEqual([
+      ["acme-session-tamper-alerts-delivery-failed", "acme-session-tamper", "FailedInvocations"],
+      ["acme-session-tamper-iam-delivery-failed", "acme-session-tamper-iam", "FailedInvocations"],
+      ["acme-session-tamper-setup-delivery-failed", "acme-session-tamper-setup", "FailedInvocations"],
+    ]);
+  });
+
+  test("tamperEvents off: no tamper rules, no TamperRulesPublish, no tamper alarms", () => {
+    const off = synthOf((c) => (c.observabilityDefaults.tamperEvents = { enabled: false }))["workload-payments"];
+    expect(resourcesOf(off, "aws_cloudwatch_event_rule", "monitoring-eu-west-1/tamper/")).toEqual([]);
+    const sids = policyOf(onlyResource(off, "aws_sns_topic_policy", "monitoring-eu-west-1/alerts/").policy).Statement.map((s) => s.Sid);
+    expect(sids).not.toContain("TamperRulesPublish");
+    expect(resourcesOf(off, "aws_cloudwatch_metric_alarm").filter(([, a]) => a.alarm_name.includes("tamper"))).toEqual([]);
   });
 });
 

@@ -126,7 +126,7 @@ function checkObservability(
   const here = `${at}.observability`;
   checkListNames(own, here, problems);
 
-  const alerting = ["sessionEvents", "forbiddenCommands", "watchdog"].filter(on);
+  const alerting = ["sessionEvents", "tamperEvents", "forbiddenCommands", "watchdog"].filter(on);
   if (alerting.length > 0 && !on("alerts")) {
     problems.push({
       path: `${here}.alerts.enabled`,

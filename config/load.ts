@@ -110,7 +110,7 @@ function resolve(raw: RawConfig): Config {
 }
 
 /**
- * A workload's observability: each part (alerts, sessionEvents, forbiddenCommands, watchdog) is the defaults' part
+ * A workload's observability: each part (alerts, sessionEvents, tamperEvents, forbiddenCommands, watchdog) is the defaults' part
  * with the workload's fields over it. Cross-checks have already rejected a part that is on without what it needs.
  */
 function resolveObservability(
@@ -120,11 +120,14 @@ function resolveObservability(
 ): ObservabilitySettings {
   const alerts = { ...defaults?.alerts, ...own?.alerts };
   const events = { ...defaults?.sessionEvents, ...own?.sessionEvents };
+  const tamper = { ...defaults?.tamperEvents, ...own?.tamperEvents };
   const commands = { ...defaults?.forbiddenCommands, ...own?.forbiddenCommands };
   const watchdog = { ...defaults?.watchdog, ...own?.watchdog };
   return {
     alerts: alerts.enabled === true ? { subscriptions: alerts.subscriptions ?? [] } : undefined,
     sessionEvents: events.enabled === true,
+    // On with alerts unless turned off: tampering with the alert path is what an intruder does first.
+    tamperEvents: alerts.enabled === true && tamper.enabled !== false,
     forbiddenCommands: commands.enabled === true ? (commands.patterns ?? []) : [],
     watchdog:
       watchdog.enabled === true

@@ -64,13 +64,33 @@ export const watchdogScheduleName = (prefix: string): string => `${prefix}-sessi
 export const watchdogErrorsAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}watchdog-errors`;
 export const watchdogNotRunningAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}watchdog-not-running`;
 export const sessionEventsFailedAlarmName = (prefix: string): string => `${alarmNamePrefix(prefix)}activity-delivery-failed`;
+
 /**
- * Every alarm that publishes to the alert topic of an account with these settings: the topic policy lists each by
- * ARN, the modules create them under these names, and the access model proves each one.
+ * IAM is a global service: CloudTrail delivers its events to EventBridge in us-east-1 only, so only a rule there
+ * sees them.
  */
-export function alertAlarmNames(prefix: string, settings: ObservabilitySettings): string[] {
+export const IAM_EVENTS_REGION = "us-east-1";
+/** The tamper rules of one region: what each watches is in modules/tamper-rules.ts. */
+export type TamperRulePart = "alerts" | "setup" | "iam";
+export const tamperRuleName = (prefix: string, part: TamperRulePart): string =>
+  part === "alerts" ? `${prefix}-session-tamper` : `${prefix}-session-tamper-${part}`;
+export const tamperFailedAlarmName = (prefix: string, part: TamperRulePart): string =>
+  `${alarmNamePrefix(prefix)}tamper-${part}-delivery-failed`;
+/** The tamper rules a region gets when tamper events are on: the IAM rule only where IAM events arrive. */
+export const tamperRuleParts = (region: string): TamperRulePart[] =>
+  region === IAM_EVENTS_REGION ? ["alerts", "setup", "iam"] : ["alerts", "setup"];
+/** Names of the tamper rules of a region with these settings (none when tamper events are off). */
+export const tamperRuleNames = (prefix: string, settings: ObservabilitySettings, region: string): string[] =>
+  settings.tamperEvents ? tamperRuleParts(region).map((part) => tamperRuleName(prefix, part)) : [];
+
+/**
+ * Every alarm that publishes to the alert topic of an account and region with these settings: the topic policy
+ * lists each by ARN, the modules create them under these names, and the access model proves each one.
+ */
+export function alertAlarmNames(prefix: string, settings: ObservabilitySettings, region: string): string[] {
   return [
     ...(settings.sessionEvents ? [sessionEventsFailedAlarmName(prefix)] : []),
+    ...(settings.tamperEvents ? tamperRuleParts(region).map((part) => tamperFailedAlarmName(prefix, part)) : []),
     ...settings.forbiddenCommands.map((c) => forbiddenCommandAlarmName(prefix, c.name)),
     ...(settings.watchdog ? [watchdogErrorsAlarmName(prefix), watchdogNotRunningAlarmName(prefix)] : []),
   ];

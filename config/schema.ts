@@ -169,6 +169,14 @@ const observability = z.strictObject({
     })
     .partial()
     .optional(),
+  tamperEvents: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .describe("Alert on CloudTrail calls that change or delete the session setup and its alerts (needs CloudTrail). Default: on wherever alerts are."),
+    })
+    .partial()
+    .optional(),
   forbiddenCommands: z
     .strictObject({
       enabled: z.boolean().describe("Alarm when a session transcript matches a pattern (needs CloudWatch logging)."),

@@ -46,6 +46,8 @@ export interface ObservabilitySettings {
   readonly alerts?: { readonly subscriptions: readonly SubscriptionConfig[] };
   /** Alert on StartSession, ResumeSession and TerminateSession. */
   readonly sessionEvents: boolean;
+  /** Alert on CloudTrail calls that change or remove the session setup and its alerting (on with alerts by default). */
+  readonly tamperEvents: boolean;
   /** Patterns that raise an alarm when a transcript matches; empty when off. */
   readonly forbiddenCommands: readonly ForbiddenCommandConfig[];
   /** undefined when the watchdog is off. */

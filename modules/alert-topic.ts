@@ -26,6 +26,8 @@ export class AlertTopic extends Construct {
   /** A reference to the topic's ARN, for resources that must be created after it. */
   public readonly topicArnRef: string;
   public readonly keyArn: string;
+  /** The alert key's id (a reference), as KMS calls name it. */
+  public readonly keyId: string;
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
@@ -36,10 +38,11 @@ export class AlertTopic extends Construct {
     const key = new ProtectedKey(this, "key", {
       description: `Session alerts (SNS) and the session watchdog's log, ${props.region}`,
       alias: alertKeyAlias(props.namePrefix),
-      policy: alertKeyPolicy(props),
+      policy: alertKeyPolicy({ ...props, topicArn: this.topicArn }),
       provider,
     });
     this.keyArn = key.keyArn;
+    this.keyId = key.keyId;
 
     const topic = new SnsTopic(this, "topic", {
       name,

@@ -26,6 +26,11 @@ export interface ForbiddenCommandsProps {
  * alert topic when one matches. With streaming on, transcripts reach CloudWatch as sessions run, so the alarm
  * fires while the session is still open (with streaming off, when it ends); the transcript itself (log stream =
  * session id) tells who and where.
+ *
+ * A deleted or rewritten filter makes its alarm silent, and the alarm cannot tell: no data is also what a quiet
+ * day looks like, so treating missing data as breaching would page whenever nobody runs a forbidden command. The
+ * tamper rules catch it instead: DeleteMetricFilter and PutMetricFilter on the session log group, DeleteAlarms,
+ * DisableAlarmActions and PutMetricAlarm on these alarms, each alert as the call happens, logged in or not.
  */
 export class ForbiddenCommands extends Construct {
   constructor(scope: Construct, id: string, props: ForbiddenCommandsProps) {
@@ -37,7 +42,8 @@ export class ForbiddenCommands extends Construct {
         logGroupName: props.logGroupNameRef,
         // The pattern is CloudWatch's, not a Terraform template.
         pattern: escapeTemplateSequences(p.pattern),
-        // No default value: the metric exists only when a line matches, so silence is not reported as zero.
+        // No default value: the metric exists only when a line matches, so silence is not reported as zero. The
+        // alarm treats missing data as fine; the tamper rules, not this alarm, notice a filter that is gone.
         metricTransformation: { name: p.name, namespace, value: "1", unit: "Count" },
         provider: props.provider,
       });

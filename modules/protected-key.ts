@@ -24,6 +24,8 @@ export interface ProtectedKeyProps {
  */
 export class ProtectedKey extends Construct {
   public readonly keyArn: string;
+  /** The key id (a reference): KMS API calls and their CloudTrail records name a key by id or by ARN. */
+  public readonly keyId: string;
 
   constructor(scope: Construct, id: string, props: ProtectedKeyProps) {
     super(scope, id);
@@ -41,5 +43,6 @@ export class ProtectedKey extends Construct {
       provider: props.provider,
     });
     this.keyArn = key.arn;
+    this.keyId = key.keyId;
   }
 }

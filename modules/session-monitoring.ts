@@ -1,11 +1,22 @@
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { alertAlarmNames, lambdaLogGroupName, watchdogFunctionName } from "../config/naming";
+import {
+  alarmNamePrefix,
+  alertAlarmNames,
+  commandDocumentNames,
+  lambdaLogGroupName,
+  PREFERENCES_DOCUMENT,
+  sessionEventsRuleName,
+  tamperRuleNames,
+  watchdogFunctionName,
+  watchdogScheduleName,
+} from "../config/naming";
 import type { ObservabilitySettings } from "../config/types";
 import { AlertTopic } from "./alert-topic";
 import { ForbiddenCommands } from "./forbidden-commands";
 import { SessionActivityRule } from "./session-activity-rule";
 import { SessionWatchdog } from "./session-watchdog";
+import { TamperRules } from "./tamper-rules";
 
 export interface SessionMonitoringProps {
   readonly namePrefix: string;
@@ -17,11 +28,15 @@ export interface SessionMonitoringProps {
   readonly sessionLogGroup?: { readonly name: string; readonly ref: string };
   /** Days the watchdog keeps its log. */
   readonly logRetentionDays: number;
+  /** The region's session key (id and ARN, references), which the tamper rules watch. */
+  readonly sessionKey: { readonly id: string; readonly arn: string };
+  /** The account's access groups, which the IAM tamper rule watches. */
+  readonly groupNames: readonly string[];
 }
 
 /**
  * Alerts and enforcement for one account and region, each part as the config turns it on: the alert topic,
- * session activity from CloudTrail, forbidden-command alarms on the transcripts, and the session watchdog.
+ * session activity and tampering from CloudTrail, forbidden-command alarms on the transcripts, and the watchdog.
  */
 export class SessionMonitoring extends Construct {
   /** The alert topic's ARN, when alerts are on. */
@@ -40,11 +55,37 @@ export class SessionMonitoring extends Construct {
       provider,
       subscriptions: alerts.subscriptions,
       sessionEvents: settings.sessionEvents,
-      alarmNames: alertAlarmNames(props.namePrefix, settings),
+      tamperRuleNames: tamperRuleNames(props.namePrefix, settings, props.region),
+      alarmNames: alertAlarmNames(props.namePrefix, settings, props.region),
       watchdogLogGroupName: settings.watchdog && lambdaLogGroupName(watchdogFunctionName(props.namePrefix)),
     });
     if (settings.sessionEvents) {
       new SessionActivityRule(this, "session-events", { namePrefix: props.namePrefix, provider, topicArn: topic.topicArnRef });
+    }
+    if (settings.tamperEvents) {
+      const prefix = props.namePrefix;
+      const watchdog = settings.watchdog === undefined ? undefined : watchdogFunctionName(prefix);
+      new TamperRules(this, "tamper", {
+        namePrefix: prefix,
+        region: props.region,
+        provider,
+        topicArnRef: topic.topicArnRef,
+        targets: {
+          accountId: props.accountId,
+          logGroupNames: [...(props.sessionLogGroup ? [props.sessionLogGroup.name] : []), ...(watchdog ? [lambdaLogGroupName(watchdog)] : [])],
+          ruleNames: [
+            ...(settings.sessionEvents ? [sessionEventsRuleName(prefix)] : []),
+            ...tamperRuleNames(prefix, settings, props.region),
+            ...(watchdog ? [watchdogScheduleName(prefix)] : []),
+          ],
+          functionName: watchdog,
+          topicArn: topic.topicArn,
+          documentNames: [PREFERENCES_DOCUMENT, ...commandDocumentNames(prefix)],
+          keys: [props.sessionKey, { id: topic.keyId, arn: topic.keyArn }],
+          alarmNamePrefix: alarmNamePrefix(prefix),
+          groupNames: props.groupNames,
+        },
+      });
     }
     if (settings.forbiddenCommands.length > 0 && props.sessionLogGroup !== undefined) {
       new ForbiddenCommands(this, "forbidden-commands", {

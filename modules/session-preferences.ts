@@ -85,6 +85,8 @@ export interface SessionPreferencesProps {
 export class SessionPreferences extends Construct {
   public readonly region: string;
   public readonly sessionKeyArn: string;
+  /** The session key's id (a reference). */
+  public readonly sessionKeyId: string;
   /** The CloudWatch log group name, when CloudWatch logging is on. */
   public readonly logGroupName?: string;
   /** The same name as a reference to the log group, for resources that must be created after it. */
@@ -103,6 +105,7 @@ export class SessionPreferences extends Construct {
       provider,
     });
     this.sessionKeyArn = key.keyArn;
+    this.sessionKeyId = key.keyId;
 
     if (this.logGroupName !== undefined) {
       const logGroup = new CloudwatchLogGroup(this, "log-group", {

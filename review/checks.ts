@@ -22,6 +22,8 @@ import {
   sessionLogPrefix,
   sessionEventsRuleName,
   SSH_DOCUMENT,
+  tamperRuleName,
+  tamperRuleNames,
   watchdogFunctionName,
   watchdogRoleName,
   workloadStackName,
@@ -500,17 +502,38 @@ function monitoringChecks(
   const events = servicePrincipal(EVENTS_SERVICE);
   const alarms = servicePrincipal(ALARMS_SERVICE);
   const foreignRule = arn.eventRule(region, OUTSIDE_ACCOUNT, sessionEventsRuleName(prefix));
+  // SNS names the topic in the encryption context of every KMS call it makes for it: the key serves this topic only.
+  const forTopic = (topic: string): RequestOptions => ({ viaService: "sns", encryptionContext: { "aws:sns:topicArn": topic } });
+  const otherTopic = arn.topic(region, stack.accountId, `${alertTopicName(prefix)}-other`);
+  const tamperRules = tamperRuleNames(prefix, settings, region);
   if (settings.sessionEvents) {
     const rule = arn.eventRule(region, stack.accountId, sessionEventsRuleName(prefix));
     add("publish session activity (the rule)", "AWS service", events, publish({ sourceArn: rule }), "Allowed", "SessionActivityRulePublishes");
-    add("encrypt an alert (EventBridge)", "AWS service", events, encrypt(), "Allowed", "AlertSourcesEncryptMessages");
+  }
+  for (const name of tamperRules) {
+    add(`publish tamper alerts (rule ${name})`, "AWS service", events, publish({ sourceArn: arn.eventRule(region, stack.accountId, name) }), "Allowed", "TamperRulesPublish");
+  }
+  if (tamperRules.length > 0) {
+    // Anyone who may create rules in the account could name one like these: only the listed ARNs may publish.
+    const forged = arn.eventRule(region, stack.accountId, `${tamperRuleName(prefix, "alerts")}-forged`);
+    add("publish for a look-alike tamper rule", "AWS service", events, publish({ sourceArn: forged }), "ImplicitlyDenied");
+    const foreignTamper = arn.eventRule(region, OUTSIDE_ACCOUNT, tamperRules[0]);
+    add("publish for another account's tamper rule", "AWS service", events, publish({ sourceArn: foreignTamper }), "ImplicitlyDenied");
+  }
+  if (settings.sessionEvents || tamperRules.length > 0) {
+    add("encrypt an alert for this topic (EventBridge)", "AWS service", events, encrypt(forTopic(topicArn)), "Allowed", "AlertSourcesEncryptMessages");
+    add("encrypt for another topic (EventBridge)", "AWS service", events, encrypt(forTopic(otherTopic)), "ImplicitlyDenied");
+    add("encrypt with no topic context (EventBridge)", "AWS service", events, encrypt(), "ImplicitlyDenied");
   }
   add("publish for another account's rule", "AWS service", events, publish({ sourceArn: foreignRule }), "ImplicitlyDenied");
-  const alarmNames = alertAlarmNames(prefix, settings);
+  const alarmNames = alertAlarmNames(prefix, settings, region);
   for (const name of alarmNames) {
     add(`publish alarm ${name}`, "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, name) }), "Allowed", "SessionAlarmsPublish");
   }
-  if (alarmNames.length > 0) add("encrypt an alert (CloudWatch alarm)", "AWS service", alarms, encrypt(), "Allowed", "AlertSourcesEncryptMessages");
+  if (alarmNames.length > 0) {
+    add("encrypt an alert for this topic (CloudWatch alarm)", "AWS service", alarms, encrypt(forTopic(topicArn)), "Allowed", "AlertSourcesEncryptMessages");
+    add("encrypt for another topic (CloudWatch alarm)", "AWS service", alarms, encrypt(forTopic(otherTopic)), "ImplicitlyDenied");
+  }
   // An alarm anyone in the account could create with a matching name: only the listed ARNs may publish.
   add("publish for another alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, stack.accountId, `${alarmNamePrefix(prefix)}forged`) }), "ImplicitlyDenied");
   add("publish for another account's alarm", "AWS service", alarms, publish({ sourceArn: arn.alarm(region, OUTSIDE_ACCOUNT, alarmNames[0] ?? "any") }), "ImplicitlyDenied");

@@ -68,6 +68,8 @@ export class WorkloadStack extends AccountStack {
           settings: workload.observability,
           sessionLogGroup: p.logGroupName === undefined ? undefined : { name: p.logGroupName, ref: p.logGroupNameRef! },
           logRetentionDays: workload.session.cloudWatch.retentionDays,
+          sessionKey: { id: p.sessionKeyId, arn: p.sessionKeyArn },
+          groupNames: workload.accessGroups.map((g) => accessGroupName(prefix, g.name)),
         }),
     );
     const regions = this.preferences.map((p) => ({

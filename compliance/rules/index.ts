@@ -33,6 +33,8 @@ import { logGroupRetention } from "./log-group-retention";
 import { providerAccounts } from "./provider-accounts";
 import { topicEncryption } from "./topic-encryption";
 import { topicNotPublic } from "./topic-not-public";
+import { alertKeyTopicBinding } from "./alert-key-topic-binding";
+import { tamperEvents } from "./tamper-events";
 import { lambdaLogGroup } from "./lambda-log-group";
 import { lambdaNotPublic } from "./lambda-not-public";
 import { lambdaRoleActions } from "./lambda-role-actions";
@@ -79,6 +81,8 @@ export const RULES: readonly Rule[] = [
   providerAccounts,
   topicEncryption,
   topicNotPublic,
+  alertKeyTopicBinding,
+  tamperEvents,
   lambdaLogGroup,
   lambdaNotPublic,
   lambdaRoleActions,

@@ -17,20 +17,26 @@ export interface AlertSources {
   readonly region: string;
   /** The session-activity rule publishes. */
   readonly sessionEvents: boolean;
+  /** Names of the tamper rules that publish; may be empty. */
+  readonly tamperRuleNames: readonly string[];
   /** Names of the alarms that publish (forbidden commands, the watchdog's, the activity rule's); may be empty. */
   readonly alarmNames: readonly string[];
   /** The watchdog's log group, encrypted with the alert key. */
   readonly watchdogLogGroupName?: string;
 }
 
+/** The encryption context key SNS sets on every KMS call it makes for an encrypted topic: the topic's ARN. */
+export const SNS_TOPIC_CONTEXT_KEY = "kms:EncryptionContext:aws:sns:topicArn";
+
 /**
  * Key policy of the alert key. SNS encrypts each message with a data key it asks KMS for on behalf of the
  * publisher, so the services that publish need GenerateDataKey and Decrypt on the key itself; the watchdog gets
  * the same from its IAM policy, through the account statement.
  */
-export function alertKeyPolicy(p: AlertSources): PolicyDocument {
+export function alertKeyPolicy(p: AlertSources & { readonly topicArn: string }): PolicyDocument {
   const statements: Statement[] = [accountAdministersKey(p.accountId)];
-  const services = [...(p.sessionEvents ? [EVENTS_SERVICE] : []), ...(p.alarmNames.length > 0 ? [ALARMS_SERVICE] : [])];
+  const rules = p.sessionEvents || p.tamperRuleNames.length > 0;
+  const services = [...(rules ? [EVENTS_SERVICE] : []), ...(p.alarmNames.length > 0 ? [ALARMS_SERVICE] : [])];
   if (services.length > 0) {
     statements.push({
       Sid: "AlertSourcesEncryptMessages",
@@ -38,10 +44,14 @@ export function alertKeyPolicy(p: AlertSources): PolicyDocument {
       Principal: { Service: services.length === 1 ? services[0] : services },
       Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
       Resource: "*",
-      // No condition. The SNS Developer Guide ("Enable compatibility between event sources from AWS services and
-      // encrypted topics") says aws:SourceAccount/SourceArn/SourceOrgID are not supported for EventBridge to an
-      // encrypted topic, and a condition that does not hold drops alerts without an error anywhere. The topic
-      // policy names the rule and the alarms; a service can use this key only for a topic that lets it publish.
+      // Bound to this topic by the encryption context SNS itself adds (the topic ARN): AWS documents this
+      // condition for a service publishing to an SSE-KMS topic (GameLift FlexMatch guide, "Set up an SNS topic
+      // with server-side encryption"). It holds for EventBridge and CloudWatch alike because SNS, not the
+      // publisher, makes the KMS call. What is NOT here, on purpose: aws:SourceAccount/SourceArn/SourceOrgID,
+      // which the SNS Developer Guide ("Enable compatibility between event sources from AWS services and
+      // encrypted topics") says are not supported for EventBridge to an encrypted topic; a condition that does
+      // not hold drops alerts without an error anywhere. The topic policy names the rules and the alarms.
+      Condition: { StringEquals: { [SNS_TOPIC_CONTEXT_KEY]: p.topicArn } },
     });
   }
   if (p.watchdogLogGroupName !== undefined) {
@@ -51,8 +61,8 @@ export function alertKeyPolicy(p: AlertSources): PolicyDocument {
 }
 
 /**
- * Topic policy of the alert topic: the session-activity rule and this project's alarms may publish, each named by
- * its ARN; nobody outside the account may publish or subscribe, and nothing travels without TLS. The account's
+ * Topic policy of the alert topic: the session-activity rule, the tamper rules and this project's alarms may
+ * publish, each named by its ARN; nobody outside the account may publish or subscribe, and nothing travels without TLS. The account's
  * own principals need an IAM grant (the watchdog has one); the topic policy gives them nothing.
  */
 export function alertTopicPolicy(p: AlertSources & { readonly topicArn: string }): PolicyDocument {
@@ -65,6 +75,17 @@ export function alertTopicPolicy(p: AlertSources & { readonly topicArn: string }
       Action: "sns:Publish",
       Resource: p.topicArn,
       Condition: { ArnEquals: { "aws:SourceArn": arn.eventRule(p.region, p.accountId, sessionEventsRuleName(p.namePrefix)) } },
+    });
+  }
+  if (p.tamperRuleNames.length > 0) {
+    statements.push({
+      Sid: "TamperRulesPublish",
+      Effect: "Allow",
+      Principal: { Service: EVENTS_SERVICE },
+      Action: "sns:Publish",
+      Resource: p.topicArn,
+      // Each rule by its ARN: a rule anyone in the account names to look like one of these does not match.
+      Condition: { ArnEquals: { "aws:SourceArn": p.tamperRuleNames.map((name) => arn.eventRule(p.region, p.accountId, name)) } },
     });
   }
   if (p.alarmNames.length > 0) {
