@@ -10,7 +10,9 @@ import {
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
   PORT_FORWARDING_DOCUMENTS,
+  portForwardingDocumentName,
   PREFERENCES_DOCUMENT,
+  remoteHostDocumentName,
   removeSsmUserSudoDocumentName,
   BASTION_JUMP_USER,
   bastionName,
@@ -20,6 +22,7 @@ import {
   sessionLogPrefix,
   sessionEventsRuleName,
   SSH_DOCUMENT,
+  sshDocumentName,
   watchdogFunctionName,
   watchdogRoleName,
   workloadStackName,
@@ -219,8 +222,25 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         );
         add("start it with an unlisted document", column, persona, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ImplicitlyDenied");
         const tunnel = (allowed: boolean): [Decision, string?] => (allowed ? ["Allowed", "StartSessionWithApprovedDocuments"] : ["ImplicitlyDenied"]);
-        add("start an SSH session", column, persona, start(arn.awsDocument(region, SSH_DOCUMENT)), ...tunnel(group.allowSsh));
-        add("start port forwarding", column, persona, start(arn.awsDocument(region, PORT_FORWARDING_DOCUMENTS[0])), ...tunnel(group.allowPortForwarding));
+        // Tunnels only through this project's documents, whose ports are pinned; AWS's take any port or host.
+        const own = (name: string): string => arn.document(region, stack.accountId, name);
+        add("start an SSH session", column, persona, start(own(sshDocumentName(config.namePrefix))), ...tunnel(group.allowSsh));
+        add(`start an SSH session with ${SSH_DOCUMENT} (any port)`, column, persona, start(arn.awsDocument(region, SSH_DOCUMENT)), "ImplicitlyDenied");
+        for (const document of PORT_FORWARDING_DOCUMENTS) {
+          add(`start port forwarding with ${document}`, column, persona, start(arn.awsDocument(region, document)), "ImplicitlyDenied");
+        }
+        add("start port forwarding with its own document", column, persona, start(own(portForwardingDocumentName(config.namePrefix, group.name))), ...tunnel(group.allowPortForwarding));
+        add(
+          "start remote-host forwarding with its own document",
+          column,
+          persona,
+          start(own(remoteHostDocumentName(config.namePrefix, group.name))),
+          ...tunnel(group.allowRemoteHostPortForwarding),
+        );
+        const other = members.find((m) => m.group.name !== group.name);
+        if (other !== undefined) {
+          add("start port forwarding with another group's document", column, persona, start(own(portForwardingDocumentName(config.namePrefix, other.group.name))), "ImplicitlyDenied");
+        }
         add("generate the session data key", column, persona, { action: "kms:GenerateDataKey", resource: sessionKey.arn }, "Allowed", "GenerateSessionDataKey");
         add("decrypt session data", column, persona, { action: "kms:Decrypt", resource: sessionKey.arn }, "ImplicitlyDenied");
         const session = (owner: string): string => arn.sessions(region, stack.accountId, owner).replace("*", SESSION_SUFFIX);
@@ -231,6 +251,17 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           const verb = action.slice(4, -8).toLowerCase();
           add(`${verb} the preferences document, holding ssm:*`, column, broad, { action, resource: preferences }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
         }
+        // The tunnel documents' parameters are the only limit on ports and hosts: nobody who starts sessions may
+        // change them, or create one first under the name of a group's document.
+        add("update the SSH document, holding ssm:*", column, broad, { action: "ssm:UpdateDocument", resource: own(sshDocumentName(config.namePrefix)) }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
+        add(
+          "create a port-forwarding document for its group, holding ssm:*",
+          column,
+          broad,
+          { action: "ssm:CreateDocument", resource: own(remoteHostDocumentName(config.namePrefix, group.name)) },
+          "ExplicitlyDenied",
+          "DenyPreferencesDocumentChanges",
+        );
         if (fleet.removeSsmUserSudo !== undefined) {
           // The document runs as root on every tagged instance: whoever could edit it would own them.
           const sudoDocument = arn.document(region, stack.accountId, removeSsmUserSudoDocumentName(config.namePrefix));
