@@ -29,7 +29,13 @@ function threeWorkloads(): Config {
     accountId: `44444444444${i}`,
     regions: ["us-east-1", "ap-southeast-2"],
     accessGroups: [
-      { name: `${name}-ops`, instanceTags: { Workload: [name], Tier: ["app", "db"] }, allowPortForwarding: i === 0 },
+      {
+        name: `${name}-ops`,
+        instanceTags: { Workload: [name], Tier: ["app", "db"] },
+        ...(i === 0
+          ? { allowPortForwarding: true, portForwardingPorts: [8080], allowRemoteHostPortForwarding: true, remoteHosts: [{ host: "db.alpha.internal", port: 5432 }] }
+          : {}),
+      },
       { name: `${name}-oncall`, instanceTags: { Workload: [name] }, allowSsh: true, mfaRequired: i !== 2 },
     ],
     ...(i === 1 ? { users: [{ name: `${name}.person`, groups: [`${name}-ops`] }] } : {}),

@@ -77,6 +77,8 @@ const dropStatement = (sid: string) => (doc: any) => {
 };
 
 const PAYMENTS_DOC = "session-eu-west-1/preferences";
+const SSH_DOC = "tunnels-eu-west-1/ssh";
+const FORWARDING_DOC = "tunnels-eu-west-1/port-forwarding-payments-developers";
 const ALERTS = "monitoring-eu-west-1/alerts";
 const WATCHDOG = "monitoring-eu-west-1/watchdog";
 const P = "workload-payments";
@@ -491,6 +493,45 @@ describe("each rule finds its violation", () => {
         `error SM-EC2-5 ${P}/endpoints-vpc-0a1b2c3d4e5f60718/security-group: an ingress rule admits tcp 443-443 from ["10.0.0.0/8"], not only tcp 443 from 10.20.0.0/16. Fix: ${fixOf("SM-EC2-5")}`,
       ],
     ],
+    [
+      "SM-DOC-8",
+      P,
+      (s) => editJson(s, FORWARDING_DOC, "content", (d) => delete d.parameters.portNumber.allowedValues),
+      [`error SM-DOC-8 ${P}/${FORWARDING_DOC}: properties.portNumber takes parameter portNumber, which allows any value. Fix: ${fixOf("SM-DOC-8")}`],
+    ],
+    [
+      "SM-DOC-8 (a port range, as AWS's own documents)",
+      P,
+      (s) =>
+        editJson(s, SSH_DOC, "content", (d) => {
+          delete d.parameters.portNumber.allowedValues;
+          d.parameters.portNumber.allowedPattern = "^([1-9]|[1-9][0-9]{1,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$";
+        }),
+      [
+        `error SM-DOC-8 ${P}/${SSH_DOC}: properties.portNumber takes parameter portNumber, which allows the pattern "^([1-9]|[1-9][0-9]{1,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$". Fix: ${fixOf("SM-DOC-8")}`,
+      ],
+    ],
+    [
+      "SM-DOC-8 (a free host)",
+      P,
+      (s) =>
+        editJson(s, FORWARDING_DOC, "content", (d) => {
+          d.parameters.host = { type: "String", description: "any host" };
+          d.properties.host = "{{ host }}";
+        }),
+      [`error SM-DOC-8 ${P}/${FORWARDING_DOC}: properties.host takes parameter host, which allows any value. Fix: ${fixOf("SM-DOC-8")}`],
+    ],
+    [
+      "SM-IAM-9",
+      P,
+      (s) =>
+        editJson(s, "access-group-payments-developers/policy", "policy", (d) =>
+          d.Statement.find((x: any) => x.Sid === "StartSessionWithApprovedDocuments").Resource.push("arn:aws:ssm:*::document/AWS-StartSSHSession"),
+        ),
+      [
+        `error SM-IAM-9 ${P}/access-group-payments-developers/policy: statement StartSessionWithApprovedDocuments allows ssm:StartSession on arn:aws:ssm:*::document/AWS-StartSSHSession: the AWS-owned AWS-StartSSHSession, which forwards to any port. Fix: ${fixOf("SM-IAM-9")}`,
+      ],
+    ],
   ];
 
   // Rules that do not read the alert or connectivity resources are shown their violations in a stack without them:
@@ -531,6 +572,18 @@ describe("each rule finds its violation", () => {
       L,
       withStatement("log-bucket/policy", "policy", (st) => (st.Condition = { StringLike: { "aws:PrincipalOrgID": "*" } }), "OrganizationReadsEncryptionConfiguration"),
       `error SM-S3-7 ${L}/log-bucket/policy: statement OrganizationReadsEncryptionConfiguration allows Principal * with no exact organization or account condition`,
+    ],
+    [
+      "SM-IAM-9: a wildcard that takes in AWS's port-forwarding documents",
+      P,
+      withStatement("access-group-payments-operators/policy", "policy", (st) => st.Resource.push("arn:aws:ssm:eu-west-1::document/AWS-StartPortForwardingSession*"), "StartSessionWithApprovedDocuments"),
+      `error SM-IAM-9 ${P}/access-group-payments-operators/policy: statement StartSessionWithApprovedDocuments allows ssm:StartSession on arn:aws:ssm:eu-west-1::document/AWS-StartPortForwardingSession*: the AWS-owned AWS-StartPortForwardingSession, which forwards to any port`,
+    ],
+    [
+      "SM-IAM-9: every document of the account",
+      P,
+      withStatement("access-group-payments-operators/policy", "policy", (st) => st.Resource.push("arn:aws:ssm:eu-west-1:222222222222:document/*"), "StartSessionWithApprovedDocuments"),
+      `error SM-IAM-9 ${P}/access-group-payments-operators/policy: statement StartSessionWithApprovedDocuments allows ssm:StartSession on arn:aws:ssm:eu-west-1:222222222222:document/*: a wildcard of documents`,
     ],
     [
       "SM-IAM-1: a role's inline_policy is read too",

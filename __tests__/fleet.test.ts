@@ -310,6 +310,7 @@ describe("errors", () => {
     raw.organization.namePrefix = "amazon-ops";
     expect(problemsOf(raw)).toEqual([
       "workloads[0].connectivity.fleet.removeSsmUserSudo: needs an SSM document named amazon-ops-RemoveSsmUserSudo, but SSM reserves names starting with 'amazon': choose another organization.namePrefix",
+      "workloads[0].accessGroups[1].allowSsh: needs SSM documents named amazon-ops-..., but SSM reserves names starting with 'amazon': choose another organization.namePrefix",
     ]);
   });
 

@@ -42,7 +42,7 @@ describe("policy resolution", () => {
       ["bob.example", ["acme-payments-developers"]],
     ]);
     const sessionKey = (region: string) => stack.keys.find((k) => k.region === region && k.aliases.includes("alias/acme-session-manager"))!.arn;
-    expect(stack.documents.filter((d) => d.documentType === "Session").map((d) => [d.region, d.content.inputs.kmsKeyId])).toEqual([
+    expect(stack.documents.filter((d) => d.documentType === "Session" && d.content.sessionType !== "Port").map((d) => [d.region, d.content.inputs.kmsKeyId])).toEqual([
       ["eu-central-1", sessionKey("eu-central-1")],
       ["eu-west-1", sessionKey("eu-west-1")],
     ]);

@@ -38,12 +38,12 @@ const PAYMENTS = `# ~/.ssh/config for workload payments: account 222222222222, r
 # eu-west-1
 Host payments-eu-west-1-i-*
   User ec2-user
-  ProxyCommand sh -c 'exec aws ssm start-session --target "\${0#payments-eu-west-1-}" --document-name AWS-StartSSHSession --parameters "portNumber=$1" --region eu-west-1' %h %p
+  ProxyCommand sh -c 'exec aws ssm start-session --target "\${0#payments-eu-west-1-}" --document-name acme-StartSSHSession --parameters "portNumber=$1" --region eu-west-1' %h %p
 
 # eu-central-1
 Host payments-eu-central-1-i-*
   User ec2-user
-  ProxyCommand sh -c 'exec aws ssm start-session --target "\${0#payments-eu-central-1-}" --document-name AWS-StartSSHSession --parameters "portNumber=$1" --region eu-central-1' %h %p
+  ProxyCommand sh -c 'exec aws ssm start-session --target "\${0#payments-eu-central-1-}" --document-name acme-StartSSHSession --parameters "portNumber=$1" --region eu-central-1' %h %p
 
 # Bastion acme-session-bastion in eu-west-1 (payments-developers), for ssh -J payments-bastion: its jump login
 # forwards, with no shell. A new AMI replaces it, so the ProxyCommand looks up the running instance by its Name tag
@@ -54,7 +54,7 @@ Host payments-bastion
   User jump
   IdentityFile ~/.ssh/id_ed25519
   HostKeyAlias payments-bastion
-  ProxyCommand sh -c 'id=$(aws ec2 describe-instances --filters Name=tag:Name,Values=acme-session-bastion Name=iam-instance-profile.arn,Values=arn:aws:iam::222222222222:instance-profile/session-manager/acme-session-instance Name=instance-state-name,Values=running --query "Reservations[0].Instances[0].InstanceId" --output text --region eu-west-1) || exit 1; [ "$id" != None ] || { echo "no running instance named acme-session-bastion with the instance profile acme-session-instance in eu-west-1" >&2; exit 1; }; aws ec2-instance-connect send-ssh-public-key --instance-id "$id" --instance-os-user jump --ssh-public-key "file://$HOME/.ssh/id_ed25519.pub" --region eu-west-1 >/dev/null || exit 1; exec aws ssm start-session --target "$id" --document-name AWS-StartSSHSession --parameters "portNumber=$1" --region eu-west-1' %h %p
+  ProxyCommand sh -c 'id=$(aws ec2 describe-instances --filters Name=tag:Name,Values=acme-session-bastion Name=iam-instance-profile.arn,Values=arn:aws:iam::222222222222:instance-profile/session-manager/acme-session-instance Name=instance-state-name,Values=running --query "Reservations[0].Instances[0].InstanceId" --output text --region eu-west-1) || exit 1; [ "$id" != None ] || { echo "no running instance named acme-session-bastion with the instance profile acme-session-instance in eu-west-1" >&2; exit 1; }; aws ec2-instance-connect send-ssh-public-key --instance-id "$id" --instance-os-user jump --ssh-public-key "file://$HOME/.ssh/id_ed25519.pub" --region eu-west-1 >/dev/null || exit 1; exec aws ssm start-session --target "$id" --document-name acme-StartSSHSession --parameters "portNumber=$1" --region eu-west-1' %h %p
 
 # Hosts behind the bastion need no SSM agent; they log in with their own users and keys:
 #   ssh -J payments-bastion ec2-user@<private IP>, or a block each:
@@ -65,16 +65,12 @@ Host payments-bastion
 # Their security groups must admit SSH (22) from the bastion's security group acme-session-bastion;
 # connectivity.bastion.sshTo adds that rule to sg-0a1b2c3d4e5f6071c.
 
-# Port forwarding runs the AWS CLI directly, not ssh. These access groups may use it (allowPortForwarding):
-#   payments-developers: instances tagged Team=payments, Environment=staging
+# Port forwarding runs the AWS CLI directly, not ssh, with the group's own document, which forwards only the ports
+# (and hosts) listed for the group in the session config; localPortNumber is yours to choose.
 # The examples use eu-west-1; for instances elsewhere change --region (eu-central-1).
-#   A port of the instance itself, e.g. PostgreSQL, at localhost:15432:
-#     aws ssm start-session --target i-0123456789abcdef0 --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["5432"],"localPortNumber":["15432"]}' --region eu-west-1
-#   A host an instance reaches, such as a database endpoint, at localhost:15432; the instance's security groups
-#   must allow that connection:
-#     aws ssm start-session --target i-0123456789abcdef0 --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters '{"host":["<database endpoint>"],"portNumber":["5432"],"localPortNumber":["15432"]}' --region eu-west-1
-#   RDP to a Windows instance, at localhost:13389 for the RDP client:
-#     aws ssm start-session --target i-0123456789abcdef0 --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["3389"],"localPortNumber":["13389"]}' --region eu-west-1
+#   payments-developers (instances tagged Team=payments, Environment=staging):
+#   a port of the instance itself (port 5432), at localhost:15432:
+#     aws ssm start-session --target i-0123456789abcdef0 --document-name acme-payments-developers-PortForwarding --parameters '{"portNumber":["5432"],"localPortNumber":["15432"]}' --region eu-west-1
 `;
 
 describe("sshConfig", () => {
@@ -102,7 +98,7 @@ describe("sshConfig", () => {
         "# No SSH for analytics: none of its access groups sets allowSsh. To allow it, set allowSsh: true on one of",
         "# data-engineers (workloads[1].accessGroups[0].allowSsh).",
         "",
-        "# No port forwarding for analytics: none of its access groups sets allowPortForwarding.",
+        "# No port forwarding for analytics: no access group sets allowPortForwarding or allowRemoteHostPortForwarding.",
         "",
       ].join("\n"),
     );
@@ -112,26 +108,37 @@ describe("sshConfig", () => {
   test("port forwarding without SSH: examples for the groups that may forward, no Host block, no bastion", () => {
     const c = changed((raw) => {
       const group = raw.workloads[1].accessGroups[0];
-      group.allowPortForwarding = true;
-      group.mfaRequired = false;
+      Object.assign(group, {
+        allowPortForwarding: true,
+        portForwardingPorts: [8888],
+        allowRemoteHostPortForwarding: true,
+        remoteHosts: [{ host: "warehouse.analytics.internal", port: 5439 }],
+        mfaRequired: false,
+      });
     });
     const { text, notes } = sshConfig(c, "analytics");
     expect(text).not.toMatch(/^Host /m);
-    expect(text).toContain("#   data-engineers: instances tagged Team=analytics\n");
+    expect(text).toContain("#   data-engineers (instances tagged Team=analytics):\n");
     expect(text).toContain(
-      `#     aws ssm start-session --target i-0123456789abcdef0 --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters '{"host":["<database endpoint>"],"portNumber":["5432"],"localPortNumber":["15432"]}' --region us-east-1\n`,
+      `#     aws ssm start-session --target i-0123456789abcdef0 --document-name acme-data-engineers-PortForwarding --parameters '{"portNumber":["8888"],"localPortNumber":["18888"]}' --region us-east-1\n`,
     );
+    expect(text).toContain("#   a host an instance reaches (warehouse.analytics.internal:5439), at localhost:15439; the instance's security");
+    expect(text).toContain(
+      `#     aws ssm start-session --target i-0123456789abcdef0 --document-name acme-data-engineers-PortForwardingToRemoteHost --parameters '{"host":["warehouse.analytics.internal"],"portNumber":["5439"],"localPortNumber":["15439"]}' --region us-east-1\n`,
+    );
+    // Never AWS's own tunnel documents, which take any port.
+    expect(text).not.toContain("AWS-Start");
     // mfaRequired: false, so no MFA advice.
     expect(text).not.toMatch(/MFA|ExpiredToken/);
     expect(notes).toEqual([expect.stringMatching(/^No SSH for analytics/), expect.stringMatching(/^Tunnels .* have no transcript/)]);
   });
 
-  test("without a bastion: the region blocks only, and ToRemoteHost goes through an instance", () => {
+  test("without a bastion: the region blocks only", () => {
     const c = changed((raw) => delete payments(raw).connectivity.bastion);
     const { text } = sshConfig(c, "payments");
     expect(text.match(/^Host .*$/gm)).toEqual(["Host payments-eu-west-1-i-*", "Host payments-eu-central-1-i-*"]);
     expect(text).not.toMatch(/bastion|ProxyJump|describe-instances/);
-    expect(text).toContain("--target i-0123456789abcdef0 --document-name AWS-StartPortForwardingSessionToRemoteHost");
+    expect(text).toContain("--target i-0123456789abcdef0 --document-name acme-payments-developers-PortForwarding");
   });
 
   test("a configured awsProfile is in every AWS CLI command, and the MFA advice names it", () => {
@@ -161,8 +168,13 @@ describe("sshConfig", () => {
         "# (Team=payments, Environment=prod).\n",
     );
     expect(notes).toContain(message);
-    // ToRemoteHost always goes through an instance: the bastion's security group lets out only HTTPS and SSH.
-    expect(text).toContain("--target i-0123456789abcdef0 --document-name AWS-StartPortForwardingSessionToRemoteHost");
+  });
+
+  test("sshd on another port: the Host blocks set Port, the only one the SSH document accepts besides the bastion's 22", () => {
+    const c = changed((raw) => (payments(raw).connectivity.ssh = { port: 2222 }));
+    const { text } = sshConfig(c, "payments");
+    expect(text).toContain("Host payments-eu-west-1-i-*\n  User ec2-user\n  Port 2222\n  ProxyCommand");
+    expect(text).toMatch(/Host payments-bastion\n(?! {2}Port)/);
   });
 
   test("an unknown workload names the workloads there are", () => {
@@ -200,10 +212,10 @@ describe("sshConfig", () => {
         spawnSync("ssh", ["-F", join(dir, "config"), ...options, host, "true"], { env, encoding: "utf8" });
       }
       expect(readFileSync(join(dir, "calls"), "utf8").split("\n")).toEqual([
-        "ssm start-session --target i-0abc12345def67890 --document-name AWS-StartSSHSession --parameters portNumber=2222 --region eu-central-1",
+        "ssm start-session --target i-0abc12345def67890 --document-name acme-StartSSHSession --parameters portNumber=2222 --region eu-central-1",
         "ec2 describe-instances --filters Name=tag:Name,Values=acme-session-bastion Name=iam-instance-profile.arn,Values=arn:aws:iam::222222222222:instance-profile/session-manager/acme-session-instance Name=instance-state-name,Values=running --query Reservations[0].Instances[0].InstanceId --output text --region eu-west-1",
         `ec2-instance-connect send-ssh-public-key --instance-id i-0fedcba9876543210 --instance-os-user jump --ssh-public-key file://${dir}/.ssh/id_ed25519.pub --region eu-west-1`,
-        "ssm start-session --target i-0fedcba9876543210 --document-name AWS-StartSSHSession --parameters portNumber=2222 --region eu-west-1",
+        "ssm start-session --target i-0fedcba9876543210 --document-name acme-StartSSHSession --parameters portNumber=2222 --region eu-west-1",
         "",
       ]);
     } finally {

@@ -1,5 +1,6 @@
 import { validateConfig } from "../config/load";
-import { logBucketName, sessionLogPrefix } from "../config/naming";
+import { logBucketName, sessionDocumentNames, sessionLogPrefix } from "../config/naming";
+import { workloadSessionDocumentArns } from "../modules/policies/workload";
 import {
   arnMatches,
   asList,
@@ -171,6 +172,90 @@ describe("SSM-SessionManagerRunShell", () => {
     expect(stack.import).toEqual([
       { id: "SSM-SessionManagerRunShell", provider: "aws.eu-central-1", to: `aws_ssm_document.${central[0]}` },
     ]);
+  });
+});
+
+describe("tunnel documents", () => {
+  const documents = (stack: Synth, region: string): Record<string, any> =>
+    Object.fromEntries(resourcesOf(stack, "aws_ssm_document", `tunnels-${region}/`).map(([, d]) => [d.name, d]));
+  const content = (d: Record<string, any>) => JSON.parse(terraformLiteral(d.content));
+
+  test.each(["eu-west-1", "eu-central-1"])("%s: SSH and each forwarding group's document, Session of type Port", (region) => {
+    const docs = documents(payments, region);
+    expect(Object.keys(docs).sort()).toEqual(["acme-StartSSHSession", "acme-payments-developers-PortForwarding"]);
+    for (const d of Object.values(docs)) {
+      expect(d).toMatchObject({ document_type: "Session", document_format: "JSON" });
+      // The home region's provider is the default one; every other region has its alias.
+      expect(d.provider).toBe(region === "eu-west-1" ? "aws" : `aws.${region}`);
+      expect(content(d)).toMatchObject({ schemaVersion: "1.0", sessionType: "Port" });
+    }
+  });
+
+  test("SSH reaches sshd on the configured port and the bastion's 22 only", () => {
+    const ssh = content(documents(payments, "eu-west-1")["acme-StartSSHSession"]);
+    expect(ssh.parameters).toEqual({ portNumber: { type: "String", description: expect.any(String), allowedValues: ["22"], default: "22" } });
+    expect(ssh.properties).toEqual({ portNumber: "{{ portNumber }}" });
+    const raw = exampleRaw();
+    raw.workloads[0].connectivity.ssh = { port: 2222 };
+    const moved = content(documents(synthAll(validateConfig(raw))["workload-payments"], "eu-west-1")["acme-StartSSHSession"]);
+    expect(moved.parameters.portNumber.allowedValues).toEqual(["22", "2222"]);
+    expect(moved.parameters.portNumber).not.toHaveProperty("default");
+  });
+
+  test("a group forwards its own ports only; the local port stays free", () => {
+    const forward = content(documents(payments, "eu-west-1")["acme-payments-developers-PortForwarding"]);
+    expect(forward.parameters.portNumber).toMatchObject({ allowedValues: ["5432"], default: "5432" });
+    expect(forward.parameters.localPortNumber).toMatchObject({ default: "0", allowedPattern: expect.stringMatching(/^\^.*\$$/) });
+    expect(forward.parameters.localPortNumber).not.toHaveProperty("allowedValues");
+    expect(forward.properties).toEqual({ portNumber: "{{ portNumber }}", type: "LocalPortForwarding", localPortNumber: "{{ localPortNumber }}" });
+  });
+
+  test("no group, no document: analytics neither tunnels nor gets a tunnel document", () => {
+    expect(documents(analytics, "us-east-1")).toEqual({});
+  });
+
+  test("remote hosts only behind allowRemoteHostPortForwarding, per group, with host and port pinned", () => {
+    const raw = exampleRaw();
+    Object.assign(raw.workloads[0].accessGroups[0], {
+      allowPortForwarding: true,
+      portForwardingPorts: [8080, 443],
+      allowRemoteHostPortForwarding: true,
+      remoteHosts: [{ host: "db.internal.example.com", port: 5432 }, { host: "10.20.1.15", port: 5432 }],
+    });
+    const stack = synthAll(validateConfig(raw))["workload-payments"];
+    const docs = documents(stack, "eu-central-1");
+    expect(Object.keys(docs).sort()).toEqual([
+      "acme-StartSSHSession",
+      "acme-payments-developers-PortForwarding",
+      "acme-payments-operators-PortForwarding",
+      "acme-payments-operators-PortForwardingToRemoteHost",
+    ]);
+    expect(content(docs["acme-payments-operators-PortForwarding"]).parameters.portNumber.allowedValues).toEqual(["443", "8080"]);
+    expect(content(docs["acme-payments-operators-PortForwarding"]).parameters.portNumber).not.toHaveProperty("default");
+    const remote = content(docs["acme-payments-operators-PortForwardingToRemoteHost"]);
+    expect(remote.parameters.host).toMatchObject({ allowedValues: ["10.20.1.15", "db.internal.example.com"] });
+    expect(remote.parameters.host).not.toHaveProperty("default");
+    expect(remote.parameters.portNumber).toMatchObject({ allowedValues: ["5432"] });
+    expect(remote.properties).toEqual({ host: "{{ host }}", portNumber: "{{ portNumber }}", type: "LocalPortForwarding", localPortNumber: "{{ localPortNumber }}" });
+    const policy = policyOf(resourcesOf(stack, "aws_iam_policy").find(([, p]) => p.name === "acme-payments-operators-session-access")![1].policy);
+    expect(statement(policy, "StartSessionWithApprovedDocuments").Resource).toEqual(
+      ["SSM-SessionManagerRunShell", "acme-payments-operators-PortForwarding", "acme-payments-operators-PortForwardingToRemoteHost"].flatMap((name) =>
+        ["eu-west-1", "eu-central-1"].map((r) => `arn:aws:ssm:${r}:222222222222:document/${name}`),
+      ),
+    );
+  });
+
+  test("the helpers name every Session document of a workload, once, for the union of its groups", () => {
+    const groups = exampleConfig().workloads[0].accessGroups;
+    expect(sessionDocumentNames("acme", groups)).toEqual(["SSM-SessionManagerRunShell", "acme-StartSSHSession", "acme-payments-developers-PortForwarding"]);
+    expect(workloadSessionDocumentArns("acme", "222222222222", ["eu-west-1"], groups)).toEqual([
+      "arn:aws:ssm:eu-west-1:222222222222:document/SSM-SessionManagerRunShell",
+      "arn:aws:ssm:eu-west-1:222222222222:document/acme-StartSSHSession",
+      "arn:aws:ssm:eu-west-1:222222222222:document/acme-payments-developers-PortForwarding",
+    ]);
+    // What the stack creates is exactly that list, per region.
+    const created = resourcesOf(payments, "aws_ssm_document").filter(([, d]) => d.document_type === "Session" && d.provider === "aws");
+    expect(created.map(([, d]) => d.name).sort()).toEqual([...sessionDocumentNames("acme", groups)].sort());
   });
 });
 
@@ -350,10 +435,15 @@ describe("access groups", () => {
     expect(statement(developers, "StartSessionWithApprovedDocuments").Resource).toEqual([
       "arn:aws:ssm:eu-west-1:222222222222:document/SSM-SessionManagerRunShell",
       "arn:aws:ssm:eu-central-1:222222222222:document/SSM-SessionManagerRunShell",
-      "arn:aws:ssm:*::document/AWS-StartSSHSession",
-      "arn:aws:ssm:*::document/AWS-StartPortForwardingSession",
-      "arn:aws:ssm:*::document/AWS-StartPortForwardingSessionToRemoteHost",
+      "arn:aws:ssm:eu-west-1:222222222222:document/acme-StartSSHSession",
+      "arn:aws:ssm:eu-central-1:222222222222:document/acme-StartSSHSession",
+      "arn:aws:ssm:eu-west-1:222222222222:document/acme-payments-developers-PortForwarding",
+      "arn:aws:ssm:eu-central-1:222222222222:document/acme-payments-developers-PortForwarding",
     ]);
+    // Never AWS's own tunnel documents, which take any port (and host).
+    for (const doc of [operators, developers]) {
+      expect(doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Resource)).filter((r) => r.includes("::document/"))).toEqual([]);
+    }
     expect(statement(developers, "StartSessionWithApprovedDocuments").Condition).toEqual({
       BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" },
     });
@@ -401,9 +491,16 @@ describe("access groups", () => {
       ],
       Resource: [
         "arn:aws:ssm:*:222222222222:document/SSM-SessionManagerRunShell",
+        "arn:aws:ssm:*:222222222222:document/acme-StartSSHSession",
+        "arn:aws:ssm:*:222222222222:document/acme-*-PortForwarding*",
         "arn:aws:ssm:*:222222222222:document/acme-RemoveSsmUserSudo",
       ],
     });
+    // The pattern covers every group's documents, including groups and documents that do not exist yet.
+    const pattern = asList(statement(operators, "DenyPreferencesDocumentChanges").Resource)[2];
+    for (const name of ["acme-payments-developers-PortForwarding", "acme-payments-operators-PortForwardingToRemoteHost"]) {
+      expect(arnMatches(pattern, `arn:aws:ssm:eu-west-1:222222222222:document/${name}`)).toBe(true);
+    }
   });
 
   test("allow nothing beyond sessions, descriptions and the session data key", () => {
@@ -435,8 +532,10 @@ describe("IAM limits", () => {
   });
 
   test("the example's largest policy fits, with room to spare", () => {
+    // Tunnel documents are named per region (about 65 characters each): a group with SSH and port forwarding
+    // grows fastest, and still leaves room for more regions here.
     for (const [, p] of resourcesOf(payments, "aws_iam_policy")) {
-      expect(JSON.stringify(policyOf(p.policy)).length).toBeLessThan(6144 * 0.6);
+      expect(JSON.stringify(policyOf(p.policy)).length).toBeLessThan((6144 * 2) / 3);
     }
   });
 });

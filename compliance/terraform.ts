@@ -139,20 +139,44 @@ export interface SessionDocument extends Resource {
   readonly inputs: Record<string, unknown>;
 }
 
+/** A document's content as AWS will read it, or undefined when it is not JSON. */
+function documentContent(d: Resource): Record<string, any> | undefined {
+  try {
+    const content = JSON.parse(unescapeTemplateSequences(String(d.body.content)));
+    return typeof content === "object" && content !== null ? content : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The Session documents of a stack: SSM-SessionManagerRunShell (the preferences) and any other document of type
- * Session, since a user given another one would get its settings instead.
+ * The Session documents of a stack that carry session preferences: SSM-SessionManagerRunShell and any other
+ * Session document except tunnels (sessionType Port), since a user given another one would get its settings
+ * instead. Tunnels have no transcript and no Run As; portSessionDocuments reads them.
  */
 export function sessionDocuments(tf: TerraformJson): SessionDocument[] {
   return resources(tf, "aws_ssm_document")
     .filter((d) => d.body.document_type === "Session")
-    .map((d) => {
-      let inputs: Record<string, unknown> = {};
-      try {
-        inputs = JSON.parse(unescapeTemplateSequences(String(d.body.content))).inputs ?? {};
-      } catch {
-        // Left empty: the rules then report the missing settings.
-      }
-      return { ...d, inputs };
+    .map((d) => ({ d, content: documentContent(d) }))
+    // Unreadable content stays in: the rules then report the missing settings.
+    .filter(({ content }) => content?.sessionType !== "Port")
+    .map(({ d, content }) => ({ ...d, inputs: (content?.inputs as Record<string, unknown> | undefined) ?? {} }));
+}
+
+export interface PortSessionDocument extends Resource {
+  /** `content.parameters`, parsed. */
+  readonly parameters: Record<string, Record<string, unknown>>;
+  /** `content.properties`, parsed: what the agent connects to, with `{{ parameter }}` placeholders. */
+  readonly properties: Record<string, unknown>;
+}
+
+/** The tunnel documents of a stack: Session documents of sessionType Port. */
+export function portSessionDocuments(tf: TerraformJson): PortSessionDocument[] {
+  return resources(tf, "aws_ssm_document")
+    .filter((d) => d.body.document_type === "Session")
+    .flatMap((d) => {
+      const content = documentContent(d);
+      if (content?.sessionType !== "Port") return [];
+      return [{ ...d, parameters: content.parameters ?? {}, properties: content.properties ?? {} }];
     });
 }

@@ -68,6 +68,7 @@ export function crossCheck(data: unknown): Problem[] {
     });
 
     checkConnectivity(obj(w.connectivity), at, regions, str(log.region), arr(w.accessGroups), problems);
+    arr(w.accessGroups).forEach((g, j) => checkTunnels(obj(g), `${at}.accessGroups[${j}]`, problems));
     const reserved = ["aws", "amazon", "amzn"].find((r) => prefix?.toLowerCase().startsWith(r));
     if (obj(obj(w.connectivity).fleet).removeSsmUserSudo !== undefined && reserved !== undefined) {
       problems.push({
@@ -76,6 +77,17 @@ export function crossCheck(data: unknown): Problem[] {
         value: prefix,
       });
     }
+    arr(w.accessGroups).forEach((raw, j) => {
+      const g = obj(raw);
+      const tunnel = ["allowSsh", "allowPortForwarding", "allowRemoteHostPortForwarding"].find((flag) => g[flag] === true);
+      if (tunnel !== undefined && reserved !== undefined) {
+        problems.push({
+          path: `${at}.accessGroups[${j}].${tunnel}`,
+          message: `needs SSM documents named ${prefix}-..., but SSM reserves names starting with '${reserved}': choose another organization.namePrefix`,
+          value: prefix,
+        });
+      }
+    });
 
     const cloudWatchOn = bool(obj(obj(w.session).cloudWatch).enabled) ?? bool(obj(defaults.cloudWatch).enabled) ?? true;
     checkObservability(obj(root.observabilityDefaults), obj(w.observability), at, cloudWatchOn, problems);
@@ -237,6 +249,47 @@ function checkConnectivity(
         value: tags,
       });
     }
+  }
+}
+
+/**
+ * Tunnels are pinned to what the config lists: a flag without its list, or a list without its flag, is a mistake.
+ * The remote-host document checks host and port separately (SSM validates each parameter on its own), so it allows
+ * every listed host with every listed port: a pair that is not listed but would be reachable is reported.
+ */
+function checkTunnels(g: Record<string, unknown>, at: string, problems: Problem[]): void {
+  const pairs: [string, string, string][] = [
+    ["allowPortForwarding", "portForwardingPorts", "the instance ports the group may forward, e.g. [5432]"],
+    ["allowRemoteHostPortForwarding", "remoteHosts", "the hosts and ports the group may reach, e.g. [{ host: db.internal.example.com, port: 5432 }]"],
+  ];
+  for (const [flag, list, what] of pairs) {
+    const on = g[flag] === true;
+    const items = arr(g[list]);
+    if (on && items.length === 0) {
+      problems.push({ path: `${at}.${list}`, message: `must list ${what}: ${flag} is true`, value: g[list] });
+    }
+    if (!on && g[list] !== undefined) {
+      problems.push({ path: `${at}.${list}`, message: `has no effect: ${flag} is not true (set it, or remove ${list})` });
+    }
+  }
+  const ports = new Map<string, string>();
+  arr(g.portForwardingPorts).forEach((p, k) => firstWins(ports, typeof p === "number" ? String(p) : undefined, `${at}.portForwardingPorts[${k}]`, problems, "the same port as"));
+  const listed = new Map<string, string>();
+  const remote = arr(g.remoteHosts).map(obj);
+  remote.forEach((r, k) => {
+    const key = typeof r.host === "string" && typeof r.port === "number" ? `${r.host}:${r.port}` : undefined;
+    firstWins(listed, key, `${at}.remoteHosts[${k}]`, problems, "the same host and port as");
+  });
+  const hosts = [...new Set(remote.map((r) => r.host).filter((h): h is string => typeof h === "string"))];
+  const remotePorts = [...new Set(remote.map((r) => r.port).filter((p): p is number => typeof p === "number"))];
+  const unlisted = hosts.flatMap((h) => remotePorts.map((p) => `${h}:${p}`)).filter((pair) => !listed.has(pair));
+  if (unlisted.length > 0) {
+    problems.push({
+      path: `${at}.remoteHosts`,
+      message:
+        `would also allow ${unlisted.join(", ")}: the document allows every listed host with every listed port. ` +
+        "List those pairs too, or give the other hosts to another access group",
+    });
   }
 }
 

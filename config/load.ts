@@ -4,7 +4,7 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { crossCheck } from "./checks";
 import { ConfigError, type Problem } from "./errors";
-import { configSchema, SESSION_DEFAULTS, WATCHDOG_DEFAULTS, type ObservabilityConfig, type RawConfig } from "./schema";
+import { configSchema, SESSION_DEFAULTS, SSH_DEFAULTS, WATCHDOG_DEFAULTS, type ObservabilityConfig, type RawConfig } from "./schema";
 import type { Config, ObservabilitySettings, SessionSettings, WorkloadConfig } from "./types";
 
 /** Reads, validates and resolves a config file. Throws ConfigError listing every problem found. */
@@ -96,7 +96,7 @@ function resolve(raw: RawConfig): Config {
       users: w.users,
       adoptDocumentRegions: w.adoptExistingDocument === true ? w.regions : w.adoptExistingDocument || [],
       observability: resolveObservability(raw.observabilityDefaults, w.observability, session),
-      connectivity: w.connectivity ?? { egressPublicCidrs: [], vpcEndpoints: [], fleet: { defaultHostManagement: false }, ssh: { user: "ec2-user" } },
+      connectivity: w.connectivity ?? { egressPublicCidrs: [], vpcEndpoints: [], fleet: { defaultHostManagement: false }, ssh: { ...SSH_DEFAULTS } },
     };
   });
   return {

@@ -1,5 +1,5 @@
 import { PARTITION } from "./regions";
-import type { ObservabilitySettings } from "./types";
+import type { AccessGroupConfig, ObservabilitySettings } from "./types";
 
 /**
  * Every name and ARN the stacks share, derived in one place. The log-archive stack and each workload stack call
@@ -9,12 +9,55 @@ import type { ObservabilitySettings } from "./types";
 
 /** The Session Manager preferences document every Standard_Stream session uses. */
 export const PREFERENCES_DOCUMENT = "SSM-SessionManagerRunShell";
-/** AWS-owned documents that open SSH and port-forwarding tunnels. */
+/**
+ * AWS-owned documents that open SSH and port-forwarding tunnels to any port (and, to a remote host, any host). IAM
+ * cannot condition on document parameters, so access policies never allow them: groups get this project's tunnel
+ * documents below, whose parameters are pinned to the config.
+ */
 export const SSH_DOCUMENT = "AWS-StartSSHSession";
 export const PORT_FORWARDING_DOCUMENTS = [
   "AWS-StartPortForwardingSession",
   "AWS-StartPortForwardingSessionToRemoteHost",
 ] as const;
+
+/** This project's SSH document in each region of a workload: portNumber limited to the workload's SSH ports. */
+export const sshDocumentName = (prefix: string): string => `${prefix}-StartSSHSession`;
+/** One access group's port-forwarding document: portNumber limited to the group's portForwardingPorts. */
+export const portForwardingDocumentName = (prefix: string, group: string): string => `${prefix}-${group}-PortForwarding`;
+/** One access group's document for forwarding to a remote host: host and portNumber limited to its remoteHosts. */
+export const remoteHostDocumentName = (prefix: string, group: string): string => `${prefix}-${group}-PortForwardingToRemoteHost`;
+
+/** What of an access group decides its tunnel documents. */
+export type TunnelFlags = Pick<AccessGroupConfig, "name" | "allowSsh" | "allowPortForwarding" | "allowRemoteHostPortForwarding">;
+
+/** The tunnel documents one access group may start sessions with (besides the preferences document). */
+export function groupTunnelDocumentNames(prefix: string, group: TunnelFlags): string[] {
+  return [
+    ...(group.allowSsh ? [sshDocumentName(prefix)] : []),
+    ...(group.allowPortForwarding ? [portForwardingDocumentName(prefix, group.name)] : []),
+    ...(group.allowRemoteHostPortForwarding ? [remoteHostDocumentName(prefix, group.name)] : []),
+  ];
+}
+
+/**
+ * Every Session document this project creates in each region of a workload with these access groups: the
+ * preferences document and the tunnel documents of all groups, once each. Whatever else of type Session exists in
+ * the account is not this project's.
+ */
+export function sessionDocumentNames(prefix: string, groups: readonly TunnelFlags[]): string[] {
+  return [...new Set([PREFERENCES_DOCUMENT, ...groups.flatMap((g) => groupTunnelDocumentNames(prefix, g))])];
+}
+
+/**
+ * Names (IAM resource patterns) of every tunnel document this project could create under `prefix`, for any access
+ * group: the access policies deny changing them, including names not created yet, so nobody can create one first
+ * with wider parameters.
+ */
+export const tunnelDocumentNamePatterns = (prefix: string): string[] => [
+  sshDocumentName(prefix),
+  // One pattern for both kinds of group document: the name ends PortForwarding or PortForwardingToRemoteHost.
+  `${portForwardingDocumentName(prefix, "*")}*`,
+];
 
 /** IAM policy variables, written as IAM reads them. `toTerraformJson` escapes them for Terraform. */
 export const IAM_VAR = {
@@ -117,6 +160,15 @@ export const removeSsmUserSudoDocumentName = (prefix: string): string => `${pref
 export const removeSsmUserSudoAssociationName = (prefix: string): string => `${prefix}-remove-ssm-user-sudo`;
 /** Every Command document this project creates: the access policies deny changing them, as the preferences. */
 export const commandDocumentNames = (prefix: string): string[] => [removeSsmUserSudoDocumentName(prefix)];
+/**
+ * Every document the access policies deny changing, as IAM resource names: the preferences, this project's tunnel
+ * documents (patterns) and its Command documents.
+ */
+export const protectedDocumentNames = (prefix: string): string[] => [
+  PREFERENCES_DOCUMENT,
+  ...tunnelDocumentNamePatterns(prefix),
+  ...commandDocumentNames(prefix),
+];
 export const defaultHostRoleName = (prefix: string): string => `${prefix}-session-default-host`;
 /** The service setting that names the Default Host Management role of an account and region. */
 export const DEFAULT_HOST_MANAGEMENT_SETTING = "/ssm/managed-instance/default-ec2-instance-management-role";

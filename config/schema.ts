@@ -102,6 +102,28 @@ const tagValue = z
   .string()
   .regex(/^[A-Za-z0-9 _.:/=+@-]{1,256}$/, "must be an EC2 tag value (1-256 letters, digits, spaces and _ . : / = + - @)");
 
+/** A TCP port, as Session Manager documents take it (a string of 1-65535; config files give numbers). */
+const port = z
+  .number({ error: "must be a port number, 1-65535" })
+  .int("must be a port number, 1-65535")
+  .min(1, "must be a port number, 1-65535")
+  .max(65535, "must be a port number, 1-65535");
+
+/** A DNS name (labels of letters, digits and '-') or a dotted IPv4 address. */
+export function isHostName(text: string): boolean {
+  if (/^\d+(\.\d+){3}$/.test(text)) return text.split(".").every((o) => Number(o) <= 255 && String(Number(o)) === o);
+  if (text.length > 253 || /^[\d.]+$/.test(text)) return false;
+  return text.split(".").every((label) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
+}
+
+const remoteHost = z.strictObject({
+  host: z
+    .string()
+    .refine(isHostName, "must be a DNS name such as db.internal.example.com or an IPv4 address such as 10.20.1.15")
+    .describe("DNS name or IPv4 address, as the instance resolves and reaches it."),
+  port: port.describe("Its port."),
+});
+
 const accessGroup = z.strictObject({
   name: slug(32).describe("Group name; the IAM group is <namePrefix>-<name>."),
   instanceTags: z
@@ -109,8 +131,26 @@ const accessGroup = z.strictObject({
     .refine((t) => Object.keys(t).length > 0, "must name at least one tag: an empty condition would open every instance")
     .describe("Instances the group may reach: every key must match one of its values."),
   mfaRequired: z.boolean().default(true).describe("Deny sessions unless the caller signed in with MFA."),
-  allowSsh: z.boolean().default(false).describe("Allow SSH tunnelled through AWS-StartSSHSession."),
-  allowPortForwarding: z.boolean().default(false).describe("Allow the AWS port-forwarding session documents."),
+  allowSsh: z
+    .boolean()
+    .default(false)
+    .describe("Allow SSH through this project's <namePrefix>-StartSSHSession document, to connectivity.ssh.port only."),
+  allowPortForwarding: z
+    .boolean()
+    .default(false)
+    .describe("Allow forwarding portForwardingPorts of the instances, through <namePrefix>-<name>-PortForwarding."),
+  portForwardingPorts: z
+    .array(port)
+    .optional()
+    .describe("Instance ports the group may forward; required when allowPortForwarding is true. E.g. [5432]."),
+  allowRemoteHostPortForwarding: z
+    .boolean()
+    .default(false)
+    .describe("Allow forwarding, through the instances, to remoteHosts only (<namePrefix>-<name>-PortForwardingToRemoteHost)."),
+  remoteHosts: z
+    .array(remoteHost)
+    .optional()
+    .describe("Hosts and ports the group may reach through an instance; required when allowRemoteHostPortForwarding is true."),
 });
 
 const iamUser = z.strictObject({
@@ -277,6 +317,8 @@ const publicCidr = ipv4Cidr.refine(
   "must be a public address: AWS sees NAT gateways by their public (Elastic) IP, never a private one",
 );
 
+export const SSH_DEFAULTS = { user: "ec2-user", port: 22 } as const;
+
 const connectivity = z.strictObject({
   egressPublicCidrs: z
     .array(publicCidr)
@@ -290,9 +332,10 @@ const connectivity = z.strictObject({
   ssh: z
     .strictObject({
       awsProfile: z.string().regex(/^[A-Za-z0-9_.@+-]{1,64}$/, "must be an AWS CLI profile name").optional(),
-      user: osUser.default("ec2-user").describe("OS user for SSH; AWS-StartSSHSession needs the user's authorized key."),
+      user: osUser.default(SSH_DEFAULTS.user).describe("OS user for SSH; the instance must hold the user's authorized key."),
+      port: port.default(SSH_DEFAULTS.port).describe("Port sshd listens on at the instances: the SSH document allows only it (and 22 on the bastion)."),
     })
-    .default({ user: "ec2-user" })
+    .default({ ...SSH_DEFAULTS })
     .describe("What npm run ssh-config puts in ~/.ssh/config blocks for this workload."),
 });
 
@@ -443,3 +486,4 @@ export type ConnectivityConfig = z.output<typeof connectivity>;
 export type VpcEndpointsConfig = z.output<typeof vpcEndpoints>;
 export type BastionConfig = z.output<typeof bastion>;
 export type FleetConfig = z.output<typeof fleet>;
+export type RemoteHostConfig = z.output<typeof remoteHost>;

@@ -7,6 +7,7 @@ import type {
   IamUserConfig,
   LogArchiveConfig,
   RawConfig,
+  RemoteHostConfig,
   SessionSettings,
   SubscriptionConfig,
   VpcEndpointsConfig,
@@ -65,4 +66,4 @@ export interface Config {
   readonly compliance: ComplianceConfig;
 }
 
-export type { AccessGroupConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };
+export type { AccessGroupConfig, RemoteHostConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };

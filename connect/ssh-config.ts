@@ -1,9 +1,18 @@
-import { arn, BASTION_JUMP_USER, bastionName, instanceRoleName, PORT_FORWARDING_DOCUMENTS, SSH_DOCUMENT } from "../config/naming";
+import {
+  arn,
+  BASTION_JUMP_USER,
+  bastionName,
+  instanceRoleName,
+  portForwardingDocumentName,
+  remoteHostDocumentName,
+  sshDocumentName,
+} from "../config/naming";
 import type { AccessGroupConfig, BastionConfig, Config, WorkloadConfig } from "../config/types";
 
 /**
  * `npm run ssh-config`: ~/.ssh/config text for one workload, built from the same config (and the same names) as the
- * stacks, so the Host blocks name the document the access policy allows and the bastion the stack tags.
+ * stacks, so the Host blocks name the document the access policy allows (this project's SSH document, in the
+ * host's region, which accepts only connectivity.ssh.port and the bastion's 22) and the bastion the stack tags.
  *
  * Host aliases are `<workload>-<region>-<instance id>`, not the bare `i-*` of AWS's examples: one Host block carries
  * one --region, and people paste the blocks of several workloads into one ~/.ssh/config, where a bare `i-*` of the
@@ -38,8 +47,9 @@ export function sshConfig(config: Config, workloadName: string): SshConfig {
   const { bastion, ssh } = w.connectivity;
   const cli = new AwsCli(ssh.awsProfile);
   const sshGroups = w.accessGroups.filter((g) => g.allowSsh);
-  const forwardGroups = w.accessGroups.filter((g) => g.allowPortForwarding);
-  const tunnelGroups = w.accessGroups.filter((g) => g.allowSsh || g.allowPortForwarding);
+  const forwardGroups = w.accessGroups.filter((g) => g.allowPortForwarding || g.allowRemoteHostPortForwarding);
+  const tunnelGroups = w.accessGroups.filter((g) => g.allowSsh || g.allowPortForwarding || g.allowRemoteHostPortForwarding);
+  const sshDocument = sshDocumentName(config.namePrefix);
   const notes: string[] = [];
 
   const out: string[] = [
@@ -69,8 +79,10 @@ export function sshConfig(config: Config, workloadName: string): SshConfig {
     for (const region of w.regions) {
       const prefix = `${w.name}-${region}-`;
       // $0 is the alias (%h) without its prefix, $1 the port (%p).
-      const start = cli.cmd(region, "ssm start-session", `--target "\${0#${prefix}}"`, `--document-name ${SSH_DOCUMENT}`, '--parameters "portNumber=$1"');
-      out.push("", `# ${region}`, `Host ${prefix}i-*`, `  User ${ssh.user}`, `  ProxyCommand sh -c 'exec ${start}' %h %p`);
+      const start = cli.cmd(region, "ssm start-session", `--target "\${0#${prefix}}"`, `--document-name ${sshDocument}`, '--parameters "portNumber=$1"');
+      // The SSH document accepts connectivity.ssh.port only: Port makes %p that port.
+      const port = ssh.port === 22 ? [] : [`  Port ${ssh.port}`];
+      out.push("", `# ${region}`, `Host ${prefix}i-*`, `  User ${ssh.user}`, ...port, `  ProxyCommand sh -c 'exec ${start}' %h %p`);
     }
     if (bastion !== undefined) out.push(...bastionSection(config, w, bastion, sshGroups, cli, notes));
     if (w.session.runAs.enabled) {
@@ -83,7 +95,7 @@ export function sshConfig(config: Config, workloadName: string): SshConfig {
   if (tunnelGroups.length > 0) {
     notes.push("Tunnels (SSH, port forwarding) have no transcript: Session Manager logs that they started and ended, not what was typed.");
   }
-  out.push("", ...portForwardingSection(w, forwardGroups, cli));
+  out.push("", ...portForwardingSection(config.namePrefix, w, forwardGroups, cli));
   return { text: `${out.join("\n")}\n`, notes };
 }
 
@@ -153,7 +165,7 @@ function bastionSection(
     `id=$(${lookup}) || exit 1`,
     `[ "$id" != None ] || { echo "no running instance named ${name} with the instance profile ${profile} in ${bastion.region}" >&2; exit 1; }`,
     `${push} >/dev/null || exit 1`,
-    `exec ${cli.cmd(bastion.region, "ssm start-session", '--target "$id"', `--document-name ${SSH_DOCUMENT}`, '--parameters "portNumber=$1"')}`,
+    `exec ${cli.cmd(bastion.region, "ssm start-session", '--target "$id"', `--document-name ${sshDocumentName(config.namePrefix)}`, '--parameters "portNumber=$1"')}`,
   ].join("; ");
   const sshTo =
     bastion.sshTo.length > 0
@@ -184,35 +196,54 @@ function bastionSection(
   ];
 }
 
-/** The port-forwarding examples, or why there are none. */
+/**
+ * The port-forwarding examples, one per group's own document, or why there are none. Each document accepts only
+ * the group's listed ports (and hosts), so the examples use those.
+ */
 function portForwardingSection(
+  prefix: string,
   w: WorkloadConfig,
   groups: readonly AccessGroupConfig[],
   cli: AwsCli,
 ): string[] {
   if (groups.length === 0) {
-    return comment(`No port forwarding for ${w.name}: none of its access groups sets allowPortForwarding.`);
+    return comment(`No port forwarding for ${w.name}: no access group sets allowPortForwarding or allowRemoteHostPortForwarding.`);
   }
-  const [toInstance, toRemoteHost] = PORT_FORWARDING_DOCUMENTS;
   const region = w.regions[0];
   const params = (p: Record<string, string>) =>
     `'${JSON.stringify(Object.fromEntries(Object.entries(p).map(([k, v]) => [k, [v]])))}'`;
-  const forward = (target: string, document: string, p: Record<string, string>) =>
-    `#     ${cli.cmd(region, "ssm start-session", `--target ${target}`, `--document-name ${document}`, `--parameters ${params(p)}`)}`;
+  const forward = (document: string, p: Record<string, string>) =>
+    `#     ${cli.cmd(region, "ssm start-session", `--target ${EXAMPLE_INSTANCE}`, `--document-name ${document}`, `--parameters ${params(p)}`)}`;
+  // A local port that reads like the remote one (5432 at 15432); 0 lets the plugin pick one.
+  const local = (port: number): string => String(port < 10000 ? 10000 + port : 0);
 
-  return [
-    "# Port forwarding runs the AWS CLI directly, not ssh. These access groups may use it (allowPortForwarding):",
-    ...groups.map((g) => `#   ${g.name}: instances tagged ${describeTags(g.instanceTags)}`),
+  const lines = [
+    "# Port forwarding runs the AWS CLI directly, not ssh, with the group's own document, which forwards only the ports",
+    "# (and hosts) listed for the group in the session config; localPortNumber is yours to choose.",
     `# The examples use ${region}${w.regions.length > 1 ? `; for instances elsewhere change --region (${w.regions.slice(1).join(", ")})` : ""}.`,
-    "#   A port of the instance itself, e.g. PostgreSQL, at localhost:15432:",
-    forward(EXAMPLE_INSTANCE, toInstance, { portNumber: "5432", localPortNumber: "15432" }),
-    // Never through the bastion: its security group lets out only HTTPS and SSH.
-    "#   A host an instance reaches, such as a database endpoint, at localhost:15432; the instance's security groups",
-    "#   must allow that connection:",
-    forward(EXAMPLE_INSTANCE, toRemoteHost, { host: "<database endpoint>", portNumber: "5432", localPortNumber: "15432" }),
-    "#   RDP to a Windows instance, at localhost:13389 for the RDP client:",
-    forward(EXAMPLE_INSTANCE, toInstance, { portNumber: "3389", localPortNumber: "13389" }),
   ];
+  for (const g of groups) {
+    lines.push(`#   ${g.name} (instances tagged ${describeTags(g.instanceTags)}):`);
+    if (g.allowPortForwarding) {
+      const ports = g.portForwardingPorts ?? [];
+      lines.push(
+        `#   a port of the instance itself (${plural("port", ports)} ${ports.join(", ")}), at localhost:${local(ports[0])}:`,
+        forward(portForwardingDocumentName(prefix, g.name), { portNumber: String(ports[0]), localPortNumber: local(ports[0]) }),
+      );
+    }
+    if (g.allowRemoteHostPortForwarding) {
+      const hosts = g.remoteHosts ?? [];
+      // Never through the bastion: its security group lets out only HTTPS and SSH.
+      lines.push(
+        ...comment(
+          `  a host an instance reaches (${hosts.map((h) => `${h.host}:${h.port}`).join(", ")}), at localhost:${local(hosts[0].port)}; the ` +
+            "instance's security groups must allow that connection:",
+        ),
+        forward(remoteHostDocumentName(prefix, g.name), { host: hosts[0].host, portNumber: String(hosts[0].port), localPortNumber: local(hosts[0].port) }),
+      );
+    }
+  }
+  return lines;
 }
 
 /** AWS CLI command lines with the region, and the profile when the workload names one. */

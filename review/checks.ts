@@ -10,7 +10,9 @@ import {
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
   PORT_FORWARDING_DOCUMENTS,
+  portForwardingDocumentName,
   PREFERENCES_DOCUMENT,
+  remoteHostDocumentName,
   removeSsmUserSudoDocumentName,
   BASTION_JUMP_USER,
   bastionName,
@@ -24,6 +26,7 @@ import {
   SSH_DOCUMENT,
   tamperRuleName,
   tamperRuleNames,
+  sshDocumentName,
   watchdogFunctionName,
   watchdogRoleName,
   workloadStackName,
@@ -172,7 +175,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       return [...found].sort(([a], [b]) => a.localeCompare(b));
     };
     const approvedDocuments = workload.accessGroups.flatMap((g) =>
-      sessionDocumentArns({ ...g, namePrefix: config.namePrefix, accountId: stack.accountId, regions: workload.regions.map((region) => ({ region, sessionKeyArn: "" })) }),
+      sessionDocumentArns({ ...g, accessGroup: g.name, namePrefix: config.namePrefix, accountId: stack.accountId, regions: workload.regions.map((region) => ({ region, sessionKeyArn: "" })) }),
     );
     const approvedInAccount = (document: string): boolean => approvedDocuments.some((pattern) => wildcardMatch(pattern, document));
     const associationsIn = (region: string): string[] => stack.associations.filter((a) => a.region === region).map((a) => a.arn).slice(0, 1);
@@ -304,10 +307,25 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         // A document another group may use is only not allowed here; one no group may use is denied outright.
         const tunnel = (allowed: boolean, document: string): [Decision, string?] =>
           allowed ? ["Allowed", "StartSessionWithApprovedDocuments"] : approvedInAccount(document) ? ["ImplicitlyDenied"] : ["ExplicitlyDenied", "DenyUnapprovedSessionDocuments"];
-        const sshDocument = arn.awsDocument(region, SSH_DOCUMENT);
-        const forwardDocument = arn.awsDocument(region, PORT_FORWARDING_DOCUMENTS[0]);
+        // Tunnels only through this project's documents, whose ports are pinned; AWS's take any port or host.
+        const own = (name: string): string => arn.document(region, stack.accountId, name);
+        const sshDocument = own(sshDocumentName(config.namePrefix));
         add("start an SSH session", column, persona, start(sshDocument), ...tunnel(group.allowSsh, sshDocument));
-        add("start port forwarding", column, persona, start(forwardDocument), ...tunnel(group.allowPortForwarding, forwardDocument));
+        const awsSsh = arn.awsDocument(region, SSH_DOCUMENT);
+        add(`start an SSH session with ${SSH_DOCUMENT} (any port)`, column, persona, start(awsSsh), ...tunnel(false, awsSsh));
+        for (const document of PORT_FORWARDING_DOCUMENTS) {
+          const awsDocument = arn.awsDocument(region, document);
+          add(`start port forwarding with ${document}`, column, persona, start(awsDocument), ...tunnel(false, awsDocument));
+        }
+        const forwarding = own(portForwardingDocumentName(config.namePrefix, group.name));
+        add("start port forwarding with its own document", column, persona, start(forwarding), ...tunnel(group.allowPortForwarding, forwarding));
+        const remote = own(remoteHostDocumentName(config.namePrefix, group.name));
+        add("start remote-host forwarding with its own document", column, persona, start(remote), ...tunnel(group.allowRemoteHostPortForwarding, remote));
+        const other = members.find((m) => m.group.name !== group.name);
+        if (other !== undefined) {
+          const theirs = own(portForwardingDocumentName(config.namePrefix, other.group.name));
+          add("start port forwarding with another group's document", column, persona, start(theirs), ...tunnel(false, theirs));
+        }
         add("generate the session data key", column, persona, { action: "kms:GenerateDataKey", resource: sessionKey.arn }, "Allowed", "GenerateSessionDataKey");
         add("decrypt session data", column, persona, { action: "kms:Decrypt", resource: sessionKey.arn }, "ImplicitlyDenied");
         const session = (owner: string): string => arn.sessions(region, stack.accountId, owner).replace("*", SESSION_SUFFIX);
@@ -385,6 +403,17 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           const verb = action.slice(4, -8).toLowerCase();
           add(`${verb} the preferences document, holding ssm:*`, column, broad, { action, resource: preferences }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
         }
+        // The tunnel documents' parameters are the only limit on ports and hosts: nobody who starts sessions may
+        // change them, or create one first under the name of a group's document.
+        add("update the SSH document, holding ssm:*", column, broad, { action: "ssm:UpdateDocument", resource: own(sshDocumentName(config.namePrefix)) }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
+        add(
+          "create a port-forwarding document for its group, holding ssm:*",
+          column,
+          broad,
+          { action: "ssm:CreateDocument", resource: own(remoteHostDocumentName(config.namePrefix, group.name)) },
+          "ExplicitlyDenied",
+          "DenyPreferencesDocumentChanges",
+        );
         if (fleet.removeSsmUserSudo !== undefined) {
           // The document runs as root on every tagged instance: whoever could edit it would own them.
           const sudoDocument = arn.document(region, stack.accountId, removeSsmUserSudoDocumentName(config.namePrefix));

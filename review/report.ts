@@ -79,7 +79,9 @@ function settingsTable(stacks: readonly ResolvedStack[]): string[] {
     const runAsTags = stack.users
       .filter((u) => u.tags.SSMSessionRunAs !== undefined)
       .map((u) => `${u.name}→${u.tags.SSMSessionRunAs}`);
-    for (const doc of [...stack.documents].filter((d) => d.documentType === "Session").sort((a, b) => stack.regions.indexOf(a.region) - stack.regions.indexOf(b.region))) {
+    // Tunnel documents (sessionType Port) carry no preferences: no transcript, key or Run As of their own.
+    const preferences = stack.documents.filter((d) => d.documentType === "Session" && d.content.sessionType !== "Port");
+    for (const doc of [...preferences].sort((a, b) => stack.regions.indexOf(a.region) - stack.regions.indexOf(b.region))) {
       const i = doc.content.inputs ?? {};
       const keyOf = (arn: unknown): string => stack.keys.find((k) => k.arn === arn)?.aliases[0] ?? String(arn ?? "none");
       const s3 = i.s3BucketName ? `${i.s3BucketName}/${i.s3KeyPrefix ?? ""}${i.s3EncryptionEnabled ? ", encryption enforced" : ", **encryption not enforced**"}` : "**off**";

@@ -19,6 +19,7 @@ import { DefaultHostManagementRole, FleetHygiene } from "../modules/fleet-hygien
 import { SessionMonitoring } from "../modules/session-monitoring";
 import { SessionEndpoints } from "../modules/vpc-endpoints";
 import { SessionPreferences } from "../modules/session-preferences";
+import { sshPorts, TunnelDocuments } from "../modules/tunnel-documents";
 import { SessionUser } from "../modules/session-user";
 import { AccountStack } from "./account-stack";
 
@@ -58,6 +59,16 @@ export class WorkloadStack extends AccountStack {
           adoptExistingDocument: workload.adoptDocumentRegions.includes(region),
         }),
     );
+    // Tunnels through this project's documents only, their ports and hosts pinned to the config, in every region.
+    const connectivity = workload.connectivity;
+    for (const region of workload.regions) {
+      new TunnelDocuments(this, `tunnels-${region}`, {
+        namePrefix: prefix,
+        provider: this.provider(region),
+        accessGroups: workload.accessGroups,
+        sshPorts: sshPorts(connectivity.ssh.port, connectivity.bastion !== undefined),
+      });
+    }
     const monitoring = this.preferences.map(
       (p) =>
         new SessionMonitoring(this, `monitoring-${p.region}`, {
@@ -126,8 +137,10 @@ export class WorkloadStack extends AccountStack {
         regions,
         instanceTags: g.instanceTags,
         mfaRequired: g.mfaRequired,
+        accessGroup: g.name,
         allowSsh: g.allowSsh,
         allowPortForwarding: g.allowPortForwarding,
+        allowRemoteHostPortForwarding: g.allowRemoteHostPortForwarding,
         bastionRegion: workload.connectivity.bastion?.region,
         sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
       };

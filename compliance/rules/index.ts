@@ -6,6 +6,7 @@ import { runAs } from "./run-as";
 import { logDestination } from "./log-destination";
 import { sessionKeyRegion } from "./session-key-region";
 import { documentNotPublic } from "./document-not-public";
+import { tunnelParametersPinned } from "./tunnel-parameters-pinned";
 import { keyRotation } from "./key-rotation";
 import { keyDeletion } from "./key-deletion";
 import { keyPolicyPresent } from "./key-policy-present";
@@ -28,6 +29,7 @@ import { roleTrust } from "./role-trust";
 import { startSessionScoped } from "./start-session-scoped";
 import { mfaRequired } from "./mfa-required";
 import { preferencesDeny } from "./preferences-deny";
+import { noAwsTunnelDocuments } from "./no-aws-tunnel-documents";
 import { logGroupEncryption } from "./log-group-encryption";
 import { logGroupRetention } from "./log-group-retention";
 import { providerAccounts } from "./provider-accounts";
@@ -54,6 +56,7 @@ export const RULES: readonly Rule[] = [
   logDestination,
   sessionKeyRegion,
   documentNotPublic,
+  tunnelParametersPinned,
   keyRotation,
   keyDeletion,
   keyPolicyPresent,
@@ -76,6 +79,7 @@ export const RULES: readonly Rule[] = [
   startSessionScoped,
   mfaRequired,
   preferencesDeny,
+  noAwsTunnelDocuments,
   logGroupEncryption,
   logGroupRetention,
   providerAccounts,

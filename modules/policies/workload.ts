@@ -4,14 +4,16 @@ import {
   bastionName,
   commandDocumentNames,
   DEFAULT_HOST_MANAGEMENT_SETTING,
+  groupTunnelDocumentNames,
   IAM_VAR,
   logsServiceFor,
-  PORT_FORWARDING_DOCUMENTS,
   PREFERENCES_DOCUMENT,
+  protectedDocumentNames,
   s3ServiceFor,
   SESSION_OWNER_TAG,
+  sessionDocumentNames,
   sessionLogPrefix,
-  SSH_DOCUMENT,
+  type TunnelFlags,
 } from "../../config/naming";
 import { policy, type PolicyDocument, type Statement } from "./iam";
 import { s3EncryptionContexts } from "./log-archive";
@@ -158,31 +160,55 @@ export function sessionKeyPolicy(p: SessionKeyPolicyProps): PolicyDocument {
 }
 
 export interface AccessPolicyProps {
-  /** The config's namePrefix, which names this project's Command documents. */
+  /** The config's namePrefix, which names this project's tunnel and Command documents. */
   readonly namePrefix: string;
+  /** The access group's name in the config, which names its port-forwarding documents. */
+  readonly accessGroup: string;
   readonly accountId: string;
   readonly regions: readonly SessionRegion[];
   /** Every tag key must match one of its values. */
   readonly instanceTags: Readonly<Record<string, readonly string[]>>;
   readonly mfaRequired: boolean;
+  /** SSH through this project's SSH document. */
   readonly allowSsh: boolean;
+  /** Forwarding the group's instance ports, through its own port-forwarding document. */
   readonly allowPortForwarding: boolean;
+  /** Forwarding to the group's remote hosts, through its own remote-host document. */
+  readonly allowRemoteHostPortForwarding: boolean;
   /** The bastion's region, when the workload has one: SSH groups may push a key to its jump user. */
   readonly bastionRegion?: string;
   /** The tag that opts Linux instances into losing ssm-user's sudo, when configured: nobody may add or drop it. */
   readonly sudoRemovalTagKey?: string;
 }
 
+const tunnelFlags = (p: AccessPolicyProps): TunnelFlags => ({
+  name: p.accessGroup,
+  allowSsh: p.allowSsh,
+  allowPortForwarding: p.allowPortForwarding,
+  allowRemoteHostPortForwarding: p.allowRemoteHostPortForwarding,
+});
+
 /**
- * The documents a group may start sessions with: the audited shell always, tunnels only where allowed. AWS-owned
- * documents are named for every region: instances are already limited to the account's regions, and one ARN per
- * region would push the policy past IAM's 6,144-character limit at around ten regions.
+ * The documents a group may start sessions with, in each of the workload's regions: the audited shell always, and
+ * only this project's tunnel documents where allowed. Never AWS's tunnel documents: they take any port (and any
+ * host), and IAM cannot condition on document parameters.
  */
 export function sessionDocumentArns(p: AccessPolicyProps): string[] {
-  const docs = p.regions.map(({ region }) => arn.document(region, p.accountId, PREFERENCES_DOCUMENT));
-  if (p.allowSsh) docs.push(arn.awsDocument("*", SSH_DOCUMENT));
-  if (p.allowPortForwarding) docs.push(...PORT_FORWARDING_DOCUMENTS.map((d) => arn.awsDocument("*", d)));
-  return docs;
+  const names = [PREFERENCES_DOCUMENT, ...groupTunnelDocumentNames(p.namePrefix, tunnelFlags(p))];
+  return names.flatMap((name) => p.regions.map(({ region }) => arn.document(region, p.accountId, name)));
+}
+
+/**
+ * Every Session document this project creates for a workload, as ARNs in each of its regions: the union over its
+ * access groups (sessionDocumentNames). Any other Session document in the account is not this project's.
+ */
+export function workloadSessionDocumentArns(
+  prefix: string,
+  accountId: string,
+  regions: readonly string[],
+  groups: readonly TunnelFlags[],
+): string[] {
+  return sessionDocumentNames(prefix, groups).flatMap((name) => regions.map((region) => arn.document(region, accountId, name)));
 }
 
 /**
@@ -270,8 +296,9 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
     {
       // The preferences document is the audit trail's configuration; nobody who starts sessions may change it,
       // whatever else they are granted. Every region, including ones this project does not manage. The same for
-      // this project's Command documents, which run as root on every instance they target: denied even where
-      // they do not exist yet, so nobody can create one under that name first.
+      // this project's tunnel documents, whose parameters are the only limit on ports and hosts, and its Command
+      // documents, which run as root on every instance they target: denied even where they do not exist yet, so
+      // nobody can create one under that name first.
       Sid: "DenyPreferencesDocumentChanges",
       Effect: "Deny",
       Action: [
@@ -281,7 +308,7 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
         "ssm:UpdateDocumentDefaultVersion",
         "ssm:ModifyDocumentPermission",
       ],
-      Resource: [PREFERENCES_DOCUMENT, ...commandDocumentNames(p.namePrefix)].map((name) => arn.document("*", p.accountId, name)),
+      Resource: protectedDocumentNames(p.namePrefix).map((name) => arn.document("*", p.accountId, name)),
     },
     {
       // What runs those documents, and Default Host Management's choice of role, is as much the audit setup as
