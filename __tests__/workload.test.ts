@@ -193,7 +193,7 @@ describe("instance role", () => {
 
   test("has an instance profile for the role", () => {
     const [[roleId]] = resourcesOf(payments, "aws_iam_role", "instance-role/");
-    expect(onlyResource(payments, "aws_iam_instance_profile")).toMatchObject({
+    expect(onlyResource(payments, "aws_iam_instance_profile", "instance-role/")).toMatchObject({
       name: "acme-session-instance",
       role: `\${aws_iam_role.${roleId}.name}`,
     });

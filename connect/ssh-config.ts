@@ -1,4 +1,4 @@
-import { arn, BASTION_JUMP_USER, bastionName, instanceRoleName, PORT_FORWARDING_DOCUMENTS, SSH_DOCUMENT } from "../config/naming";
+import { arn, BASTION_JUMP_USER, bastionName, bastionRoleName, PORT_FORWARDING_DOCUMENTS, SSH_DOCUMENT } from "../config/naming";
 import type { AccessGroupConfig, BastionConfig, Config, WorkloadConfig } from "../config/types";
 
 /**
@@ -112,7 +112,7 @@ function mfaSection(groups: readonly AccessGroupConfig[], awsProfile: string | u
 
 /**
  * The bastion's Host block, found at connect time (its id changes whenever a new AMI replaces it), and the ProxyJump
- * example for hosts behind it. The lookup also requires the workload's instance profile: a Name tag alone would pick
+ * example for hosts behind it. The lookup also requires the bastion's own instance profile: a Name tag alone would pick
  * anyone's instance of that name in the account, and the ProxyCommand would push the key to it.
  */
 function bastionSection(
@@ -133,7 +133,7 @@ function bastionSection(
     return ["", ...comment(message)];
   }
   const alias = `${w.name}-bastion`;
-  const profile = instanceRoleName(config.namePrefix);
+  const profile = bastionRoleName(config.namePrefix);
   const lookup = cli.cmd(
     bastion.region,
     "ec2 describe-instances",

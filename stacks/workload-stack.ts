@@ -27,6 +27,8 @@ export class WorkloadStack extends AccountStack {
   public readonly preferences: readonly SessionPreferences[];
   public readonly instanceRole: SessionInstanceRole;
   public readonly accessGroups: ReadonlyMap<string, SessionAccessGroup>;
+  /** The jump host, when `connectivity.bastion` is set. */
+  public readonly bastion?: SessionBastion;
 
   constructor(scope: Construct, config: Config, workload: WorkloadConfig) {
     super(scope, workloadStackName(workload.name), {
@@ -100,14 +102,17 @@ export class WorkloadStack extends AccountStack {
       new SessionEndpoints(this, `endpoints-${vpc.vpcId}`, { namePrefix: prefix, provider: this.provider(vpc.region), vpc });
     }
     const bastion = workload.connectivity.bastion;
-    if (bastion !== undefined) {
-      new SessionBastion(this, "bastion", {
-        namePrefix: prefix,
-        provider: this.provider(bastion.region),
-        bastion,
-        instanceProfileName: this.instanceRole.instanceProfileName,
-      });
-    }
+    this.bastion =
+      bastion === undefined
+        ? undefined
+        : new SessionBastion(this, "bastion", {
+            namePrefix: prefix,
+            provider: this.provider(bastion.region),
+            bastion,
+            accountId: workload.accountId,
+            logs,
+            regions,
+          });
 
     const groups = new Map<string, SessionAccessGroup>();
     for (const g of workload.accessGroups) {
