@@ -26,11 +26,11 @@ const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, a
 describe("review report", () => {
   test("npm run report on the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
     const run = await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") });
-    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 372 access checks, 0 not as intended, 0 lint findings`, err: "" });
+    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 386 access checks, 0 not as intended, 0 lint findings`, err: "" });
     const md = readFileSync(join(outdir, "review.md"), "utf8");
     expect(md).toMatch(/^## Session Manager access review\n/);
-    expect(md).toContain("3 stacks · 29 policies linted · 372 access checks, all as intended");
-    expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 104 |");
+    expect(md).toContain("3 stacks · 31 policies linted · 386 access checks, all as intended");
+    expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 108 |");
     expect(md).toContain(
       "| workload-payments | eu-central-1 | 20 / 60 | acme-session-logs-111111111111/222222222222/eu-central-1, encryption enforced | /acme/session-manager/sessions, encryption enforced, streaming | alias/acme-session-manager | ssm-session (tags: alice.example→alice, bob.example→bob) | `exec bash -l` |",
     );
@@ -68,7 +68,7 @@ describe("review report", () => {
         "workload-analytics us-east-1 data-engineers member",
       ].flatMap((who) => rows.map((row) => `${who} / ${row}`)),
     );
-    expect(review.markdown).toContain("**10 of 372 access checks differ from the intended model**");
+    expect(review.markdown).toContain("**10 of 386 access checks differ from the intended model**");
     expect(review.markdown).toContain(
       "| workload-payments | eu-west-1 | payments-operators member | start a session without MFA | ExplicitlyDenied by DenySessionsWithoutMfa | ✅ allowed |",
     );

@@ -14,6 +14,7 @@ import {
   removeSsmUserSudoDocumentName,
   BASTION_JUMP_USER,
   bastionName,
+  bastionRoleName,
   DEFAULT_HOST_MANAGEMENT_SETTING,
   sessionKeyAlias,
   sessionLogGroupName,
@@ -51,6 +52,7 @@ import type { AccessModel, AccessRequest, Decision } from "./simulate";
 export type Column =
   | "instance role"
   | "default host role"
+  | "bastion role"
   | "watchdog role"
   | "account admin (*)"
   | "org account admin (*)"
@@ -124,6 +126,9 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       ? named(stack.roles, defaultHostRoleName(config.namePrefix), `${stack.name} Default Host Management role`)
       : undefined;
     const host = hostRole && roleSession(stack, hostRole, INSTANCE_ID, `${hostRole.name} (Default Host Management)`);
+    // The bastion's own role: the agent's rights and session logging, none of the instance role's other grants.
+    const bastionRole = workload.connectivity.bastion && named(stack.roles, bastionRoleName(config.namePrefix), `${stack.name} bastion role`);
+    const jumpHost = bastionRole && roleSession(stack, bastionRole, "i-0b1a5710e0000b0b0", `${bastionRole.name} (bastion)`);
     // Another organization account, whose transcripts this workload must not touch.
     const otherAccount = accounts.find((a) => a !== stack.accountId && a !== config.logArchive.accountId) ?? config.logArchive.accountId;
 
@@ -272,6 +277,16 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         add("start a session on a tagged instance", "default host role", host, { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: {} } }, "ImplicitlyDenied");
       }
 
+      if (jumpHost !== undefined) {
+        // Whatever someone on the bastion could take from it: its own transcripts, and nothing that runs elsewhere.
+        add("write own transcripts", "bastion role", jumpHost, put(own(jumpHost)), "Allowed", "WriteOwnTranscripts");
+        add("write another account's transcripts", "bastion role", jumpHost, put(transcript(otherAccount)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
+        add("read a transcript", "bastion role", jumpHost, { action: "s3:GetObject", resource: transcript(stack.accountId) }, "ExplicitlyDenied", "DenyOtherAccountsReadDeleteAdminister");
+        add("send a command", "bastion role", jumpHost, { action: "ssm:SendCommand", resource: instanceArn }, "ImplicitlyDenied");
+        add("start a session on a tagged instance", "bastion role", jumpHost, { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: {} } }, "ImplicitlyDenied");
+        add("pass a role", "bastion role", jumpHost, { action: "iam:PassRole", resource: role.arn }, "ImplicitlyDenied");
+      }
+
       // What the instance role must not do.
       add("send a command", "instance role", instance, { action: "ssm:SendCommand", resource: instanceArn }, "ImplicitlyDenied");
       const logStream = `${arn.logGroup(region, stack.accountId, sessionLogGroupName(config.namePrefix))}:log-stream:${SESSION_SUFFIX}`;
@@ -297,6 +312,11 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         add("assume the instance role as Lambda", "AWS service", servicePrincipal("lambda.amazonaws.com"), assume, "ImplicitlyDenied");
         add("assume the instance role", "account admin (*)", admin, assume, "ImplicitlyDenied");
         add("assume the instance role", "outsider admin (*)", outsider, assume, "ImplicitlyDenied");
+        if (bastionRole !== undefined) {
+          const assumeBastion = { action: "sts:AssumeRole", resource: bastionRole.arn };
+          add("assume the bastion role as EC2", "AWS service", servicePrincipal("ec2.amazonaws.com"), assumeBastion, "Allowed", "Ec2AssumesRole");
+          add("assume the bastion role", "account admin (*)", admin, assumeBastion, "ImplicitlyDenied");
+        }
         if (hostRole !== undefined) {
           const assumeHost = { action: "sts:AssumeRole", resource: hostRole.arn };
           add("assume the default host role as Systems Manager", "AWS service", servicePrincipal("ssm.amazonaws.com"), assumeHost, "Allowed", "SsmAssumesRole");
