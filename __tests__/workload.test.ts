@@ -124,7 +124,7 @@ describe("SSM-SessionManagerRunShell", () => {
     const [doc] = inRegion(payments, "aws_ssm_document", "eu-central-1");
     const prefix = JSON.parse(doc.content).inputs.s3KeyPrefix;
     expect(prefix).toBe(sessionLogPrefix("222222222222", "eu-central-1"));
-    const bucketPolicy = policyOf(onlyResource(stacks["log-archive"], "aws_s3_bucket_policy").policy);
+    const bucketPolicy = policyOf(onlyResource(stacks["log-archive"], "aws_s3_bucket_policy", "log-bucket/").policy);
     const writable = statement(bucketPolicy, "OrganizationWritesOwnPrefix").Resource as string;
     const object = `arn:aws:s3:::${BUCKET}/${prefix}/i-0abc-session.log`;
     expect(arnMatches(writable, object, { "aws:PrincipalAccount": "222222222222" })).toBe(true);
@@ -394,7 +394,7 @@ describe("outputs", () => {
       "eu-central-1": `\${aws_sns_topic.${resourcesOf(payments, "aws_sns_topic", "monitoring-eu-central-1/")[0][0]}.arn}`,
       "eu-west-1": `\${aws_sns_topic.${resourcesOf(payments, "aws_sns_topic", "monitoring-eu-west-1/")[0][0]}.arn}`,
     });
-    expect(Object.keys(stacks["log-archive"].output).sort()).toEqual(["log-bucket-name", "log-key-arn"]);
+    expect(Object.keys(stacks["log-archive"].output).sort()).toEqual(["access-log-bucket-name", "log-bucket-name", "log-key-arn"]);
   });
 });
 
