@@ -26,17 +26,17 @@ const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, a
 describe("review report", () => {
   test("npm run report on the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
     const run = await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") });
-    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 386 access checks, 0 not as intended, 0 lint findings`, err: "" });
+    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 416 access checks, 0 not as intended, 0 lint findings`, err: "" });
     const md = readFileSync(join(outdir, "review.md"), "utf8");
     expect(md).toMatch(/^## Session Manager access review\n/);
-    expect(md).toContain("3 stacks · 31 policies linted · 386 access checks, all as intended");
+    expect(md).toContain("3 stacks · 32 policies linted · 416 access checks, all as intended");
     expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 108 |");
     expect(md).toContain(
       "| workload-payments | eu-central-1 | 20 / 60 | acme-session-logs-111111111111/222222222222/eu-central-1, encryption enforced | /acme/session-manager/sessions, encryption enforced, streaming | alias/acme-session-manager | ssm-session (tags: alice.example→alice, bob.example→bob) | `exec bash -l` |",
     );
     expect(md).toContain("| workload-analytics (adopted) | us-east-1 | 15 / 60 |");
-    expect(md).toMatch(/\| start an SSH session \|(\s*\|){3} ➖ no allow in identity \| ✅ allowed \|/);
-    expect(md).toContain("| start a session without MFA |  |  |  | ⛔ DenySessionsWithoutMfa | ⛔ DenySessionsWithoutMfa |  |");
+    expect(md).toMatch(/\| start an SSH session \|(\s*\|){4} ➖ no allow in identity \| ✅ allowed \|/);
+    expect(md).toContain("| start a session without MFA |  |  |  |  | ⛔ DenySessionsWithoutMfa | ⛔ DenySessionsWithoutMfa |  |");
     expect(md).toContain(
       "| workload-payments | eu-central-1 | acme-session-alerts (alias/acme-session-alerts); email payments-oncall@example.com, https https://alerts.example.com/sns/session | on | pipe-to-shell, sudo-shell, sudo-su, sudoers | **enforce**: ends sessions older than 60 min, rate(5 minutes) |",
     );
@@ -68,11 +68,11 @@ describe("review report", () => {
         "workload-analytics us-east-1 data-engineers member",
       ].flatMap((who) => rows.map((row) => `${who} / ${row}`)),
     );
-    expect(review.markdown).toContain("**10 of 386 access checks differ from the intended model**");
+    expect(review.markdown).toContain("**10 of 416 access checks differ from the intended model**");
     expect(review.markdown).toContain(
       "| workload-payments | eu-west-1 | payments-operators member | start a session without MFA | ExplicitlyDenied by DenySessionsWithoutMfa | ✅ allowed |",
     );
-    expect(review.markdown).toContain("| start a session without MFA |  |  |  | ❗ ✅ allowed | ❗ ✅ allowed |  |");
+    expect(review.markdown).toContain("| start a session without MFA |  |  |  |  | ❗ ✅ allowed | ❗ ✅ allowed |  |");
   });
 
   test("the compliance section lists every suppression with its reason, and the warnings", async () => {

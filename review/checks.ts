@@ -1,5 +1,7 @@
 import {
   accessGroupName,
+  accessLogBucketName,
+  accessLogPrefix,
   alarmNamePrefix,
   alertAlarmNames,
   alertKeyAlias,
@@ -9,6 +11,7 @@ import {
   instanceRoleName,
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
+  logBucketName,
   PORT_FORWARDING_DOCUMENTS,
   PREFERENCES_DOCUMENT,
   removeSsmUserSudoDocumentName,
@@ -40,6 +43,7 @@ import {
   type RequestOptions,
 } from "./personas";
 import { ALARMS_SERVICE, EVENTS_SERVICE } from "../modules/policies/alerts";
+import { S3_LOG_DELIVERY_SERVICE } from "../modules/policies/log-archive";
 import type { ResolvedStack } from "./resolve";
 import type { AccessModel, AccessRequest, Decision } from "./simulate";
 
@@ -102,7 +106,8 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     return stack;
   };
   const log = stackNamed(LOG_ARCHIVE_STACK);
-  const bucket = only(log.buckets, "log-archive bucket");
+  const bucket = named(log.buckets, logBucketName(config.namePrefix, config.logArchive.accountId), "transcript bucket");
+  const accessLogs = named(log.buckets, accessLogBucketName(config.namePrefix, config.logArchive.accountId), "access-log bucket");
   const logKey = only(log.keys, "log-archive key");
   const accounts = [...model.organization.accountIds];
   const checks: AccessCheck[] = [];
@@ -177,6 +182,22 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           add(row, column, persona, { action, resource }, "ExplicitlyDenied", "DenyOtherAccountsReadDeleteAdminister");
         }
       }
+      // The transcript bucket's server access logs: written by S3 log delivery for that bucket only, and beyond
+      // the reach of other accounts, however broad their own grants.
+      const accessLog = `${accessLogs.arn}/${accessLogPrefix(bucket.name)}2025-01-01-00-00-00-0123456789ABCDEF`;
+      const delivery = servicePrincipal(S3_LOG_DELIVERY_SERVICE);
+      const fromBucket = (source: string, account: string): RequestOptions => ({ sourceArn: source, sourceAccount: account });
+      const logAccount = config.logArchive.accountId;
+      add("deliver the transcript bucket's access logs", "AWS service", delivery, put(accessLog, fromBucket(bucket.arn, logAccount)), "Allowed", "S3ServerAccessLogDelivery");
+      add("deliver another bucket's access logs", "AWS service", delivery, put(accessLog, fromBucket(arn.bucket("another-bucket"), logAccount)), "ImplicitlyDenied");
+      add("deliver access logs for another account", "AWS service", delivery, put(accessLog, fromBucket(bucket.arn, stack.accountId)), "ImplicitlyDenied");
+      for (const [column, persona] of [["account admin (*)", admin], ["outsider admin (*)", outsider]] as const) {
+        add("write an access log record", column, persona, put(accessLog), "ImplicitlyDenied");
+        add("delete an access log record", column, persona, { action: "s3:DeleteObjectVersion", resource: accessLog }, "ExplicitlyDenied", "DenyOtherAccountsDeleteAdminister");
+        add("change the access-log bucket policy", column, persona, { action: "s3:PutBucketPolicy", resource: accessLogs.arn }, "ExplicitlyDenied", "DenyOtherAccountsDeleteAdminister");
+      }
+      add("write an access log record without TLS", "AWS service", delivery, put(accessLog, { ...fromBucket(bucket.arn, logAccount), secureTransport: false }), "ExplicitlyDenied", "DenyInsecureTransport");
+
       for (const [row, action] of [
         ["schedule log key deletion", "kms:ScheduleKeyDeletion"],
         ["replace the log key policy", "kms:PutKeyPolicy"],
