@@ -532,6 +532,65 @@ describe("each rule finds its violation", () => {
         `error SM-IAM-9 ${P}/access-group-payments-developers/policy: statement StartSessionWithApprovedDocuments allows ssm:StartSession on arn:aws:ssm:*::document/AWS-StartSSHSession: the AWS-owned AWS-StartSSHSession, which forwards to any port. Fix: ${fixOf("SM-IAM-9")}`,
       ],
     ],
+    [
+      "SM-S3-11",
+      L,
+      (s) => resource(s, "log-bucket/access-logging").addOverride("target_bucket", "acme-session-logs-111111111111"),
+      [
+        `error SM-S3-1 ${L}/access-log-bucket/bucket: default encryption is [{"sse_algorithm":"AES256"}], not aws:kms with a key of this stack. Fix: ${fixOf("SM-S3-1")}`,
+        `error SM-S3-10 ${L}/access-log-bucket/bucket: object_lock_enabled is unset, default retention mode is unset. Fix: ${fixOf("SM-S3-10")}`,
+        `error SM-S3-11 ${L}/access-log-bucket/bucket: the bucket has no server access logging (aws_s3_bucket_logging). Fix: ${fixOf("SM-S3-11")}`,
+        `error SM-S3-11 ${L}/log-bucket/access-logging: the bucket logs into itself, which loops and lets whoever may delete transcripts delete their traces. Fix: ${fixOf("SM-S3-11")}`,
+      ],
+    ],
+    [
+      "SM-EC2-6",
+      P,
+      (s) => resource(s, "bastion/instance").addOverride("user_data", "#!/bin/sh\nMatch User jump\n  AllowTcpForwarding yes\n"),
+      [
+        `error SM-EC2-6 ${P}/bastion/instance: user data: no PermitOpen restricts forwarding destinations. Fix: ${fixOf("SM-EC2-6")}`,
+        `error SM-EC2-6 ${P}/bastion/instance: user data: AllowTcpForwarding yes allows remote forwarding. Fix: ${fixOf("SM-EC2-6")}`,
+      ],
+    ],
+    [
+      "SM-EC2-7",
+      P,
+      (s) => resource(s, "bastion/instance").addOverride("iam_instance_profile", "acme-session-instance"),
+      [`error SM-EC2-7 ${P}/bastion/instance: iam_instance_profile is the workload instance role's (acme-session-instance). Fix: ${fixOf("SM-EC2-7")}`],
+    ],
+    [
+      "SM-EC2-6 (no AllowTcpForwarding at all)",
+      P,
+      (s) => resource(s, "bastion/instance").addOverride("user_data", "#!/bin/sh\nMatch User jump\n  PermitOpen *:22\n"),
+      [`error SM-EC2-6 ${P}/bastion/instance: user data: AllowTcpForwarding is unset: sshd's default, yes, allows remote forwarding. Fix: ${fixOf("SM-EC2-6")}`],
+    ],
+    [
+      "SM-S3-1 (the access-log bucket with a KMS key, which S3 cannot deliver logs under)",
+      L,
+      (s) =>
+        resource(s, "access-log-bucket/encryption").addOverride("rule.0.apply_server_side_encryption_by_default", {
+          sse_algorithm: "aws:kms",
+          kms_master_key_id: `\${aws_kms_key.${logKeyId}.arn}`,
+        }),
+      [
+        `error SM-S3-1 ${L}/access-log-bucket/bucket: receives server access logs, and its default encryption is [{"kms_master_key_id":"\${aws_kms_key.${logKeyId}.arn}","sse_algorithm":"aws:kms"}], not AES256 (SSE-S3), the only one S3 delivers them under. Fix: ${fixOf("SM-S3-1")}`,
+      ],
+    ],
+    [
+      "SM-S3-10 (the transcript bucket is never excused, even as a log target)",
+      L,
+      (s) => {
+        resource(s, "log-bucket/access-logging").addOverride("bucket", "acme-session-access-logs-111111111111");
+        resource(s, "log-bucket/access-logging").addOverride("target_bucket", "acme-session-logs-111111111111");
+        resource(s, "log-bucket/object-lock").addOverride("rule.default_retention.mode", undefined);
+      },
+      [
+        `error SM-S3-1 ${L}/access-log-bucket/bucket: default encryption is [{"sse_algorithm":"AES256"}], not aws:kms with a key of this stack. Fix: ${fixOf("SM-S3-1")}`,
+        `error SM-S3-10 ${L}/access-log-bucket/bucket: object_lock_enabled is unset, default retention mode is unset. Fix: ${fixOf("SM-S3-10")}`,
+        `error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is true, default retention mode is unset. Fix: ${fixOf("SM-S3-10")}`,
+        `error SM-S3-11 ${L}/log-bucket/bucket: the bucket has no server access logging (aws_s3_bucket_logging). Fix: ${fixOf("SM-S3-11")}`,
+      ],
+    ],
   ];
 
   // Rules that do not read the alert or connectivity resources are shown their violations in a stack without them:

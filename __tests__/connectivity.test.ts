@@ -1,6 +1,13 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
-import { exampleConfig, exampleRaw, onlyResource, resourcesOf, synthAll, type Synth } from "./helpers";
+import { instanceCredentialPerimeter } from "../modules/policies/perimeter";
+import { instanceLoggingPolicy } from "../modules/policies/workload";
+import { IMDS_ADDRESSES, jumpFirewallRules, jumpSshdConfig } from "../modules/bastion";
+import { exampleConfig, exampleRaw, onlyResource, resourcesOf, synthAll, terraformLiteral, type Synth } from "./helpers";
 
 /** VPC endpoints and the bastion (issue 6): what synth writes, and the config errors that stop it. */
 
@@ -105,10 +112,39 @@ describe("bastion", () => {
     });
   });
 
-  test("the instance role's profile, and tags that put it in reach of the access groups whose tags match", () => {
-    const [[profileId]] = resourcesOf(payments, "aws_iam_instance_profile");
+  test("its own role and instance profile, not the workload's, and tags that put it in reach of matching access groups", () => {
+    const [[profileId, profile]] = resourcesOf(payments, "aws_iam_instance_profile", "bastion/");
     expect(instance.iam_instance_profile).toBe(`\${aws_iam_instance_profile.${profileId}.name}`);
+    const [[roleId, role]] = resourcesOf(payments, "aws_iam_role", "bastion/");
+    expect(profile).toMatchObject({ name: `\${aws_iam_role.${roleId}.name}`, path: "/session-manager/", role: `\${aws_iam_role.${roleId}.name}` });
+    expect(role).toMatchObject({ name: "acme-session-bastion", path: "/session-manager/" });
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      { Sid: "Ec2AssumesRole", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
     expect(instance.tags).toEqual({ Name: "acme-session-bastion", Team: "payments", Environment: "staging" });
+  });
+
+  test("the role holds the SSM agent's default policy and session logging, nothing else; the instance waits for both", () => {
+    const attachments = resourcesOf(payments, "aws_iam_role_policy_attachment", "bastion/");
+    expect(attachments.map(([, a]) => a.policy_arn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy"]);
+    const inline = resourcesOf(payments, "aws_iam_role_policy", "bastion/");
+    // Session logging, and the perimeter that makes its credentials useless off the host.
+    expect(inline.map(([, p]) => p.name)).toEqual(["credential-perimeter", "session-logging"]);
+    // The same document as the instance role's logging grants, built by the same function.
+    const keyOf = (region: string): string => resourcesOf(payments, "aws_kms_key", `session-${region}/`)[0][0];
+    const regions = ["eu-west-1", "eu-central-1"].map((region) => ({
+      region,
+      sessionKeyArn: `\${aws_kms_key.${keyOf(region)}.arn}`,
+      logGroupName: "/acme/session-manager/sessions",
+    }));
+    const logs = { bucketName: "acme-session-logs-111111111111", logAccountId: "111111111111", logRegion: "eu-west-1" };
+    const [perimeter, logging] = inline;
+    expect(JSON.parse(terraformLiteral(logging[1].policy))).toEqual(instanceLoggingPolicy("222222222222", logs, regions));
+    expect(JSON.parse(terraformLiteral(perimeter[1].policy))).toEqual(instanceCredentialPerimeter(["203.0.113.10/32", "203.0.113.11/32"]));
+    expect(instance.depends_on).toEqual([
+      `aws_iam_role_policy_attachment.${attachments[0][0]}`,
+      `aws_iam_role_policy.${logging[0]}`,
+    ]);
   });
 
   test("a security group with no inbound rule; HTTPS out, and SSH out only to the ProxyJump targets", () => {
@@ -119,7 +155,7 @@ describe("bastion", () => {
     ]);
   });
 
-  test("user data: the jump login, with no password and no sudo, may only forward; a changed script replaces the bastion", () => {
+  test("user data: the jump login, with no password and no sudo, may only forward to port 22; a changed script replaces the bastion", () => {
     expect(instance.user_data_replace_on_change).toBe(true);
     const lines: string[] = instance.user_data.split("\n");
     expect(lines.slice(0, 2)).toEqual(["#!/bin/sh", "set -eu"]);
@@ -132,16 +168,97 @@ describe("bastion", () => {
       "Match User jump",
       "  ForceCommand /sbin/nologin",
       "  PermitTTY no",
-      "  AllowTcpForwarding yes",
+      "  AllowTcpForwarding local",
+      "  PermitOpen *:22",
+      "  PermitListen none",
+      "  AllowStreamLocalForwarding no",
       "  X11Forwarding no",
       "  AllowAgentForwarding no",
       "  PermitTunnel no",
       "  GatewayPorts no",
+      "  PermitUserRC no",
     ]);
+    // The firewall is loaded, and enabled for every boot, before sshd allows the jump user any forwarding.
+    const load = lines.indexOf("nft -f /etc/nftables/session-manager-jump.nft");
+    expect(load).toBeGreaterThan(0);
+    expect(lines.indexOf("systemctl enable nftables")).toBeGreaterThan(load);
+    expect(lines.indexOf("systemctl enable nftables")).toBeLessThan(from);
     // The new drop-in takes effect only if sshd accepts it.
     expect(lines.slice(-3)).toEqual(["sshd -t", "systemctl reload sshd", ""]);
     // Terraform would read ${ or %{ as template syntax: the script must hold none unescaped.
     expect(instance.user_data).not.toMatch(/(^|[^$])\$\{|(^|[^%])%\{/);
+  });
+
+  test("user data: a host firewall, installed if missing, included once in nftables.service's config, idempotent", () => {
+    const lines: string[] = instance.user_data.split("\n");
+    expect(lines).toContain("rpm -q nftables >/dev/null 2>&1 || dnf -y install nftables");
+    const include = `include "/etc/nftables/session-manager-jump.nft"`;
+    expect(lines).toContain(`grep -qxF '${include}' /etc/sysconfig/nftables.conf 2>/dev/null || echo '${include}' >> /etc/sysconfig/nftables.conf`);
+    const from = lines.indexOf("cat > /etc/nftables/session-manager-jump.nft <<'NFT'");
+    const rules = lines.slice(from + 1, lines.indexOf("NFT", from));
+    expect(rules).toEqual(jumpFirewallRules());
+    // Loading twice replaces the table: declared, deleted, then declared with its rules.
+    expect(rules.slice(1, 4)).toEqual(["table inet session_manager_jump {}", "delete table inet session_manager_jump", "table inet session_manager_jump {"]);
+    // Only the jump user's connections go through the rules; the metadata service is refused before anything else.
+    expect(rules).toContain('    meta skuid "jump" jump jump_user');
+    const chain = rules.slice(rules.indexOf("  chain jump_user {") + 1, -2);
+    expect(chain).toEqual([
+      "    ip daddr 169.254.169.254 reject",
+      "    ip6 daddr fd00:ec2::254 reject",
+      "    ct state established,related accept",
+      "    tcp dport 22 accept",
+      "    ip daddr 127.0.0.53 meta l4proto { tcp, udp } th dport 53 accept",
+      "    reject",
+    ]);
+    expect(IMDS_ADDRESSES).toEqual({ ipv4: "169.254.169.254", ipv6: "fd00:ec2::254" });
+  });
+
+  // The real tools where they are installed (CI installs them): sshd and nft read what the script writes.
+  const sshd = ["/usr/sbin/sshd", "/usr/local/sbin/sshd"].find((p) => spawnSync(p, ["-V"]).error === undefined);
+  if (sshd === undefined) {
+    test.skip("sshd accepts the drop-in and applies it to the jump user only (skipped: sshd is not installed; apt-get install openssh-server)", () => undefined);
+  } else {
+    test("sshd accepts the drop-in and applies it to the jump user only", () => {
+      const dir = mkdtempSync(join(tmpdir(), "sshd-"));
+      try {
+        expect(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host")]).status).toBe(0);
+        const config = join(dir, "sshd_config");
+        writeFileSync(config, [`HostKey ${join(dir, "host")}`, ...jumpSshdConfig(), ""].join("\n"));
+        // sshd -t also wants its privilege separation directory, /run/sshd, which the ssh service creates.
+        const check = spawnSync(sshd, ["-t", "-f", config], { encoding: "utf8" });
+        expect([check.status, check.stderr]).toEqual([0, ""]);
+        const effective = (user: string): Record<string, string> => {
+          const out = spawnSync(sshd, ["-T", "-f", config, "-C", `user=${user},host=x,addr=10.0.0.1`], { encoding: "utf8" });
+          expect([out.status, out.stderr]).toEqual([0, ""]);
+          return Object.fromEntries(out.stdout.split("\n").filter(Boolean).map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)]));
+        };
+        expect(effective("jump")).toMatchObject({
+          allowtcpforwarding: "local",
+          permitopen: "*:22",
+          permitlisten: "none",
+          allowstreamlocalforwarding: "no",
+          permittty: "no",
+          forcecommand: "/sbin/nologin",
+          x11forwarding: "no",
+          allowagentforwarding: "no",
+          permittunnel: "no",
+          gatewayports: "no",
+          permituserrc: "no",
+        });
+        // Nobody else is touched by the Match block.
+        expect(effective("ec2-user")).toMatchObject({ forcecommand: "none", permitopen: "any" });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  // nft -c needs the netlink socket (root, or CAP_NET_ADMIN), and resolves the user name: the check uses nobody.
+  const nftWorks = spawnSync("nft", ["-c", "-f", "-"], { input: "table inet probe {}\n" }).status === 0;
+  (nftWorks ? test : test.skip)("nft accepts the firewall rules (skipped where nft -c cannot run: not installed, or not root)", () => {
+    const rules = jumpFirewallRules().join("\n").replace('skuid "jump"', 'skuid "nobody"');
+    const out = spawnSync("nft", ["-c", "-f", "-"], { input: `${rules}\n`, encoding: "utf8" });
+    expect([out.status, out.stderr]).toEqual([0, ""]);
   });
 
   test("each sshTo group admits SSH from the bastion's group, and from nothing else", () => {

@@ -18,7 +18,11 @@ const stack: Synth = synthAll(config)["log-archive"];
 const BUCKET = "acme-session-logs-111111111111";
 const ORG = "o-a1b2c3d4e5";
 /** The roles that write transcripts, in any account of the organization. */
-const WRITERS = ["arn:aws:iam::*:role/session-manager/acme-session-instance", "arn:aws:iam::*:role/service-role/acme-session-default-host"];
+const WRITERS = [
+  "arn:aws:iam::*:role/session-manager/acme-session-instance",
+  "arn:aws:iam::*:role/session-manager/acme-session-bastion",
+  "arn:aws:iam::*:role/service-role/acme-session-default-host",
+];
 const LOG_ACCOUNT = "111111111111";
 
 describe("log-archive KMS key", () => {
@@ -66,7 +70,7 @@ describe("log-archive KMS key", () => {
 });
 
 describe("log-archive bucket", () => {
-  const bucket = onlyResource(stack, "aws_s3_bucket");
+  const bucket = onlyResource(stack, "aws_s3_bucket", "log-bucket/");
 
   test("has the name every workload derives, and nothing can empty or destroy it", () => {
     expect(bucket.bucket).toBe(logBucketName("acme", LOG_ACCOUNT));
@@ -76,7 +80,7 @@ describe("log-archive bucket", () => {
 
   test("is SSE-KMS with the log key and a bucket key", () => {
     const [keyId] = resourcesOf(stack, "aws_kms_key")[0];
-    const sse = onlyResource(stack, "aws_s3_bucket_server_side_encryption_configuration");
+    const sse = onlyResource(stack, "aws_s3_bucket_server_side_encryption_configuration", "log-bucket/");
     expect(sse.rule).toEqual([
       {
         apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: `\${aws_kms_key.${keyId}.arn}` },
@@ -86,18 +90,18 @@ describe("log-archive bucket", () => {
   });
 
   test("is versioned, private and owner-enforced", () => {
-    expect(onlyResource(stack, "aws_s3_bucket_versioning").versioning_configuration).toEqual({ status: "Enabled" });
-    expect(onlyResource(stack, "aws_s3_bucket_public_access_block")).toMatchObject({
+    expect(onlyResource(stack, "aws_s3_bucket_versioning", "log-bucket/").versioning_configuration).toEqual({ status: "Enabled" });
+    expect(onlyResource(stack, "aws_s3_bucket_public_access_block", "log-bucket/")).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(onlyResource(stack, "aws_s3_bucket_ownership_controls").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+    expect(onlyResource(stack, "aws_s3_bucket_ownership_controls", "log-bucket/").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
   });
 
   test("archives and expires transcripts on the configured schedule, old versions included", () => {
-    const [rule] = onlyResource(stack, "aws_s3_bucket_lifecycle_configuration").rule;
+    const [rule] = onlyResource(stack, "aws_s3_bucket_lifecycle_configuration", "log-bucket/").rule;
     expect(rule).toMatchObject({
       status: "Enabled",
       transition: [{ days: 90, storage_class: "GLACIER" }],
@@ -109,19 +113,19 @@ describe("log-archive bucket", () => {
 
   test("Object Lock follows the config, and is absent when not configured", () => {
     expect(bucket.object_lock_enabled).toBe(true);
-    expect(onlyResource(stack, "aws_s3_bucket_object_lock_configuration").rule).toEqual({
+    expect(onlyResource(stack, "aws_s3_bucket_object_lock_configuration", "log-bucket/").rule).toEqual({
       default_retention: { mode: "GOVERNANCE", days: 365 },
     });
     const raw = exampleRaw();
     delete raw.logArchive.objectLock;
     const unlocked = synthAll(validateConfig(raw))["log-archive"];
-    expect(onlyResource(unlocked, "aws_s3_bucket").object_lock_enabled).toBeUndefined();
+    expect(onlyResource(unlocked, "aws_s3_bucket", "log-bucket/").object_lock_enabled).toBeUndefined();
     expect(resourcesOf(unlocked, "aws_s3_bucket_object_lock_configuration")).toEqual([]);
   });
 });
 
 describe("log-archive bucket policy", () => {
-  const doc = policyOf(onlyResource(stack, "aws_s3_bucket_policy").policy);
+  const doc = policyOf(onlyResource(stack, "aws_s3_bucket_policy", "log-bucket/").policy);
   const ownPrefix = statement(doc, "OrganizationWritesOwnPrefix");
 
   test("denies every request without TLS", () => {
@@ -245,7 +249,7 @@ describe("log-archive bucket policy", () => {
   });
 
   test("the final policy text carries ${aws:PrincipalAccount}, escaped for Terraform in the synthesized JSON", () => {
-    const raw: string = onlyResource(stack, "aws_s3_bucket_policy").policy;
+    const raw: string = onlyResource(stack, "aws_s3_bucket_policy", "log-bucket/").policy;
     expect(raw).toContain("$${aws:PrincipalAccount}");
     expect(raw).not.toMatch(/(?<!\$)\$\{aws:/);
   });
@@ -260,5 +264,78 @@ describe("log-archive provider", () => {
         default_tags: [{ tags: { ManagedBy: "session-manager-cdktf", Stack: "log-archive", CostCenter: "platform-security" } }],
       },
     ]);
+  });
+});
+
+describe("server access logs of the transcript bucket", () => {
+  const ACCESS_LOGS = "acme-session-access-logs-111111111111";
+  const [[bucketId, bucket]] = resourcesOf(stack, "aws_s3_bucket", "access-log-bucket/");
+  const [[transcriptId]] = resourcesOf(stack, "aws_s3_bucket", "log-bucket/");
+  const doc = policyOf(onlyResource(stack, "aws_s3_bucket_policy", "access-log-bucket/").policy);
+
+  test("the transcript bucket logs every request into the access-log bucket, under its own name, owner checked", () => {
+    expect(onlyResource(stack, "aws_s3_bucket_logging")).toMatchObject({
+      bucket: `\${aws_s3_bucket.${transcriptId}.id}`,
+      expected_bucket_owner: LOG_ACCOUNT,
+      target_bucket: `\${aws_s3_bucket.${bucketId}.bucket}`,
+      target_prefix: `${BUCKET}/`,
+    });
+    expect(stack.output["access-log-bucket-name"].value).toBe(`\${aws_s3_bucket.${bucketId}.bucket}`);
+  });
+
+  test("a bucket of the log account, which nothing can empty or destroy", () => {
+    expect(bucket.bucket).toBe(ACCESS_LOGS);
+    expect(bucket.force_destroy).toBe(false);
+    expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("versioned, private, owner-enforced; SSE-S3 and no Object Lock, the only setup S3 delivers access logs to", () => {
+    expect(onlyResource(stack, "aws_s3_bucket_versioning", "access-log-bucket/").versioning_configuration).toEqual({ status: "Enabled" });
+    expect(onlyResource(stack, "aws_s3_bucket_public_access_block", "access-log-bucket/")).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(onlyResource(stack, "aws_s3_bucket_ownership_controls", "access-log-bucket/").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+    expect(onlyResource(stack, "aws_s3_bucket_server_side_encryption_configuration", "access-log-bucket/").rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
+    ]);
+    expect(bucket.object_lock_enabled).toBeUndefined();
+    expect(resourcesOf(stack, "aws_s3_bucket_object_lock_configuration", "access-log-bucket/")).toEqual([]);
+  });
+
+  test("records expire with the transcripts' retention, overwritten versions included", () => {
+    const [rule] = onlyResource(stack, "aws_s3_bucket_lifecycle_configuration", "access-log-bucket/").rule;
+    expect(rule).toMatchObject({
+      status: "Enabled",
+      expiration: [{ days: 400 }],
+      noncurrent_version_expiration: [{ noncurrent_days: 400 }],
+    });
+  });
+
+  test("only S3 log delivery writes, only under the prefix, only for the transcript bucket of the log account", () => {
+    expect(statement(doc, "S3ServerAccessLogDelivery")).toEqual({
+      Sid: "S3ServerAccessLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `arn:aws:s3:::${ACCESS_LOGS}/${BUCKET}/*`,
+      Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:s3:::${BUCKET}` }, StringEquals: { "aws:SourceAccount": LOG_ACCOUNT } },
+    });
+    expect(doc.Statement.filter((s) => s.Effect === "Allow").map((s) => s.Sid)).toEqual(["S3ServerAccessLogDelivery"]);
+  });
+
+  test("denies requests without TLS, and deletes or re-configuration to every other account", () => {
+    expect(statement(doc, "DenyInsecureTransport")).toMatchObject({
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [`arn:aws:s3:::${ACCESS_LOGS}`, `arn:aws:s3:::${ACCESS_LOGS}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    const deny = statement(doc, "DenyOtherAccountsDeleteAdminister");
+    expect(deny).toMatchObject({ Effect: "Deny", Principal: "*", Condition: { StringNotEquals: { "aws:PrincipalAccount": LOG_ACCOUNT } } });
+    expect(deny.Action).toEqual(expect.arrayContaining(["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:DeleteBucket"]));
   });
 });

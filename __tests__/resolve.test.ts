@@ -28,6 +28,7 @@ describe("policy resolution", () => {
 
   test("principals carry their policies: groups their managed policy, the role its inline and AWS-managed ones", () => {
     expect(stack.roles.map((r) => [r.arn, r.policies.map((p) => p.name)])).toEqual([
+      ["arn:aws:iam::222222222222:role/session-manager/acme-session-bastion", ["credential-perimeter", "session-logging", "AmazonSSMManagedEC2InstanceDefaultPolicy"]],
       ["arn:aws:iam::222222222222:role/service-role/acme-session-default-host", ["session-logging", "AmazonSSMManagedEC2InstanceDefaultPolicy"]],
       ["arn:aws:iam::222222222222:role/session-manager/acme-session-instance", ["credential-perimeter", "session-logging", "AmazonSSMManagedEC2InstanceDefaultPolicy"]],
       ["arn:aws:iam::222222222222:role/session-manager/acme-session-watchdog-eu-central-1", ["session-watchdog"]],

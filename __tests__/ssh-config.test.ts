@@ -54,7 +54,7 @@ Host payments-bastion
   User jump
   IdentityFile ~/.ssh/id_ed25519
   HostKeyAlias payments-bastion
-  ProxyCommand sh -c 'id=$(aws ec2 describe-instances --filters Name=tag:Name,Values=acme-session-bastion Name=iam-instance-profile.arn,Values=arn:aws:iam::222222222222:instance-profile/session-manager/acme-session-instance Name=instance-state-name,Values=running --query "Reservations[0].Instances[0].InstanceId" --output text --region eu-west-1) || exit 1; [ "$id" != None ] || { echo "no running instance named acme-session-bastion with the instance profile acme-session-instance in eu-west-1" >&2; exit 1; }; aws ec2-instance-connect send-ssh-public-key --instance-id "$id" --instance-os-user jump --ssh-public-key "file://$HOME/.ssh/id_ed25519.pub" --region eu-west-1 >/dev/null || exit 1; exec aws ssm start-session --target "$id" --document-name acme-StartSSHSession --parameters "portNumber=$1" --region eu-west-1' %h %p
+  ProxyCommand sh -c 'id=$(aws ec2 describe-instances --filters Name=tag:Name,Values=acme-session-bastion Name=iam-instance-profile.arn,Values=arn:aws:iam::222222222222:instance-profile/session-manager/acme-session-bastion Name=instance-state-name,Values=running --query "Reservations[0].Instances[0].InstanceId" --output text --region eu-west-1) || exit 1; [ "$id" != None ] || { echo "no running instance named acme-session-bastion with the instance profile acme-session-bastion in eu-west-1" >&2; exit 1; }; aws ec2-instance-connect send-ssh-public-key --instance-id "$id" --instance-os-user jump --ssh-public-key "file://$HOME/.ssh/id_ed25519.pub" --region eu-west-1 >/dev/null || exit 1; exec aws ssm start-session --target "$id" --document-name acme-StartSSHSession --parameters "portNumber=$1" --region eu-west-1' %h %p
 
 # Hosts behind the bastion need no SSM agent; they log in with their own users and keys:
 #   ssh -J payments-bastion ec2-user@<private IP>, or a block each:
@@ -213,7 +213,7 @@ describe("sshConfig", () => {
       }
       expect(readFileSync(join(dir, "calls"), "utf8").split("\n")).toEqual([
         "ssm start-session --target i-0abc12345def67890 --document-name acme-StartSSHSession --parameters portNumber=2222 --region eu-central-1",
-        "ec2 describe-instances --filters Name=tag:Name,Values=acme-session-bastion Name=iam-instance-profile.arn,Values=arn:aws:iam::222222222222:instance-profile/session-manager/acme-session-instance Name=instance-state-name,Values=running --query Reservations[0].Instances[0].InstanceId --output text --region eu-west-1",
+        "ec2 describe-instances --filters Name=tag:Name,Values=acme-session-bastion Name=iam-instance-profile.arn,Values=arn:aws:iam::222222222222:instance-profile/session-manager/acme-session-bastion Name=instance-state-name,Values=running --query Reservations[0].Instances[0].InstanceId --output text --region eu-west-1",
         `ec2-instance-connect send-ssh-public-key --instance-id i-0fedcba9876543210 --instance-os-user jump --ssh-public-key file://${dir}/.ssh/id_ed25519.pub --region eu-west-1`,
         "ssm start-session --target i-0fedcba9876543210 --document-name acme-StartSSHSession --parameters portNumber=2222 --region eu-west-1",
         "",

@@ -125,7 +125,7 @@ describe("SSM-SessionManagerRunShell", () => {
     const [doc] = inRegion(payments, "aws_ssm_document", "eu-central-1");
     const prefix = JSON.parse(doc.content).inputs.s3KeyPrefix;
     expect(prefix).toBe(sessionLogPrefix("222222222222", "eu-central-1"));
-    const bucketPolicy = policyOf(onlyResource(stacks["log-archive"], "aws_s3_bucket_policy").policy);
+    const bucketPolicy = policyOf(onlyResource(stacks["log-archive"], "aws_s3_bucket_policy", "log-bucket/").policy);
     const writable = statement(bucketPolicy, "OrganizationWritesOwnPrefix").Resource as string;
     const object = `arn:aws:s3:::${BUCKET}/${prefix}/i-0abc-session.log`;
     expect(arnMatches(writable, object, { "aws:PrincipalAccount": "222222222222" })).toBe(true);
@@ -315,7 +315,7 @@ describe("instance role", () => {
 
   test("has an instance profile for the role", () => {
     const [[roleId]] = resourcesOf(payments, "aws_iam_role", "instance-role/");
-    expect(onlyResource(payments, "aws_iam_instance_profile")).toMatchObject({
+    expect(onlyResource(payments, "aws_iam_instance_profile", "instance-role/")).toMatchObject({
       name: "acme-session-instance",
       role: `\${aws_iam_role.${roleId}.name}`,
     });
@@ -547,7 +547,7 @@ describe("outputs", () => {
       "eu-central-1": `\${aws_sns_topic.${resourcesOf(payments, "aws_sns_topic", "monitoring-eu-central-1/")[0][0]}.arn}`,
       "eu-west-1": `\${aws_sns_topic.${resourcesOf(payments, "aws_sns_topic", "monitoring-eu-west-1/")[0][0]}.arn}`,
     });
-    expect(Object.keys(stacks["log-archive"].output).sort()).toEqual(["log-bucket-name", "log-key-arn"]);
+    expect(Object.keys(stacks["log-archive"].output).sort()).toEqual(["access-log-bucket-name", "log-bucket-name", "log-key-arn"]);
   });
 });
 

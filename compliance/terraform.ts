@@ -180,3 +180,21 @@ export function portSessionDocuments(tf: TerraformJson): PortSessionDocument[] {
       return [{ ...d, parameters: content.parameters ?? {}, properties: content.properties ?? {} }];
     });
 }
+
+/**
+ * The buckets of a stack that receive another bucket's S3 server access logs (the target_bucket of an
+ * aws_s3_bucket_logging), except `transcriptBucket`. S3 delivers those logs only to buckets with SSE-S3 default
+ * encryption and no Object Lock, so the rules hold such buckets to that; the transcript bucket is never excused,
+ * whatever logs into it.
+ */
+export function accessLogTargets(tf: TerraformJson, transcriptBucket: string): Resource[] {
+  const buckets = resources(tf, "aws_s3_bucket");
+  const bucketOf = (value: unknown): Resource | undefined =>
+    referenced(tf, value) ?? buckets.find((b) => typeof value === "string" && b.body.bucket === value);
+  const targets = resources(tf, "aws_s3_bucket_logging").flatMap((l) => {
+    const source = bucketOf(l.body.bucket);
+    const target = bucketOf(l.body.target_bucket);
+    return target !== undefined && target.address !== source?.address ? [target] : [];
+  });
+  return buckets.filter((b) => b.body.bucket !== transcriptBucket && targets.some((t) => t.address === b.address));
+}

@@ -80,6 +80,11 @@ export const workloadStackName = (workload: string): string => `workload-${workl
 
 export const logBucketName = (prefix: string, logAccountId: string): string =>
   `${prefix}-session-logs-${logAccountId}`;
+/** The bucket that receives the transcript bucket's S3 server access logs: same account and region, as S3 requires. */
+export const accessLogBucketName = (prefix: string, logAccountId: string): string =>
+  `${prefix}-session-access-logs-${logAccountId}`;
+/** Key prefix of one bucket's server access logs in the access-log bucket: the source bucket's name. */
+export const accessLogPrefix = (sourceBucket: string): string => `${sourceBucket}/`;
 export const logKeyAlias = (prefix: string): string => `alias/${prefix}-session-logs`;
 export const sessionKeyAlias = (prefix: string): string => `alias/${prefix}-session-manager`;
 export const sessionLogGroupName = (prefix: string): string => `/${prefix}/session-manager/sessions`;
@@ -146,6 +151,11 @@ export const lambdaLogGroupName = (functionName: string): string => `/aws/lambda
 export const endpointSecurityGroupName = (prefix: string): string => `${prefix}-session-manager-endpoints`;
 export const bastionName = (prefix: string): string => `${prefix}-session-bastion`;
 /**
+ * The bastion's own IAM role and instance profile, under IAM_PATH: the agent's core rights and session logging,
+ * nothing of the workload instance role, so a credential taken from the bastion opens nothing else.
+ */
+export const bastionRoleName = (prefix: string): string => `${prefix}-session-bastion`;
+/**
  * The bastion's only SSH login: no sudo, no shell, forwarding only (sshd ForceCommand). Keys reach it through EC2
  * Instance Connect, for 60 seconds at a time, pushed by members of groups that may use SSH.
  */
@@ -186,6 +196,7 @@ export const defaultHostManagementSettingValue = (roleName: string): string => `
  */
 export const transcriptWriterRoleArns = (prefix: string): string[] => [
   arn.roleWithPath("*", IAM_PATH, instanceRoleName(prefix)),
+  arn.roleWithPath("*", IAM_PATH, bastionRoleName(prefix)),
   arn.roleWithPath("*", DEFAULT_HOST_ROLE_PATH, defaultHostRoleName(prefix)),
 ];
 

@@ -2,7 +2,7 @@ import {
   arn,
   BASTION_JUMP_USER,
   bastionName,
-  instanceRoleName,
+  bastionRoleName,
   portForwardingDocumentName,
   remoteHostDocumentName,
   sshDocumentName,
@@ -124,7 +124,7 @@ function mfaSection(groups: readonly AccessGroupConfig[], awsProfile: string | u
 
 /**
  * The bastion's Host block, found at connect time (its id changes whenever a new AMI replaces it), and the ProxyJump
- * example for hosts behind it. The lookup also requires the workload's instance profile: a Name tag alone would pick
+ * example for hosts behind it. The lookup also requires the bastion's own instance profile: a Name tag alone would pick
  * anyone's instance of that name in the account, and the ProxyCommand would push the key to it.
  */
 function bastionSection(
@@ -145,7 +145,7 @@ function bastionSection(
     return ["", ...comment(message)];
   }
   const alias = `${w.name}-bastion`;
-  const profile = instanceRoleName(config.namePrefix);
+  const profile = bastionRoleName(config.namePrefix);
   const lookup = cli.cmd(
     bastion.region,
     "ec2 describe-instances",

@@ -102,18 +102,34 @@ export class DefaultHostManagementRole extends Construct {
       description: "Default Host Management: EC2 instances without an instance profile, managed and logged through Session Manager",
       assumeRolePolicy: toTerraformJson(defaultHostTrustPolicy()),
     });
-    const managed = new IamRolePolicyAttachment(this, "managed-policy", {
-      role: role.name,
-      policyArn: arn.managedPolicy(DEFAULT_HOST_MANAGED_POLICY),
-    });
-    const logging = new IamRolePolicy(this, "session-logging", {
-      name: "session-logging",
-      role: role.id,
-      // Exactly the instance role's grants: an instance logs the same way with or without the instance profile.
-      policy: toTerraformJson(instanceLoggingPolicy(props.accountId, props.logs, props.regions)),
-    });
-    this.grants = [role, managed, logging];
+    // Exactly the instance role's logging grants: an instance logs the same way with or without the instance profile.
+    this.grants = [role, ...addAgentGrants(this, role, props)];
   }
+}
+
+/** Where the SSM agent of an instance logs sessions: the account, its transcript bucket and its regions. */
+export interface AgentLoggingProps {
+  readonly accountId: string;
+  readonly logs: LogDestination;
+  readonly regions: readonly SessionRegion[];
+}
+
+/**
+ * What an instance that runs nothing but the SSM agent needs, on `role`: AmazonSSMManagedEC2InstanceDefaultPolicy
+ * (the agent's core rights, no S3, no KMS) and the session logging policy. Created in `scope` as `managed-policy`
+ * and `session-logging`; returns both, for what must wait for them.
+ */
+export function addAgentGrants(scope: Construct, role: IamRole, props: AgentLoggingProps): ITerraformDependable[] {
+  const managed = new IamRolePolicyAttachment(scope, "managed-policy", {
+    role: role.name,
+    policyArn: arn.managedPolicy(DEFAULT_HOST_MANAGED_POLICY),
+  });
+  const logging = new IamRolePolicy(scope, "session-logging", {
+    name: "session-logging",
+    role: role.id,
+    policy: toTerraformJson(instanceLoggingPolicy(props.accountId, props.logs, props.regions)),
+  });
+  return [managed, logging];
 }
 
 export interface FleetHygieneProps {

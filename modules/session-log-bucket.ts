@@ -1,4 +1,5 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -7,6 +8,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { accessLogPrefix } from "../config/naming";
 import type { PolicyDocument } from "./policies/iam";
 import { toTerraformJson } from "./terraform-json";
 
@@ -27,6 +29,11 @@ export interface SessionLogBucketProps {
   readonly transitionDays: number;
   /** S3 Object Lock default retention. @default no Object Lock */
   readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  /**
+   * Where S3 server access logs of this bucket go (every read, write and delete of a transcript), under the prefix
+   * `accessLogPrefix(bucketName)`; a bucket of the same account and region. @default no server access logging
+   */
+  readonly accessLogs?: { readonly bucketName: string; readonly accountId: string };
 }
 
 /**
@@ -103,5 +110,14 @@ export class SessionLogBucket extends Construct {
       // Applying a policy while the public access block is still being created can race; order them.
       dependsOn: [publicAccess],
     });
+    if (props.accessLogs !== undefined) {
+      new S3BucketLoggingA(this, "access-logging", {
+        bucket: bucket.id,
+        // S3 refuses to apply the setting unless the transcript bucket belongs to this account.
+        expectedBucketOwner: props.accessLogs.accountId,
+        targetBucket: props.accessLogs.bucketName,
+        targetPrefix: accessLogPrefix(props.bucketName),
+      });
+    }
   }
 }

@@ -1,5 +1,7 @@
 import {
   accessGroupName,
+  accessLogBucketName,
+  accessLogPrefix,
   alarmNamePrefix,
   alertAlarmNames,
   alertKeyAlias,
@@ -9,6 +11,7 @@ import {
   instanceRoleName,
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
+  logBucketName,
   PORT_FORWARDING_DOCUMENTS,
   portForwardingDocumentName,
   PREFERENCES_DOCUMENT,
@@ -16,6 +19,7 @@ import {
   removeSsmUserSudoDocumentName,
   BASTION_JUMP_USER,
   bastionName,
+  bastionRoleName,
   DEFAULT_HOST_MANAGEMENT_SETTING,
   IAM_PATH,
   RUN_AS_TAG,
@@ -51,6 +55,7 @@ import {
 import { ALARMS_SERVICE, EVENTS_SERVICE } from "../modules/policies/alerts";
 import { tagMisses } from "../modules/policies/guardrails";
 import { sessionDocumentArns } from "../modules/policies/workload";
+import { S3_LOG_DELIVERY_SERVICE } from "../modules/policies/log-archive";
 import type { ResolvedStack } from "./resolve";
 import type { AccessModel, AccessRequest, Decision } from "./simulate";
 
@@ -63,6 +68,7 @@ import type { AccessModel, AccessRequest, Decision } from "./simulate";
 export type Column =
   | "instance role"
   | "default host role"
+  | "bastion role"
   | "watchdog role"
   | "account admin (*)"
   | "org account admin (*)"
@@ -117,7 +123,8 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     return stack;
   };
   const log = stackNamed(LOG_ARCHIVE_STACK);
-  const bucket = only(log.buckets, "log-archive bucket");
+  const bucket = named(log.buckets, logBucketName(config.namePrefix, config.logArchive.accountId), "transcript bucket");
+  const accessLogs = named(log.buckets, accessLogBucketName(config.namePrefix, config.logArchive.accountId), "access-log bucket");
   const logKey = only(log.keys, "log-archive key");
   const accounts = [...model.organization.accountIds];
   const checks: AccessCheck[] = [];
@@ -140,6 +147,9 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       ? named(stack.roles, defaultHostRoleName(config.namePrefix), `${stack.name} Default Host Management role`)
       : undefined;
     const host = hostRole && roleSession(stack, hostRole, INSTANCE_ID, `${hostRole.name} (Default Host Management)`);
+    // The bastion's own role: the agent's rights and session logging, none of the instance role's other grants.
+    const bastionRole = workload.connectivity.bastion && named(stack.roles, bastionRoleName(config.namePrefix), `${stack.name} bastion role`);
+    const jumpHost = bastionRole && roleSession(stack, bastionRole, "i-0b1a5710e0000b0b0", `${bastionRole.name} (bastion)`);
     // Another organization account, whose transcripts this workload must not touch.
     const otherAccount = accounts.find((a) => a !== stack.accountId && a !== config.logArchive.accountId) ?? config.logArchive.accountId;
 
@@ -253,6 +263,22 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           add(row, column, persona, { action, resource }, "ExplicitlyDenied", "DenyOtherAccountsReadDeleteAdminister");
         }
       }
+      // The transcript bucket's server access logs: written by S3 log delivery for that bucket only, and beyond
+      // the reach of other accounts, however broad their own grants.
+      const accessLog = `${accessLogs.arn}/${accessLogPrefix(bucket.name)}2025-01-01-00-00-00-0123456789ABCDEF`;
+      const delivery = servicePrincipal(S3_LOG_DELIVERY_SERVICE);
+      const fromBucket = (source: string, account: string): RequestOptions => ({ sourceArn: source, sourceAccount: account });
+      const logAccount = config.logArchive.accountId;
+      add("deliver the transcript bucket's access logs", "AWS service", delivery, put(accessLog, fromBucket(bucket.arn, logAccount)), "Allowed", "S3ServerAccessLogDelivery");
+      add("deliver another bucket's access logs", "AWS service", delivery, put(accessLog, fromBucket(arn.bucket("another-bucket"), logAccount)), "ImplicitlyDenied");
+      add("deliver access logs for another account", "AWS service", delivery, put(accessLog, fromBucket(bucket.arn, stack.accountId)), "ImplicitlyDenied");
+      for (const [column, persona] of [["account admin (*)", admin], ["outsider admin (*)", outsider]] as const) {
+        add("write an access log record", column, persona, put(accessLog), "ImplicitlyDenied");
+        add("delete an access log record", column, persona, { action: "s3:DeleteObjectVersion", resource: accessLog }, "ExplicitlyDenied", "DenyOtherAccountsDeleteAdminister");
+        add("change the access-log bucket policy", column, persona, { action: "s3:PutBucketPolicy", resource: accessLogs.arn }, "ExplicitlyDenied", "DenyOtherAccountsDeleteAdminister");
+      }
+      add("write an access log record without TLS", "AWS service", delivery, put(accessLog, { ...fromBucket(bucket.arn, logAccount), secureTransport: false }), "ExplicitlyDenied", "DenyInsecureTransport");
+
       for (const [row, action] of [
         ["schedule log key deletion", "kms:ScheduleKeyDeletion"],
         ["replace the log key policy", "kms:PutKeyPolicy"],
@@ -432,16 +458,22 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         const bastion = workload.connectivity.bastion;
         if (bastion !== undefined && region === bastion.region) {
           // EC2 Instance Connect: a key for the bastion's jump user only, and only for groups that may use SSH.
-          const bastionInstance = arn.instances(region, stack.accountId).replace("*", "i-0b1a5710e0000b0b0");
-          const push = (osUser: string, name: string): AccessRequest => ({
-            action: "ec2-instance-connect:SendSSHPublicKey",
-            resource: bastionInstance,
-            options: { resourceTags: { Name: name }, osUser },
-          });
           const name = bastionName(config.namePrefix);
-          add("push a key to the bastion's jump user", column, persona, push(BASTION_JUMP_USER, name), ...((group.allowSsh ? ["Allowed", "SendKeyToBastionJumpUser"] : ["ImplicitlyDenied"]) as [Decision, string?]));
-          add("push a key to the bastion as ec2-user", column, persona, push("ec2-user", name), "ImplicitlyDenied");
-          add("push a key to another instance", column, persona, push(BASTION_JUMP_USER, "app-server"), "ImplicitlyDenied");
+          const bastionInstance = stack.instances.find((i) => i.name === name && i.region === region);
+          if (bastionInstance === undefined) throw new ModelError(`${stack.name}: no bastion instance ${name} in ${region}`);
+          const push = (osUser: string, resource: string, options: RequestOptions = {}): AccessRequest => ({
+            action: "ec2-instance-connect:SendSSHPublicKey",
+            resource,
+            options: { resourceTags: { Name: name }, osUser, ...options },
+          });
+          const jump = push(BASTION_JUMP_USER, bastionInstance.arn);
+          add("push a key to the bastion's jump user", column, persona, jump, ...((group.allowSsh ? ["Allowed", "SendKeyToBastionJumpUser"] : ["ImplicitlyDenied"]) as [Decision, string?]));
+          add("push a key to the bastion as ec2-user", column, persona, push("ec2-user", bastionInstance.arn), "ImplicitlyDenied");
+          if (group.mfaRequired) {
+            add("push a key to the bastion's jump user without MFA", column, persona, push(BASTION_JUMP_USER, bastionInstance.arn, { mfa: false }), "ExplicitlyDenied", "DenySessionsWithoutMfa");
+          }
+          // The Name tag proves nothing: anyone who may tag an instance can copy it.
+          add("push a key to another instance tagged like the bastion", column, persona, push(BASTION_JUMP_USER, instanceArn), "ImplicitlyDenied");
         }
       }
 
@@ -453,6 +485,16 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         add("decrypt session data", "default host role", host, { action: "kms:Decrypt", resource: sessionKey.arn }, "Allowed", "DecryptSessionData");
         add("send a command", "default host role", host, { action: "ssm:SendCommand", resource: instanceArn }, "ImplicitlyDenied");
         add("start a session on a tagged instance", "default host role", host, { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: {} } }, "ImplicitlyDenied");
+      }
+
+      if (jumpHost !== undefined) {
+        // Whatever someone on the bastion could take from it: its own transcripts, and nothing that runs elsewhere.
+        add("write own transcripts", "bastion role", jumpHost, put(own(jumpHost)), "Allowed", "WriteOwnTranscripts");
+        add("write another account's transcripts", "bastion role", jumpHost, put(transcript(otherAccount)), "ExplicitlyDenied", "DenyWritesOutsideOwnPrefix");
+        add("read a transcript", "bastion role", jumpHost, { action: "s3:GetObject", resource: transcript(stack.accountId) }, "ExplicitlyDenied", "DenyOtherAccountsReadDeleteAdminister");
+        add("send a command", "bastion role", jumpHost, { action: "ssm:SendCommand", resource: instanceArn }, "ImplicitlyDenied");
+        add("start a session on a tagged instance", "bastion role", jumpHost, { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: {} } }, "ImplicitlyDenied");
+        add("pass a role", "bastion role", jumpHost, { action: "iam:PassRole", resource: role.arn }, "ImplicitlyDenied");
       }
 
       // What the instance role must not do.
@@ -480,6 +522,11 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         add("assume the instance role as Lambda", "AWS service", servicePrincipal("lambda.amazonaws.com"), assume, "ImplicitlyDenied");
         add("assume the instance role", "account admin (*)", admin, assume, "ImplicitlyDenied");
         add("assume the instance role", "outsider admin (*)", outsider, assume, "ImplicitlyDenied");
+        if (bastionRole !== undefined) {
+          const assumeBastion = { action: "sts:AssumeRole", resource: bastionRole.arn };
+          add("assume the bastion role as EC2", "AWS service", servicePrincipal("ec2.amazonaws.com"), assumeBastion, "Allowed", "Ec2AssumesRole");
+          add("assume the bastion role", "account admin (*)", admin, assumeBastion, "ImplicitlyDenied");
+        }
         if (hostRole !== undefined) {
           const assumeHost = { action: "sts:AssumeRole", resource: hostRole.arn };
           add("assume the default host role as Systems Manager", "AWS service", servicePrincipal("ssm.amazonaws.com"), assumeHost, "Allowed", "SsmAssumesRole");

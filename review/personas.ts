@@ -57,6 +57,8 @@ export interface RequestOptions {
   readonly s3Headers?: Readonly<Record<string, string>>;
   /** Services acting for a resource (an EventBridge rule, an alarm): aws:SourceArn, and its account as aws:SourceAccount. */
   readonly sourceArn?: string;
+  /** aws:SourceAccount, where the source ARN carries no account (an S3 bucket's). @default the account of `sourceArn` */
+  readonly sourceAccount?: string;
   /** Tags of the resource, as aws:ResourceTag/<key> (EC2 Instance Connect reads these, not ssm:resourceTag). */
   readonly resourceTags?: Readonly<Record<string, string>>;
   /** The OS user an EC2 Instance Connect key is pushed for (ec2:osuser). */
@@ -111,7 +113,7 @@ export function requestContext(
   if (options.resourceAliases !== undefined) context["kms:ResourceAliases"] = [...options.resourceAliases];
   if (options.sourceArn !== undefined) {
     context["aws:SourceArn"] = options.sourceArn;
-    context["aws:SourceAccount"] = options.sourceArn.split(":")[4];
+    context["aws:SourceAccount"] = options.sourceAccount ?? options.sourceArn.split(":")[4];
   }
   if (persona.accountId !== undefined) {
     context["aws:PrincipalAccount"] = persona.accountId;

@@ -108,6 +108,8 @@ export interface ResolvedStack {
   readonly keys: readonly ResolvedKey[];
   readonly topics: readonly ResolvedTopic[];
   readonly documents: readonly ResolvedDocument[];
+  /** EC2 instances the stack launches (the bastion): Name tag, region and the ARN AWS would give them. */
+  readonly instances: readonly { readonly name: string; readonly region: string; readonly arn: string }[];
   /** State Manager associations: name, region and the ARN AWS would give them. */
   readonly associations: readonly { readonly name: string; readonly region: string; readonly arn: string }[];
   /** The stack's Terraform JSON as synthesized (cdk.tf.json), for the compliance rules. */
@@ -307,6 +309,12 @@ class StackResolver {
       arn: this.attr(`aws_ssm_association.${name}`, "arn"),
     }));
 
+    const instances = this.each("aws_instance").map(([name, body]) => ({
+      name: String((body.tags as Record<string, unknown> | undefined)?.Name ?? name),
+      region: this.providerOf(body).region,
+      arn: this.attr(`aws_instance.${name}`, "arn"),
+    }));
+
     const resourceCounts: Record<string, number> = {};
     for (const type of Object.keys(this.resources).sort()) resourceCounts[type] = Object.keys(this.resources[type]).length;
     return {
@@ -324,6 +332,7 @@ class StackResolver {
       topics,
       documents,
       associations,
+      instances,
       terraform: this.tf,
     };
   }

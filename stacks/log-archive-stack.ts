@@ -1,16 +1,21 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { LOG_ARCHIVE_STACK, logBucketName, logKeyAlias, transcriptWriterRoleArns } from "../config/naming";
+import { accessLogBucketName, LOG_ARCHIVE_STACK, logBucketName, logKeyAlias, transcriptWriterRoleArns } from "../config/naming";
 import type { Config } from "../config/types";
-import { logBucketPolicy, logKeyPolicy } from "../modules/policies/log-archive";
+import { AccessLogBucket } from "../modules/access-log-bucket";
+import { accessLogBucketPolicy, logBucketPolicy, logKeyPolicy } from "../modules/policies/log-archive";
 import { ProtectedKey } from "../modules/protected-key";
 import { SessionLogBucket } from "../modules/session-log-bucket";
 import { AccountStack } from "./account-stack";
 
-/** The central logging account: the transcript bucket and the key that encrypts it. */
+/**
+ * The central logging account: the transcript bucket, the key that encrypts it, and the bucket that records every
+ * request made to the transcripts (S3 server access logs).
+ */
 export class LogArchiveStack extends AccountStack {
   public readonly key: ProtectedKey;
   public readonly bucket: SessionLogBucket;
+  public readonly accessLogs: AccessLogBucket;
 
   constructor(scope: Construct, config: Config) {
     const log = config.logArchive;
@@ -27,6 +32,16 @@ export class LogArchiveStack extends AccountStack {
       alias: logKeyAlias(config.namePrefix),
       policy: logKeyPolicy(policyProps),
     });
+    // Who read or deleted a transcript is recorded nowhere else: S3 server access logs, kept as long as transcripts.
+    this.accessLogs = new AccessLogBucket(this, "access-log-bucket", {
+      bucketName: accessLogBucketName(config.namePrefix, log.accountId),
+      policy: accessLogBucketPolicy({
+        logAccountId: log.accountId,
+        bucketName: accessLogBucketName(config.namePrefix, log.accountId),
+        sourceBucketName: policyProps.bucketName,
+      }),
+      retentionDays: log.retentionDays,
+    });
     this.bucket = new SessionLogBucket(this, "log-bucket", {
       bucketName: policyProps.bucketName,
       kmsKeyArn: this.key.keyArn,
@@ -34,8 +49,13 @@ export class LogArchiveStack extends AccountStack {
       retentionDays: log.retentionDays,
       transitionDays: log.transitionDays,
       objectLock: log.objectLock,
+      accessLogs: { bucketName: this.accessLogs.bucketName, accountId: log.accountId },
     });
     new TerraformOutput(this, "log-bucket-name", { value: this.bucket.bucketName, description: "Transcript bucket" });
+    new TerraformOutput(this, "access-log-bucket-name", {
+      value: this.accessLogs.bucketName,
+      description: "S3 server access logs of the transcript bucket: who read, wrote or deleted which transcript",
+    });
     new TerraformOutput(this, "log-key-arn", { value: this.key.keyArn, description: "KMS key of the transcript bucket" });
   }
 }

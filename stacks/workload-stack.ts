@@ -31,6 +31,8 @@ export class WorkloadStack extends AccountStack {
   public readonly preferences: readonly SessionPreferences[];
   public readonly instanceRole: SessionInstanceRole;
   public readonly accessGroups: ReadonlyMap<string, SessionAccessGroup>;
+  /** The jump host, when `connectivity.bastion` is set. */
+  public readonly bastion?: SessionBastion;
 
   constructor(scope: Construct, config: Config, workload: WorkloadConfig) {
     super(scope, workloadStackName(workload.name), {
@@ -119,14 +121,18 @@ export class WorkloadStack extends AccountStack {
       new SessionEndpoints(this, `endpoints-${vpc.vpcId}`, { namePrefix: prefix, provider: this.provider(vpc.region), vpc });
     }
     const bastion = workload.connectivity.bastion;
-    if (bastion !== undefined) {
-      new SessionBastion(this, "bastion", {
-        namePrefix: prefix,
-        provider: this.provider(bastion.region),
-        bastion,
-        instanceProfileName: this.instanceRole.instanceProfileName,
-      });
-    }
+    this.bastion =
+      bastion === undefined
+        ? undefined
+        : new SessionBastion(this, "bastion", {
+            namePrefix: prefix,
+            provider: this.provider(bastion.region),
+            bastion,
+            accountId: workload.accountId,
+            logs,
+            regions,
+            egressPublicCidrs: workload.connectivity.egressPublicCidrs,
+          });
 
     const groups = new Map<string, SessionAccessGroup>();
     const scopes: AccessPolicyProps[] = [];
@@ -141,7 +147,7 @@ export class WorkloadStack extends AccountStack {
         allowSsh: g.allowSsh,
         allowPortForwarding: g.allowPortForwarding,
         allowRemoteHostPortForwarding: g.allowRemoteHostPortForwarding,
-        bastionRegion: workload.connectivity.bastion?.region,
+        bastionInstanceArn: this.bastion?.instanceArn,
         sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
       };
       scopes.push(access);

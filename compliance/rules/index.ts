@@ -21,6 +21,7 @@ import { bucketPolicyPrincipals } from "./bucket-policy-principals";
 import { bucketCrossAccount } from "./bucket-cross-account";
 import { bucketNotDestroyable } from "./bucket-not-destroyable";
 import { objectLock } from "./object-lock";
+import { bucketAccessLogging } from "./bucket-access-logging";
 import { noWildcardActions } from "./no-wildcard-actions";
 import { noDecryptEverywhere } from "./no-decrypt-everywhere";
 import { noUserPolicies } from "./no-user-policies";
@@ -46,6 +47,8 @@ import { ebsEncryption } from "./ebs-encryption";
 import { noPublicIp } from "./no-public-ip";
 import { noOpenIngress } from "./no-open-ingress";
 import { endpointSecurityGroup } from "./endpoint-security-group";
+import { bastionForwarding } from "./bastion-forwarding";
+import { bastionOwnRole } from "./bastion-own-role";
 
 /** The rule pack, in the order findings and the README table list them. One rule per file. */
 export const RULES: readonly Rule[] = [
@@ -71,6 +74,7 @@ export const RULES: readonly Rule[] = [
   bucketCrossAccount,
   bucketNotDestroyable,
   objectLock,
+  bucketAccessLogging,
   noWildcardActions,
   noDecryptEverywhere,
   noUserPolicies,
@@ -96,4 +100,6 @@ export const RULES: readonly Rule[] = [
   noPublicIp,
   noOpenIngress,
   endpointSecurityGroup,
+  bastionForwarding,
+  bastionOwnRole,
 ];

@@ -1,5 +1,6 @@
 import type { Rule } from "../types";
-import { attachedTo, resources, show } from "../terraform";
+import { logBucketName } from "../../config/naming";
+import { accessLogTargets, attachedTo, resources, show } from "../terraform";
 
 export const objectLock: Rule = {
   id: "SM-S3-10",
@@ -8,10 +9,14 @@ export const objectLock: Rule = {
   rationale: "Versioning keeps old versions; only Object Lock stops a privileged user in the log account from deleting them.",
   controls: ["Security Hub S3.15", "CKV_AWS_143"],
   fix: "Set logArchive.objectLock (mode and days), or set compliance.requireObjectLock: false.",
-  check: ({ tf, config }) =>
-    !config.compliance.requireObjectLock
-      ? []
-      : resources(tf, "aws_s3_bucket").flatMap((b) => {
+  check: ({ tf, config }) => {
+    if (!config.compliance.requireObjectLock) return [];
+    // S3 cannot deliver server access logs to a bucket with Object Lock: the access-log bucket relies on its bucket
+    // policy (no other account deletes) and versioning instead. The transcript bucket is never excused.
+    const targets = new Set(accessLogTargets(tf, logBucketName(config.namePrefix, config.logArchive.accountId)).map((b) => b.address));
+    return resources(tf, "aws_s3_bucket")
+      .filter((b) => !targets.has(b.address))
+      .flatMap((b) => {
           const rule = attachedTo(tf, "aws_s3_bucket_object_lock_configuration", "bucket", b)[0]?.body.rule;
           if (b.body.object_lock_enabled === true && rule?.default_retention?.mode !== undefined) return [];
           return [
@@ -20,5 +25,6 @@ export const objectLock: Rule = {
               message: `object_lock_enabled is ${show(b.body.object_lock_enabled)}, default retention mode is ${show(rule?.default_retention?.mode)}`,
             },
           ];
-        }),
+        });
+  },
 };

@@ -1,5 +1,8 @@
-import { accountLogPrefix, arn, IAM_VAR, s3ServiceFor } from "../../config/naming";
+import { accessLogPrefix, accountLogPrefix, arn, IAM_VAR, s3ServiceFor } from "../../config/naming";
 import { policy, type PolicyDocument, type Statement } from "./iam";
+
+/** The service principal that delivers S3 server access logs. */
+export const S3_LOG_DELIVERY_SERVICE = "logging.s3.amazonaws.com";
 
 export interface LogArchivePolicyProps {
   /** The AWS Organizations id whose accounts may write transcripts. */
@@ -168,4 +171,67 @@ export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
     },
   ];
   return policy(...statements);
+}
+
+export interface AccessLogBucketPolicyProps {
+  /** The log-archive account: the one account that owns both buckets. */
+  readonly logAccountId: string;
+  /** The bucket that receives the server access logs. */
+  readonly bucketName: string;
+  /** The bucket whose requests are logged: the transcript bucket. */
+  readonly sourceBucketName: string;
+}
+
+/**
+ * Bucket policy of the access-log bucket, which holds the transcript bucket's S3 server access logs: who read or
+ * deleted which transcript. Only S3's log delivery writes, only under the transcript bucket's prefix, and only for
+ * that bucket in this account (aws:SourceArn, aws:SourceAccount); no other account deletes a record or loosens the
+ * bucket. Writes from other accounts need an allow here, and there is none.
+ */
+export function accessLogBucketPolicy(p: AccessLogBucketPolicyProps): PolicyDocument {
+  const bucket = arn.bucket(p.bucketName);
+  const objects = `${bucket}/*`;
+  return policy(
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [bucket, objects],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+    {
+      // AWS's documented grant for server access logging to a bucket with ACLs disabled (BucketOwnerEnforced).
+      Sid: "S3ServerAccessLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: S3_LOG_DELIVERY_SERVICE },
+      Action: "s3:PutObject",
+      Resource: `${bucket}/${accessLogPrefix(p.sourceBucketName)}*`,
+      Condition: {
+        ArnEquals: { "aws:SourceArn": arn.bucket(p.sourceBucketName) },
+        StringEquals: { "aws:SourceAccount": p.logAccountId },
+      },
+    },
+    {
+      // Access logs are evidence of who touched the transcripts: no other account removes or re-configures them.
+      Sid: "DenyOtherAccountsDeleteAdminister",
+      Effect: "Deny",
+      Principal: "*",
+      Action: [
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketAcl",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketVersioning",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:DeleteBucket",
+      ],
+      Resource: [bucket, objects],
+      Condition: { StringNotEquals: { "aws:PrincipalAccount": p.logAccountId } },
+    },
+  );
 }

@@ -1,7 +1,6 @@
 import {
   arn,
   BASTION_JUMP_USER,
-  bastionName,
   commandDocumentNames,
   DEFAULT_HOST_MANAGEMENT_SETTING,
   groupTunnelDocumentNames,
@@ -175,8 +174,8 @@ export interface AccessPolicyProps {
   readonly allowPortForwarding: boolean;
   /** Forwarding to the group's remote hosts, through its own remote-host document. */
   readonly allowRemoteHostPortForwarding: boolean;
-  /** The bastion's region, when the workload has one: SSH groups may push a key to its jump user. */
-  readonly bastionRegion?: string;
+  /** The bastion instance's ARN, when the workload has one: SSH groups may push a key to its jump user. */
+  readonly bastionInstanceArn?: string;
   /** The tag that opts Linux instances into losing ssm-user's sudo, when configured: nobody may add or drop it. */
   readonly sudoRemovalTagKey?: string;
 }
@@ -341,15 +340,16 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
       Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [p.sudoRemovalTagKey] } },
     });
   }
-  if (p.allowSsh && p.bastionRegion !== undefined) {
+  if (p.allowSsh && p.bastionInstanceArn !== undefined) {
     statements.push({
       // The bastion has no key pair: SSH users push their public key to its jump user (no sudo, forwarding only)
-      // through EC2 Instance Connect, valid for 60 seconds. Only to the bastion, only as that user.
+      // through EC2 Instance Connect, valid for 60 seconds. Only to the bastion, by its ARN (a Name tag can be put
+      // on any instance), only as that user; the MFA Deny covers this action too.
       Sid: "SendKeyToBastionJumpUser",
       Effect: "Allow",
       Action: "ec2-instance-connect:SendSSHPublicKey",
-      Resource: arn.instances(p.bastionRegion, p.accountId),
-      Condition: { StringEquals: { "aws:ResourceTag/Name": bastionName(p.namePrefix), "ec2:osuser": BASTION_JUMP_USER } },
+      Resource: p.bastionInstanceArn,
+      Condition: { StringEquals: { "ec2:osuser": BASTION_JUMP_USER } },
     });
   }
   if (p.mfaRequired) {
