@@ -269,7 +269,10 @@ describe("each rule finds its violation", () => {
       "SM-S3-7",
       L,
       (s) => editJson(s, "log-bucket/policy", "policy", (d) => delete d.Statement.find((x: any) => x.Sid === "OrganizationWritesOwnPrefix").Condition),
-      [`error SM-S3-7 ${L}/log-bucket/policy: statement OrganizationWritesOwnPrefix allows Principal * with no exact organization or account condition. Fix: ${fixOf("SM-S3-7")}`],
+      [
+        `error SM-S3-7 ${L}/log-bucket/policy: statement OrganizationWritesOwnPrefix allows Principal * with no exact organization or account condition. Fix: ${fixOf("SM-S3-7")}`,
+        `error SM-S3-12 ${L}/log-bucket/policy: statement OrganizationWritesOwnPrefix allows s3:PutObject without ArnLike aws:PrincipalArn ["arn:aws:iam::*:role/session-manager/acme-session-instance","arn:aws:iam::*:role/session-manager/acme-session-bastion","arn:aws:iam::*:role/service-role/acme-session-default-host"]. Fix: ${fixOf("SM-S3-12")}`,
+      ],
     ],
     [
       "SM-S3-8",
@@ -325,7 +328,74 @@ describe("each rule finds its violation", () => {
       "SM-IAM-7",
       P,
       (s) => editJson(s, "access-group-payments-operators/policy", "policy", dropStatement("DenySessionsWithoutMfa")),
-      [`error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:StartSession on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false". Fix: ${fixOf("SM-IAM-7")}`],
+      [
+        `error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:StartSession, ssm:ResumeSession, ssm:TerminateSession, ssm:SendCommand, ssm:StartAutomationExecution, ssm:CreateAssociation, ssm:CreateAssociationBatch, ssm:UpdateAssociation, ec2-instance-connect:SendSSHPublicKey, ec2-instance-connect:SendSerialConsoleSSHPublicKey on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false". Fix: ${fixOf("SM-IAM-7")}`,
+      ],
+    ],
+    [
+      "SM-IAM-7 (sessions only, commands without MFA)",
+      P,
+      (s) =>
+        editJson(s, "access-group-payments-operators/policy", "policy", (d) => {
+          d.Statement.find((x: any) => x.Sid === "DenySessionsWithoutMfa").Action = ["ssm:StartSession", "ssm:ResumeSession"];
+        }),
+      [
+        `error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:TerminateSession, ssm:SendCommand, ssm:StartAutomationExecution, ssm:CreateAssociation, ssm:CreateAssociationBatch, ssm:UpdateAssociation, ec2-instance-connect:SendSSHPublicKey, ec2-instance-connect:SendSerialConsoleSSHPublicKey on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false". Fix: ${fixOf("SM-IAM-7")}`,
+      ],
+    ],
+    [
+      "SM-IAM-10",
+      P,
+      (s) => s.node.tryRemoveChild("guardrails"),
+      [`error SM-IAM-10 ${P}: no guardrail policy acme-session-guardrails. Fix: ${fixOf("SM-IAM-10")}`, `error SM-IAM-10 ${P}: no guardrail policy acme-session-setup-guardrails. Fix: ${fixOf("SM-IAM-10")}`],
+    ],
+    [
+      "SM-IAM-10 (two Denies missing, a group without the setup policy)",
+      P,
+      (s) => {
+        editJson(s, "guardrails/policy", "policy", (d) => {
+          d.Statement = d.Statement.filter((x: any) => !["DenyUnapprovedSessionDocuments", "DenySessionsOutsideRegions"].includes(x.Sid));
+        });
+        s.node.findChild("guardrails").node.tryRemoveChild("setup-attachment-payments-developers");
+      },
+      [
+        `error SM-IAM-10 ${P}/guardrails/policy: no Deny statement DenySessionsOutsideRegions, DenyUnapprovedSessionDocuments. Fix: ${fixOf("SM-IAM-10")}`,
+        `error SM-IAM-10 ${P}/guardrails/setup-policy: not attached to the access group acme-payments-developers. Fix: ${fixOf("SM-IAM-10")}`,
+      ],
+    ],
+    [
+      "SM-IAM-11",
+      P,
+      (s) => s.node.findChild("instance-role").node.tryRemoveChild("credential-perimeter"),
+      [`error SM-IAM-11 ${P}/instance-role/role: no inline Deny of * for its credentials used through another VPC (aws:ec2InstanceSourceVPC). Fix: ${fixOf("SM-IAM-11")}`],
+    ],
+    [
+      "SM-IAM-12",
+      P,
+      (s) => editJson(s, "instance-role/session-logging", "policy", (d) => delete d.Statement.find((x: any) => x.Sid === "WriteOwnTranscripts").Condition),
+      [
+        `error SM-IAM-12 ${P}/instance-role/session-logging: statement WriteOwnTranscripts allows S3 on acme-session-logs-111111111111 without s3:ResourceAccount 111111111111. Fix: ${fixOf("SM-IAM-12")}`,
+      ],
+    ],
+    [
+      "SM-S3-12",
+      L,
+      (s) => {
+        editJson(s, "log-bucket/policy", "policy", (d) => {
+          delete d.Statement.find((x: any) => x.Sid === "OrganizationWritesOwnPrefix").Condition.ArnLike;
+          d.Statement = d.Statement.filter((x: any) => x.Sid !== "DenyWritesByOtherPrincipals");
+          const deny = d.Statement.find((x: any) => x.Sid === "DenyOtherAccountsReadDeleteAdminister");
+          deny.Action = ["s3:GetObject", "s3:DeleteObject"];
+          delete deny.NotAction;
+        });
+        editJson(s, "log-key/key", "policy", (d) => delete d.Statement.find((x: any) => x.Sid === "OrganizationWritesThroughS3").Condition.ArnLike);
+      },
+      [
+        `error SM-S3-12 ${L}/log-bucket/policy: statement OrganizationWritesOwnPrefix allows s3:PutObject without ArnLike aws:PrincipalArn ["arn:aws:iam::*:role/session-manager/acme-session-instance","arn:aws:iam::*:role/session-manager/acme-session-bastion","arn:aws:iam::*:role/service-role/acme-session-default-host"]. Fix: ${fixOf("SM-S3-12")}`,
+        `error SM-S3-12 ${L}/log-bucket/policy: no Deny of s3:PutObject to principals other than this project's roles (ArnNotLike aws:PrincipalArn). Fix: ${fixOf("SM-S3-12")}`,
+        `error SM-S3-12 ${L}/log-bucket/policy: no Deny of everything but the writers' actions (NotAction) to other accounts. Fix: ${fixOf("SM-S3-12")}`,
+        `error SM-S3-12 ${L}/log-key/key: statement OrganizationWritesThroughS3 lets any organization principal use the key, not only ["arn:aws:iam::*:role/session-manager/acme-session-instance","arn:aws:iam::*:role/session-manager/acme-session-bastion","arn:aws:iam::*:role/service-role/acme-session-default-host"]. Fix: ${fixOf("SM-S3-12")}`,
+      ],
     ],
     [
       "SM-IAM-8",
@@ -681,7 +751,7 @@ describe("each rule finds its violation", () => {
       "SM-IAM-7: an MFA deny scoped to one instance",
       P,
       withStatement("access-group-payments-operators/policy", "policy", (st) => (st.Resource = "arn:aws:ec2:eu-west-1:222222222222:instance/i-0123456789abcdef0"), "DenySessionsWithoutMfa"),
-      `error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:StartSession on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false"`,
+      `error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:StartSession, ssm:ResumeSession, ssm:TerminateSession, ssm:SendCommand, ssm:StartAutomationExecution, ssm:CreateAssociation, ssm:CreateAssociationBatch, ssm:UpdateAssociation, ec2-instance-connect:SendSSHPublicKey, ec2-instance-connect:SendSerialConsoleSSHPublicKey on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false"`,
     ],
     [
       "SM-IAM-8: a preferences deny that never applies",

@@ -1,4 +1,8 @@
 import type { Rule } from "../types";
+import { guardrailsAttached } from "./guardrails-attached";
+import { instanceCredentialPerimeter } from "./instance-credential-perimeter";
+import { logBucketOwner } from "./log-bucket-owner";
+import { bucketWriters } from "./bucket-writers";
 import { documentEncryption } from "./document-encryption";
 import { documentLogging } from "./document-logging";
 import { sessionTimeouts } from "./session-timeouts";
@@ -75,6 +79,7 @@ export const RULES: readonly Rule[] = [
   bucketNotDestroyable,
   objectLock,
   bucketAccessLogging,
+  bucketWriters,
   noWildcardActions,
   noDecryptEverywhere,
   noUserPolicies,
@@ -84,6 +89,9 @@ export const RULES: readonly Rule[] = [
   mfaRequired,
   preferencesDeny,
   noAwsTunnelDocuments,
+  guardrailsAttached,
+  instanceCredentialPerimeter,
+  logBucketOwner,
   logGroupEncryption,
   logGroupRetention,
   providerAccounts,

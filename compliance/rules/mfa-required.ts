@@ -1,10 +1,11 @@
 import { accessPolicyName } from "../../config/naming";
+import { INSTANCE_REACHING_ACTIONS } from "../../modules/policies/workload";
 import type { Rule, Violation } from "../types";
 import { actionCovers, asList, policyStatements, resources } from "../terraform";
 
 export const mfaRequired: Rule = {
   id: "SM-IAM-7",
-  title: "Access policies deny sessions without MFA, unless the config turns it off (then a warning)",
+  title: "Access policies deny sessions, commands and key pushes without MFA, unless the config turns it off (then a warning)",
   severity: "error",
   rationale: "A stolen access key alone must not open a shell on a production instance.",
   controls: [],
@@ -18,15 +19,16 @@ export const mfaRequired: Rule = {
         return [{ path: policy.path, severity: "warning", message: `MFA is not required for ${group.name} (workloads[].accessGroups[${i}].mfaRequired: false)` }];
       }
       // On every resource, and with no other condition that could keep the Deny from applying.
-      const denies = (policyStatements(policy.body.policy) ?? []).some(
+      const mfaDenies = (policyStatements(policy.body.policy) ?? []).filter(
         (s) =>
           s.Effect === "Deny" &&
-          asList(s.Action).some((a) => actionCovers(a, "ssm:StartSession")) &&
           asList(s.Resource).includes("*") &&
           JSON.stringify(s.Condition) === JSON.stringify({ BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } }),
       );
-      return denies
+      // Every action that reaches an instance: a command without MFA is as good as a session.
+      const missing = INSTANCE_REACHING_ACTIONS.filter((action) => !mfaDenies.some((s) => asList(s.Action).some((a) => actionCovers(a, action))));
+      return missing.length === 0
         ? []
-        : [{ path: policy.path, message: `no Deny of ssm:StartSession on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false"` }];
+        : [{ path: policy.path, message: `no Deny of ${missing.join(", ")} on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false"` }];
     }),
 };
