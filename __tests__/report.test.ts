@@ -26,10 +26,10 @@ const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, a
 describe("review report", () => {
   test("npm run report on the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
     const run = await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") });
-    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 627 access checks, 0 not as intended, 0 lint findings`, err: "" });
+    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 591 access checks, 0 not as intended, 0 lint findings`, err: "" });
     const md = readFileSync(join(outdir, "review.md"), "utf8");
     expect(md).toMatch(/^## Session Manager access review\n/);
-    expect(md).toContain("3 stacks · 38 policies linted · 627 access checks, all as intended");
+    expect(md).toContain("3 stacks · 38 policies linted · 591 access checks, all as intended");
     expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 132 |");
     expect(md).toContain(
       "| workload-payments | eu-central-1 | 20 / 60 | acme-session-logs-111111111111/222222222222/eu-central-1, encryption enforced | /acme/session-manager/sessions, encryption enforced, streaming | alias/acme-session-manager | ssm-session (tags: alice.example→alice, bob.example→bob) | `exec bash -l` |",
@@ -71,12 +71,13 @@ describe("review report", () => {
         "workload-analytics us-east-1 data-engineers member",
       ].flatMap((who) => [
         ...rows.map((row) => `${who} / ${row}`),
-        `${who} + other grants / run a shell script without MFA, holding ssm:*`,
+        // Broad grants are proven in each account's home region.
+        ...(/eu-west-1|us-east-1/.test(who) ? [`${who} + other grants / run a shell script without MFA, holding ssm:*`] : []),
         // The bastion is in eu-west-1.
         ...(who.includes("eu-west-1") ? [`${who} / push a key to the bastion's jump user without MFA`] : []),
       ]),
     );
-    expect(review.markdown).toContain("**22 of 627 access checks differ from the intended model**");
+    expect(review.markdown).toContain("**20 of 591 access checks differ from the intended model**");
     expect(review.markdown).toContain(
       "| workload-payments | eu-west-1 | payments-operators member | start a session without MFA | ExplicitlyDenied by DenySessionsWithoutMfa | ✅ allowed |",
     );

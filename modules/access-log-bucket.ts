@@ -1,3 +1,4 @@
+import { ACCESS_LOG_ENCRYPTION } from "./policies/log-archive";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -10,12 +11,6 @@ import type { PolicyDocument } from "./policies/iam";
 import { ABORT_INCOMPLETE_UPLOAD_DAYS } from "./session-log-bucket";
 import { toTerraformJson } from "./terraform-json";
 
-/**
- * The only default encryption S3 delivers server access logs under: SSE-S3. AWS documents SSE-KMS default encryption
- * as unsupported for a server access log target, and Object Lock as not allowed on one
- * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
- */
-export const ACCESS_LOG_ENCRYPTION = "AES256";
 
 export interface AccessLogBucketProps {
   readonly bucketName: string;

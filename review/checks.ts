@@ -377,22 +377,23 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         // One column for every broad grant: the row names the grant, and the matrix stays readable.
         const col = (_grant: string): Column => `${column} + other grants` as Column;
         const ssmAll = col("ssm:*");
-        // Whatever else they hold: the guardrails restate each limit as a Deny.
-        add("start a session on an untagged instance, holding ssm:*", ssmAll, broad, start(instanceArn, { instanceTags: {} }), ...scopeOutcome({}));
-        for (const [sid, tags] of singleScopeMisses()) {
-          add(`start a session on an instance tagged ${describeTags(tags)}, holding ssm:*`, ssmAll, broad, start(instanceArn, { instanceTags: tags }), "ExplicitlyDenied", sid);
-        }
-        add("start it with an unlisted document, holding ssm:*", ssmAll, broad, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ExplicitlyDenied", "DenyUnapprovedSessionDocuments");
-        add("start a session on a hybrid node, holding ssm:*", ssmAll, broad, start(`arn:${PARTITION}:ssm:${region}:${stack.accountId}:managed-instance/mi-0123456789abcdef0`), "ExplicitlyDenied", "DenySessionsOnManagedInstances");
-        add("create a Session document, holding ssm:*", ssmAll, broad, { action: "ssm:CreateDocument", resource: arn.document(region, stack.accountId, "NoLoggingShell"), options: { documentType: "Session" } }, "ExplicitlyDenied", "DenySessionDocumentCreation");
-        add("end another user's session, holding ssm:*", ssmAll, broad, end("someone-else", OTHER_USERID), "ExplicitlyDenied", "DenyOtherPeoplesSessions");
-        if (group.mfaRequired) {
-          add("run a shell script without MFA, holding ssm:*", ssmAll, broad, { action: "ssm:SendCommand", resource: arn.awsDocument(region, "AWS-RunShellScript"), options: { mfa: false } }, "ExplicitlyDenied", "DenySessionsWithoutMfa");
-        }
-        for (const association of associationsIn(region)) {
-          add("delete a fleet hygiene association, holding ssm:*", ssmAll, broad, { action: "ssm:DeleteAssociation", resource: association }, "ExplicitlyDenied", "DenyFleetAssociationChanges");
-        }
+        // Whatever else they hold: the guardrails restate each limit as a Deny. Their resources span every region
+        // and they are one policy per account, so the account's home region proves them for each group.
         if (region === stack.homeRegion) {
+          add("start a session on an untagged instance, holding ssm:*", ssmAll, broad, start(instanceArn, { instanceTags: {} }), ...scopeOutcome({}));
+          for (const [sid, tags] of singleScopeMisses()) {
+            add(`start a session on an instance tagged ${describeTags(tags)}, holding ssm:*`, ssmAll, broad, start(instanceArn, { instanceTags: tags }), "ExplicitlyDenied", sid);
+          }
+          add("start it with an unlisted document, holding ssm:*", ssmAll, broad, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ExplicitlyDenied", "DenyUnapprovedSessionDocuments");
+          add("start a session on a hybrid node, holding ssm:*", ssmAll, broad, start(`arn:${PARTITION}:ssm:${region}:${stack.accountId}:managed-instance/mi-0123456789abcdef0`), "ExplicitlyDenied", "DenySessionsOnManagedInstances");
+          add("create a Session document, holding ssm:*", ssmAll, broad, { action: "ssm:CreateDocument", resource: arn.document(region, stack.accountId, "NoLoggingShell"), options: { documentType: "Session" } }, "ExplicitlyDenied", "DenySessionDocumentCreation");
+          add("end another user's session, holding ssm:*", ssmAll, broad, end("someone-else", OTHER_USERID), "ExplicitlyDenied", "DenyOtherPeoplesSessions");
+          if (group.mfaRequired) {
+            add("run a shell script without MFA, holding ssm:*", ssmAll, broad, { action: "ssm:SendCommand", resource: arn.awsDocument(region, "AWS-RunShellScript"), options: { mfa: false } }, "ExplicitlyDenied", "DenySessionsWithoutMfa");
+          }
+          for (const association of associationsIn(region)) {
+            add("delete a fleet hygiene association, holding ssm:*", ssmAll, broad, { action: "ssm:DeleteAssociation", resource: association }, "ExplicitlyDenied", "DenyFleetAssociationChanges");
+          }
           const elsewhere = AWS_REGIONS.find((r) => !workload.regions.includes(r))!;
           const remote = arn.instances(elsewhere, stack.accountId).replace("*", INSTANCE_ID);
           add(`start a session in ${elsewhere}, outside the account's regions, holding ssm:*`, ssmAll, broad, start(remote, { instanceTags: tags }), "ExplicitlyDenied", "DenySessionsOutsideRegions");
@@ -404,27 +405,27 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
             add(`join ${another.name}, holding iam:*`, col("iam:*"), iamAll, { action: "iam:AddUserToGroup", resource: groupArn(another.name) }, "ExplicitlyDenied", "DenySessionIamChanges");
           }
           add("assume a role with an SSMSessionRunAs session tag, holding sts:*", col("sts:*"), holding("sts:*"), { action: "sts:TagSession", resource: deployRole.roleArn!, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+          const [scopeKey] = Object.keys(group.instanceTags).sort();
+          const ec2All = holding("ec2:*");
+          add(`tag an instance ${scopeKey}, holding ec2:*`, col("ec2:*"), ec2All, { action: "ec2:CreateTags", resource: instanceArn, options: { tagKeys: [scopeKey] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
+          add(`tag an instance ${scopeKey.toLowerCase()} (other case), holding ec2:*`, col("ec2:*"), ec2All, { action: "ec2:CreateTags", resource: instanceArn, options: { tagKeys: [scopeKey.toLowerCase()] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
+          add(`untag an instance's ${scopeKey}, holding ec2:*`, col("ec2:*"), ec2All, { action: "ec2:DeleteTags", resource: instanceArn, options: { tagKeys: [scopeKey] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
+          const transcriptGroup = arn.logGroup(region, stack.accountId, sessionLogGroupName(config.namePrefix));
+          add("delete the transcript log group, holding logs:*", col("logs:*"), holding("logs:*"), { action: "logs:DeleteLogGroup", resource: transcriptGroup }, "ExplicitlyDenied", "DenySessionLogChanges");
+          add("delete a forbidden-command filter, holding logs:*", col("logs:*"), holding("logs:*"), { action: "logs:DeleteMetricFilter", resource: transcriptGroup }, "ExplicitlyDenied", "DenySessionLogChanges");
+          add(
+            "schedule deletion of the session key, holding kms:*",
+            col("kms:*"),
+            holding("kms:*"),
+            { action: "kms:ScheduleKeyDeletion", resource: sessionKey.arn, options: { resourceAliases: [sessionKeyAlias(config.namePrefix)] } },
+            "ExplicitlyDenied",
+            "DenySessionKeyChanges",
+          );
+          const topic = arn.topic(region, stack.accountId, alertTopicName(config.namePrefix));
+          add("delete the alert topic, holding sns:*", col("sns:*"), holding("sns:*"), { action: "sns:DeleteTopic", resource: topic }, "ExplicitlyDenied", "DenyAlertChanges");
+          add("remove the activity rule's targets, holding events:*", col("events:*"), holding("events:*"), { action: "events:RemoveTargets", resource: arn.eventRule(region, stack.accountId, sessionEventsRuleName(config.namePrefix)) }, "ExplicitlyDenied", "DenyAlertChanges");
+          add("stop the watchdog (concurrency 0), holding lambda:*", col("lambda:*"), holding("lambda:*"), { action: "lambda:PutFunctionConcurrency", resource: `arn:${PARTITION}:lambda:${region}:${stack.accountId}:function:${watchdogFunctionName(config.namePrefix)}` }, "ExplicitlyDenied", "DenyAlertChanges");
         }
-        const [scopeKey] = Object.keys(group.instanceTags).sort();
-        const ec2All = holding("ec2:*");
-        add(`tag an instance ${scopeKey}, holding ec2:*`, col("ec2:*"), ec2All, { action: "ec2:CreateTags", resource: instanceArn, options: { tagKeys: [scopeKey] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
-        add(`tag an instance ${scopeKey.toLowerCase()} (other case), holding ec2:*`, col("ec2:*"), ec2All, { action: "ec2:CreateTags", resource: instanceArn, options: { tagKeys: [scopeKey.toLowerCase()] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
-        add(`untag an instance's ${scopeKey}, holding ec2:*`, col("ec2:*"), ec2All, { action: "ec2:DeleteTags", resource: instanceArn, options: { tagKeys: [scopeKey] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
-        const transcriptGroup = arn.logGroup(region, stack.accountId, sessionLogGroupName(config.namePrefix));
-        add("delete the transcript log group, holding logs:*", col("logs:*"), holding("logs:*"), { action: "logs:DeleteLogGroup", resource: transcriptGroup }, "ExplicitlyDenied", "DenySessionLogChanges");
-        add("delete a forbidden-command filter, holding logs:*", col("logs:*"), holding("logs:*"), { action: "logs:DeleteMetricFilter", resource: transcriptGroup }, "ExplicitlyDenied", "DenySessionLogChanges");
-        add(
-          "schedule deletion of the session key, holding kms:*",
-          col("kms:*"),
-          holding("kms:*"),
-          { action: "kms:ScheduleKeyDeletion", resource: sessionKey.arn, options: { resourceAliases: [sessionKeyAlias(config.namePrefix)] } },
-          "ExplicitlyDenied",
-          "DenySessionKeyChanges",
-        );
-        const topic = arn.topic(region, stack.accountId, alertTopicName(config.namePrefix));
-        add("delete the alert topic, holding sns:*", col("sns:*"), holding("sns:*"), { action: "sns:DeleteTopic", resource: topic }, "ExplicitlyDenied", "DenyAlertChanges");
-        add("remove the activity rule's targets, holding events:*", col("events:*"), holding("events:*"), { action: "events:RemoveTargets", resource: arn.eventRule(region, stack.accountId, sessionEventsRuleName(config.namePrefix)) }, "ExplicitlyDenied", "DenyAlertChanges");
-        add("stop the watchdog (concurrency 0), holding lambda:*", col("lambda:*"), holding("lambda:*"), { action: "lambda:PutFunctionConcurrency", resource: `arn:${PARTITION}:lambda:${region}:${stack.accountId}:function:${watchdogFunctionName(config.namePrefix)}` }, "ExplicitlyDenied", "DenyAlertChanges");
         for (const action of ["ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument"]) {
           const verb = action.slice(4, -8).toLowerCase();
           add(`${verb} the preferences document, holding ssm:*`, column, broad, { action, resource: preferences }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");

@@ -1,8 +1,10 @@
 // @cloud-copilot/iam-simulate is AGPL-3.0: it is a devDependency, imported only here, by the tests and the review
 // report. Nothing on the synth path (main.ts, config/, modules/, stacks/) may import this file.
 import { getDenialReasons, getGrantReasons, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy, type ValidatedPolicy, type ValidationError } from "@cloud-copilot/iam-policy";
+import { dirname, join } from "node:path";
 import { requestContext, type Organization, type Persona, type RequestOptions } from "./personas";
-import type { PolicyKind, ResolvedPolicy, ResolvedStack } from "./resolve";
+import type { PolicyJson, PolicyKind, ResolvedPolicy, ResolvedStack } from "./resolve";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
@@ -118,6 +120,33 @@ const SQUATTED_BUCKET_POLICY: ResolvedPolicy = {
   document: { Version: "2012-10-17", Statement: [{ Sid: "AnyoneWrites", Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] },
 };
 
+/**
+ * iam-simulate works out the resource types of each request from scratch, matching the ARN against every type of
+ * the action: two thirds of a simulation, the same answer for every check of the same action on the same ARN. Its
+ * module exports the function as a plain property that its callers read at each call, so it is wrapped once here
+ * with a cache. The version is pinned in package.json; should a release rename the module or the function, this
+ * throws at load rather than silently losing the cache.
+ */
+function cacheResourceTypeLookup(): void {
+  const modulePath = join(dirname(require.resolve("@cloud-copilot/iam-simulate")), "simulation_engine", "resourceTypes.js");
+  const lookup = require(modulePath) as { getResourceTypesForAction: (service: string, action: string, resource: string) => Promise<unknown> };
+  const original = lookup.getResourceTypesForAction;
+  if (typeof original !== "function") throw new Error(`${modulePath} no longer exports getResourceTypesForAction`);
+  if ((original as { cached?: boolean }).cached) return;
+  const cache = new Map<string, Promise<unknown>>();
+  const cached = (service: string, action: string, resource: string): Promise<unknown> => {
+    const key = `${service}\n${action}\n${resource}`.toLowerCase();
+    let found = cache.get(key);
+    if (found === undefined) {
+      found = original(service, action, resource);
+      cache.set(key, found);
+    }
+    return found;
+  };
+  lookup.getResourceTypesForAction = Object.assign(cached, { cached: true });
+}
+cacheResourceTypeLookup();
+
 /** Stands in for the empty account of AWS-owned ARNs; no real account has it. */
 const AWS_OWNED = "000000000000";
 /** Stands in for `ec2:osuser`, which EC2 Instance Connect defines under EC2's prefix and the simulator looks up there. */
@@ -138,29 +167,45 @@ const ENCRYPTION_CONTEXT = "aws:RequestTag/kms-encryption-context:";
  *   `aws:RequestTag/ec2-osuser`, a String key like the original.
  */
 function forSimulator(simulation: Simulation): Simulation {
-  const rename = (text: string): string =>
-    text
-      .replace(/^kms:EncryptionContext:/i, ENCRYPTION_CONTEXT)
-      .replace(/^ec2:osuser$/i, OS_USER)
-      .replace(/^(arn:[^:]+:(?!s3:)[^:]+:[^:]*:)(:)/, `$1${AWS_OWNED}$2`);
-  const deep = (value: any): any =>
-    typeof value === "string"
-      ? rename(value)
-      : Array.isArray(value)
-        ? value.map(deep)
-        : typeof value === "object" && value !== null
-          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [rename(k), deep(v)]))
-          : value;
   return {
     ...simulation,
     request: {
       ...simulation.request,
       resource: { ...simulation.request.resource, resource: rename(simulation.request.resource.resource) },
-      contextVariables: deep(simulation.request.contextVariables),
+      contextVariables: renamed(simulation.request.contextVariables),
     },
-    identityPolicies: simulation.identityPolicies.map((p) => ({ name: p.name, policy: deep(p.policy) })),
-    resourcePolicy: deep(simulation.resourcePolicy),
+    identityPolicies: simulation.identityPolicies.map((p) => ({ name: p.name, policy: prepared(p.policy, validateIdentityPolicy) })),
+    resourcePolicy: simulation.resourcePolicy === undefined ? undefined : prepared(simulation.resourcePolicy, validateResourcePolicy),
   };
+}
+
+const rename = (text: string): string =>
+  text
+    .replace(/^kms:EncryptionContext:/i, ENCRYPTION_CONTEXT)
+    .replace(/^ec2:osuser$/i, OS_USER)
+    .replace(/^(arn:[^:]+:(?!s3:)[^:]+:[^:]*:)(:)/, `$1${AWS_OWNED}$2`);
+
+const renamed = (value: any): any =>
+  typeof value === "string"
+    ? rename(value)
+    : Array.isArray(value)
+      ? value.map(renamed)
+      : typeof value === "object" && value !== null
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [rename(k), renamed(v)]))
+        : value;
+
+/**
+ * A policy renamed for the simulator and validated, once per policy object: the same persona policies and resource
+ * policies serve hundreds of checks, and renaming and validating them again for each was a third of the report.
+ */
+const preparedPolicies = new WeakMap<object, ValidatedPolicy>();
+function prepared(policy: PolicyJson, validate: (policy: unknown) => ValidationError[]): ValidatedPolicy {
+  let ready = preparedPolicies.get(policy);
+  if (ready === undefined) {
+    ready = createValidatedPolicy(renamed(policy), validate);
+    preparedPolicies.set(policy, ready);
+  }
+  return ready;
 }
 
 function targetOf(stacks: readonly ResolvedStack[], persona: Persona, request: AccessRequest): Target {

@@ -1,6 +1,6 @@
 import type { Rule } from "../types";
 import { logBucketName } from "../../config/naming";
-import { ACCESS_LOG_ENCRYPTION } from "../../modules/access-log-bucket";
+import { ACCESS_LOG_ENCRYPTION } from "../../modules/policies/log-archive";
 import { accessLogTargets, asList, attachedTo, referenced, resources } from "../terraform";
 
 export const bucketEncryption: Rule = {

@@ -235,3 +235,10 @@ export function accessLogBucketPolicy(p: AccessLogBucketPolicyProps): PolicyDocu
     },
   );
 }
+
+/**
+ * The only default encryption S3 delivers server access logs under: SSE-S3. AWS documents SSE-KMS default encryption
+ * as unsupported for a server access log target, and Object Lock as not allowed on one
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+ */
+export const ACCESS_LOG_ENCRYPTION = "AES256";
