@@ -11,6 +11,11 @@ import { buildStacks } from "../stacks";
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
 import { unwrapInterpolationOnly } from "../stacks/synthesize";
 import { EXAMPLE_CONFIG, exampleConfig, ROOT, terraformLiteral } from "./helpers";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("../scripts/terraform-output-patch") as {
+  TERRAFORM_OUTPUT_FILE: RegExp;
+  withoutUtilIsArray: (source: string) => string;
+};
 
 const APP = join(ROOT, "scripts", "app.js");
 const scratch = mkdtempSync(join(tmpdir(), "smc-synth-"));
@@ -22,6 +27,11 @@ function runApp(cwd: string, env: Record<string, string>): SpawnSyncReturns<stri
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     encoding: "utf8",
   });
+}
+
+/** stderr without the Node.js runtime's warnings, `(node:1234) …` and the hint line after each. */
+function appOutput(stderr: string): string {
+  return stderr.replace(/^\(node:\d+\) .*\n(?:\(Use `node --trace-.*\n)?/gm, "");
 }
 
 /** Every file under `dir`, relative path -> content. */
@@ -79,7 +89,8 @@ describe("the app command", () => {
       // The second run has no Terraform on PATH: cdktf's importFrom would run `terraform version`, and the
       // example adopts analytics' document with an import block.
       const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", ...(i === 1 ? { PATH: "/nonexistent" } : {}) });
-      expect(run.stderr).toBe("");
+      // The app itself prints nothing on success; the Node.js runtime's own notices are not its output.
+      expect(appOutput(run.stderr)).toBe("");
       expect(run.status).toBe(0);
       return tree(join(cwd, "out"));
     });
@@ -268,6 +279,33 @@ describe("Terraform reads the output", () => {
   withTerraform("the JSON output parses without warnings", () => {
     const cwd = jsonOutput();
     for (const stack of readdirSync(join(cwd, "out", "stacks"))) expectTerraformParses(join(cwd, "out", "stacks", stack));
+  });
+});
+
+describe("deprecated Node.js APIs", () => {
+  test("a synth calls none: it runs with --throw-deprecation", () => {
+    const cwd = join(scratch, "deprecations");
+    mkdirSync(cwd, { recursive: true });
+    const run = spawnSync(process.execPath, ["--throw-deprecation", APP], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" },
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
+  test("cdktf's TerraformOutput loses its util.isArray call, in the bundle and under jest, and nothing else changes", () => {
+    const file = require.resolve("cdktf/lib/terraform-output.js");
+    const source = readFileSync(file, "utf8");
+    expect(TERRAFORM_OUTPUT_FILE.test(file)).toBe(true);
+    expect(source).toMatch(/\(0, util_\d+\.isArray\)\(object\)/);
+    const patched = withoutUtilIsArray(source);
+    expect(patched).not.toMatch(/isArray\)/);
+    expect(patched.replace("Array.isArray(object)", "")).toBe(source.replace(/\(0, util_\d+\.isArray\)\(object\)/, ""));
+    expect(readFileSync(join(ROOT, "dist", "main.js"), "utf8")).not.toMatch(/util_\d+\.isArray/);
+    const { TerraformOutput } = require("cdktf/lib/terraform-output");
+    expect(String(TerraformOutput.prototype.isITerraformAddressable)).toContain("!Array.isArray(object)");
   });
 });
 
