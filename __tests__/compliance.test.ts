@@ -610,11 +610,12 @@ describe("each rule finds its violation", () => {
     ]);
   });
 
-  test("SM-S3-10: Object Lock is required by default, and only then", () => {
-    const noLock = withConfig((raw) => delete raw.logArchive.objectLock);
+  test("SM-S3-10: Object Lock is required by default, and only then; the default config has it", () => {
+    const noLock = withConfig((raw) => (raw.logArchive.objectLock = false));
     expect(findings(noLock, L)).toEqual([`error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is unset, default retention mode is unset. Fix: ${fixOf("SM-S3-10")}`]);
+    expect(findings(withConfig((raw) => delete raw.logArchive.objectLock), L)).toEqual([]);
     const optional = withConfig((raw) => {
-      delete raw.logArchive.objectLock;
+      raw.logArchive.objectLock = false;
       raw.compliance = { requireObjectLock: false };
     });
     expect(findings(optional, L)).toEqual([]);

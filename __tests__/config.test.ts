@@ -83,9 +83,19 @@ describe("defaults", () => {
     });
     expect(c.workloads[0].accessGroups[0]).toMatchObject({ mfaRequired: true, allowSsh: false, allowPortForwarding: false });
     expect(c.logArchive).toMatchObject({ retentionDays: 400, transitionDays: 90 });
-    expect(c.logArchive.objectLock).toBeUndefined();
+    expect(c.logArchive.objectLock).toEqual({ mode: "GOVERNANCE", days: 400 });
     expect(c.deployment.backend).toEqual({ type: "local" });
     expect(c.deployment.assumeRole).toBeUndefined();
+  });
+
+  test("Object Lock: on by default, for as long as transcripts are kept; a mode or days alone keeps the other default; false turns it off", () => {
+    const lock = (objectLock: unknown, retentionDays?: number) =>
+      validateConfig({ ...minimal, logArchive: { ...minimal.logArchive, retentionDays, objectLock } }).logArchive.objectLock;
+    expect(lock(undefined, 730)).toEqual({ mode: "GOVERNANCE", days: 730 });
+    expect(lock({ mode: "COMPLIANCE" })).toEqual({ mode: "COMPLIANCE", days: 400 });
+    expect(lock({ days: 365 })).toEqual({ mode: "GOVERNANCE", days: 365 });
+    expect(lock(false)).toBeUndefined();
+    expect(() => lock(true)).toThrow("logArchive.objectLock: must be false, or {mode, days} (got true)");
   });
 
   test("JSON config files are accepted", () => {
@@ -220,6 +230,16 @@ describe("bad configs are rejected with the field path and what is valid", () =>
 
   test("YAML syntax errors give the line", () => {
     expect(() => parseConfig("organization:\n  id: [unclosed\n", "x.yaml")).toThrow(/not valid YAML at line \d+/);
+  });
+
+  test.each([
+    ["an empty YAML file", "", "org.yaml"],
+    ["a YAML file of comments only", "# yaml-language-server: $schema=./sessions.schema.json\n# nothing yet\n", "org.yaml"],
+    ["an empty JSON file", "  \n", "org.json"],
+  ])("%s is an error that says the file is empty", (_, text, file) => {
+    expect(() => parseConfig(text, file)).toThrow(
+      `${file}: 1 problem\n  (file): the file is empty (no settings, at most comments): start from the minimal config in the README, or write one with npm run init`,
+    );
   });
 
   test("a missing file is a config error, not a crash", () => {
