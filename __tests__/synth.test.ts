@@ -109,6 +109,9 @@ describe("the app command", () => {
     for (const [file, text] of Object.entries(a)) {
       for (const p of machinePaths) expect({ file, leaks: text.includes(p) ? p : undefined }).toEqual({ file, leaks: undefined });
     }
+    for (const stack of ["log-archive", "workload-analytics", "workload-payments"]) {
+      expect(JSON.parse(a[`stacks/${stack}/cdk.tf.json`]).terraform.required_version).toBe(">= 1.10");
+    }
     expect(JSON.parse(a["stacks/log-archive/cdk.tf.json"]).terraform.backend).toEqual({
       local: { path: "../../../terraform.log-archive.tfstate" },
     });
@@ -159,6 +162,9 @@ describe("the app command", () => {
     earlierOutput(cwd);
     expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" }).status).toBe(0);
     expect(readdirSync(join(cwd, "out", "stacks", "log-archive")).sort()).toEqual(["cdk.tf", "metadata.json"]);
+    expect(readFileSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"), "utf8")).toMatch(
+      /^terraform \{\n  required_version = ">= 1\.10"\n  required_providers \{$/m,
+    );
   });
 });
 
