@@ -1,11 +1,11 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  // Jest's default is one worker fewer than the cores: a single worker on this 2-core machine.
+  // Jest's default is one worker fewer than the cores: a single worker on a 2-core machine.
   maxWorkers: "100%",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // swc strips types without checking them (`npm run typecheck` does that): ts-jest took ~20 s for one test here.
+  // swc strips types without checking them (`npm run typecheck` does that): ts-jest took ~20 s for one test.
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }],
     // Node 22+ deprecates the util.isArray call in cdktf's TerraformOutput: see scripts/terraform-output-patch.js.

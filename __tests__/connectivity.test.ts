@@ -2,7 +2,7 @@ import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
 import { exampleConfig, exampleRaw, onlyResource, resourcesOf, synthAll, type Synth } from "./helpers";
 
-/** VPC endpoints and the bastion (issue 6): what synth writes, and the config errors that stop it. */
+/** VPC endpoints and the bastion: what synth writes, and the config errors that stop it. */
 
 const stacks = synthAll(exampleConfig());
 const payments: Synth = stacks["workload-payments"];

@@ -176,7 +176,7 @@ describe("Terraform reads the output", () => {
   }
   const withTerraform = terraform ? test : test.skip;
 
-  /** Terraform parses the stack: init stops only at downloading the provider (no network here). */
+  /** Terraform parses the stack: where no provider can be downloaded, init stops only at that. */
   function expectTerraformParses(stackDir: string): void {
     const init = spawnSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], {
       cwd: stackDir,
