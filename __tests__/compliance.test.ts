@@ -756,7 +756,7 @@ describe("suppressions", () => {
     expect(lines[0]).toBe("sessions.yaml: 4 problems");
     expect(lines.slice(1)).toEqual(
       expect.arrayContaining([
-        '  compliance.suppressions[0].rule: is not a rule of the pack (see the README\'s rule table) (got "SM-XYZ-9")',
+        '  compliance.suppressions[0].rule: is not a rule of the pack (see docs/compliance-rules.md) (got "SM-XYZ-9")',
         '  compliance.suppressions[1].stack: is not a stack of this config (log-archive, workload-payments, workload-analytics) (got "workload-nope")',
         '  compliance.suppressions[2].reason: must explain, in at least 20 characters, why the finding is acceptable (got "because")',
         expect.stringMatching(/^ {2}compliance\.suppressions\[3\]\.reason: /),

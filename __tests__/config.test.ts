@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withRuleTable } from "../compliance/table";
+import { RULE_TABLE_PAGE, withRuleTable } from "../compliance/table";
 import { renderJsonSchema } from "../config/json-schema";
+import { CONFIG_REFERENCE_PAGE, withConfigReference } from "../config/reference";
 import { ConfigError } from "../config/errors";
 import { loadConfig, parseConfig, validateConfig } from "../config/load";
 import { EXAMPLE_CONFIG, exampleRaw, ROOT } from "./helpers";
@@ -247,9 +248,15 @@ describe("bad configs are rejected with the field path and what is valid", () =>
   });
 });
 
-test("the README's compliance rule table is generated from the rules and up to date (npm run schema)", () => {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  expect(readme).toBe(withRuleTable(readme));
+test("docs/compliance-rules.md's rule table is generated from the rules and up to date (npm run schema)", () => {
+  const page = readFileSync(join(ROOT, RULE_TABLE_PAGE), "utf8");
+  expect(page).toBe(withRuleTable(page));
+});
+
+test("docs/configuration.md's field reference is generated from the zod definition and up to date (npm run schema)", () => {
+  const page = readFileSync(join(ROOT, CONFIG_REFERENCE_PAGE), "utf8");
+  expect(page).toBe(withConfigReference(page));
+  expect(page).toContain("| `logArchive.objectLock.mode` | `GOVERNANCE`, `COMPLIANCE` |");
 });
 
 test("sessions.schema.json is generated from the zod definition and up to date (npm run schema)", () => {

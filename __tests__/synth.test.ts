@@ -414,7 +414,7 @@ test("the README's quick start and test command are the ones package.json and cd
   expect(existsSync(join(ROOT, "sessions.yaml"))).toBe(true);
 });
 
-test("the README's session-event alert is what the rule's template gives for a StartSession event", () => {
+test("docs/alerts.md's session-event alert is what the rule's template gives for a StartSession event", () => {
   // EventBridge replaces each <field> with the event's value; an event without errorCode leaves <error> empty.
   const event: Record<string, string> = {
     event: "StartSession",
@@ -429,5 +429,5 @@ test("the README's session-event alert is what the rule's template gives for a S
   };
   expect(Object.keys(SESSION_EVENT_FIELDS)).toEqual(expect.arrayContaining(Object.keys(event)));
   const text = sessionEventTemplate().replace(/<([A-Za-z]+)>/g, (_, field: string) => event[field] ?? "");
-  expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(["```text", text, "```"].join("\n"));
+  expect(readFileSync(join(ROOT, "docs", "alerts.md"), "utf8")).toContain(["```text", text, "```"].join("\n"));
 });

@@ -1,5 +1,5 @@
 // Bundles the app into dist/main.js with esbuild: no type-checking (that is `npm run typecheck`), and one file
-// instead of ~400 modules, which halves synth time. See README "Performance".
+// instead of ~400 modules, which halves synth time. See docs/development.md, "Performance".
 "use strict";
 const { build: esbuild } = require("esbuild");
 const { renameSync, rmSync } = require("node:fs");

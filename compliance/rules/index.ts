@@ -43,7 +43,7 @@ import { noPublicIp } from "./no-public-ip";
 import { noOpenIngress } from "./no-open-ingress";
 import { endpointSecurityGroup } from "./endpoint-security-group";
 
-/** The rule pack, in the order findings and the README table list them. One rule per file. */
+/** The rule pack, in the order findings and the rule table (docs/compliance-rules.md) list them. One rule per file. */
 export const RULES: readonly Rule[] = [
   documentEncryption,
   documentLogging,
