@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { initConfig } from "../config/init";
 import { loadConfig, parseConfig } from "../config/load";
 import { synthesize } from "../stacks/synthesize";
-import { ROOT } from "./helpers";
+import { appStderr, ROOT } from "./helpers";
 
 const scratch = mkdtempSync(join(tmpdir(), "smc-init-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -23,7 +23,7 @@ describe("npm run init", () => {
     const cwd = join(scratch, "new");
     mkdirSync(join(cwd, "configs"), { recursive: true });
     const run = init(cwd, [...ARGS, "--workload", "analytics:333333333333:us-east-1,eu-central-1", "--out", "configs/org.yaml"]);
-    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
+    expect({ status: run.status, stderr: appStderr(run.stderr) }).toEqual({ status: 0, stderr: "" });
     expect(run.stdout).toBe("wrote configs/org.yaml; next: SESSIONS_CONFIG=configs/org.yaml npm run synth\n");
     const file = join(cwd, "configs", "org.yaml");
     const text = readFileSync(file, "utf8");
@@ -46,7 +46,7 @@ describe("npm run init", () => {
     writeFileSync(file, "# mine\n");
     const again = init(cwd, [...ARGS, "--out", "configs/org.yaml"]);
     expect({ status: again.status, stdout: again.stdout }).toEqual({ status: 1, stdout: "" });
-    expect(again.stderr).toBe("npm run init: configs/org.yaml exists and is left as it is; remove it, or write elsewhere with --out <file>\n");
+    expect(appStderr(again.stderr)).toBe("npm run init: configs/org.yaml exists and is left as it is; remove it, or write elsewhere with --out <file>\n");
     expect(readFileSync(file, "utf8")).toBe("# mine\n");
   });
 
@@ -56,7 +56,7 @@ describe("npm run init", () => {
     const run = init(cwd, ["--org", "o-x", "--log-account", "1111", "--workload", "payments:2222:eu-west-9", "--workload", "web", "--color", "red"]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
-    expect(run.stderr.split("\n").slice(0, 8)).toEqual([
+    expect(appStderr(run.stderr).split("\n").slice(0, 8)).toEqual([
       "npm run init: 7 problems",
       "  --color: is not an option",
       "  red: is not an option: values follow their flag, such as --org o-…",

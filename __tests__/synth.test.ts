@@ -10,7 +10,7 @@ import { Testing } from "cdktf";
 import { buildStacks } from "../stacks";
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
 import { unwrapInterpolationOnly } from "../stacks/synthesize";
-import { EXAMPLE_CONFIG, exampleConfig, ROOT, terraformLiteral } from "./helpers";
+import { appStderr, EXAMPLE_CONFIG, exampleConfig, ROOT, terraformLiteral } from "./helpers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("../scripts/terraform-output-patch") as {
   TERRAFORM_OUTPUT_FILE: RegExp;
@@ -27,11 +27,6 @@ function runApp(cwd: string, env: Record<string, string>): SpawnSyncReturns<stri
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     encoding: "utf8",
   });
-}
-
-/** stderr without the Node.js runtime's warnings, `(node:1234) …` and the hint line after each. */
-function appOutput(stderr: string): string {
-  return stderr.replace(/^\(node:\d+\) .*\n(?:\(Use `node --trace-.*\n)?/gm, "");
 }
 
 /** Every file under `dir`, relative path -> content. */
@@ -90,7 +85,7 @@ describe("the app command", () => {
       // example adopts analytics' document with an import block.
       const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", ...(i === 1 ? { PATH: "/nonexistent" } : {}) });
       // The app itself prints nothing on success; the Node.js runtime's own notices are not its output.
-      expect(appOutput(run.stderr)).toBe("");
+      expect(appStderr(run.stderr)).toBe("");
       expect(run.status).toBe(0);
       return tree(join(cwd, "out"));
     });
@@ -289,6 +284,12 @@ describe("Terraform reads the output", () => {
 });
 
 describe("deprecated Node.js APIs", () => {
+  test("appStderr drops the runtime's warnings and keeps everything the command printed", () => {
+    const warning = "(node:42) [DEP0205] DeprecationWarning: `module.register()` is deprecated.\n(Use `node --trace-deprecation ...` to show where the warning was created)\n";
+    expect(appStderr(`${warning}bad.yaml: 1 problem\n  (node:1) is not a field\n${warning}`)).toBe("bad.yaml: 1 problem\n  (node:1) is not a field\n");
+  });
+
+
   test("a synth calls none: it runs with --throw-deprecation", () => {
     const cwd = join(scratch, "deprecations");
     mkdirSync(cwd, { recursive: true });
