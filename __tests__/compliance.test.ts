@@ -849,11 +849,12 @@ describe("each rule finds its violation", () => {
     expect(findings(quiet, P).filter((f) => f.includes("SM-CW-3"))).toEqual([]);
   });
 
-  test("SM-S3-10: Object Lock is required by default, and only then", () => {
-    const noLock = withConfig((raw) => delete raw.logArchive.objectLock);
+  test("SM-S3-10: Object Lock is required by default, and only then; the default config has it", () => {
+    const noLock = withConfig((raw) => (raw.logArchive.objectLock = false));
     expect(findings(noLock, L)).toEqual([`error SM-S3-10 ${L}/log-bucket/bucket: object_lock_enabled is unset, default retention mode is unset. Fix: ${fixOf("SM-S3-10")}`]);
+    expect(findings(withConfig((raw) => delete raw.logArchive.objectLock), L)).toEqual([]);
     const optional = withConfig((raw) => {
-      delete raw.logArchive.objectLock;
+      raw.logArchive.objectLock = false;
       raw.compliance = { requireObjectLock: false };
     });
     expect(findings(optional, L)).toEqual([]);
@@ -994,7 +995,7 @@ describe("suppressions", () => {
     expect(lines[0]).toBe("sessions.yaml: 4 problems");
     expect(lines.slice(1)).toEqual(
       expect.arrayContaining([
-        '  compliance.suppressions[0].rule: is not a rule of the pack (see the README\'s rule table) (got "SM-XYZ-9")',
+        '  compliance.suppressions[0].rule: is not a rule of the pack (see docs/compliance-rules.md) (got "SM-XYZ-9")',
         '  compliance.suppressions[1].stack: is not a stack of this config (log-archive, workload-payments, workload-analytics) (got "workload-nope")',
         '  compliance.suppressions[2].reason: must explain, in at least 20 characters, why the finding is acceptable (got "because")',
         expect.stringMatching(/^ {2}compliance\.suppressions\[3\]\.reason: /),

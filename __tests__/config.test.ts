@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withRuleTable } from "../compliance/table";
+import { RULE_TABLE_PAGE, withRuleTable } from "../compliance/table";
 import { renderJsonSchema } from "../config/json-schema";
+import { CONFIG_REFERENCE_PAGE, withConfigReference } from "../config/reference";
 import { ConfigError } from "../config/errors";
 import { loadConfig, parseConfig, validateConfig } from "../config/load";
 import { EXAMPLE_CONFIG, exampleRaw, ROOT } from "./helpers";
@@ -83,9 +84,19 @@ describe("defaults", () => {
     });
     expect(c.workloads[0].accessGroups[0]).toMatchObject({ mfaRequired: true, allowSsh: false, allowPortForwarding: false });
     expect(c.logArchive).toMatchObject({ retentionDays: 400, transitionDays: 90 });
-    expect(c.logArchive.objectLock).toBeUndefined();
+    expect(c.logArchive.objectLock).toEqual({ mode: "GOVERNANCE", days: 400 });
     expect(c.deployment.backend).toEqual({ type: "local" });
     expect(c.deployment.assumeRole).toBeUndefined();
+  });
+
+  test("Object Lock: on by default, for as long as transcripts are kept; a mode or days alone keeps the other default; false turns it off", () => {
+    const lock = (objectLock: unknown, retentionDays?: number) =>
+      validateConfig({ ...minimal, logArchive: { ...minimal.logArchive, retentionDays, objectLock } }).logArchive.objectLock;
+    expect(lock(undefined, 730)).toEqual({ mode: "GOVERNANCE", days: 730 });
+    expect(lock({ mode: "COMPLIANCE" })).toEqual({ mode: "COMPLIANCE", days: 400 });
+    expect(lock({ days: 365 })).toEqual({ mode: "GOVERNANCE", days: 365 });
+    expect(lock(false)).toBeUndefined();
+    expect(() => lock(true)).toThrow("logArchive.objectLock: must be false, or {mode, days} (got true)");
   });
 
   test("JSON config files are accepted", () => {
@@ -222,14 +233,30 @@ describe("bad configs are rejected with the field path and what is valid", () =>
     expect(() => parseConfig("organization:\n  id: [unclosed\n", "x.yaml")).toThrow(/not valid YAML at line \d+/);
   });
 
+  test.each([
+    ["an empty YAML file", "", "org.yaml"],
+    ["a YAML file of comments only", "# yaml-language-server: $schema=./sessions.schema.json\n# nothing yet\n", "org.yaml"],
+    ["an empty JSON file", "  \n", "org.json"],
+  ])("%s is an error that says the file is empty", (_, text, file) => {
+    expect(() => parseConfig(text, file)).toThrow(
+      `${file}: 1 problem\n  (file): the file is empty (no settings, at most comments): start from the minimal config in the README, or write one with npm run init`,
+    );
+  });
+
   test("a missing file is a config error, not a crash", () => {
     expect(() => loadConfig(join(ROOT, "no-such.yaml"))).toThrow(ConfigError);
   });
 });
 
-test("the README's compliance rule table is generated from the rules and up to date (npm run schema)", () => {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  expect(readme).toBe(withRuleTable(readme));
+test("docs/compliance-rules.md's rule table is generated from the rules and up to date (npm run schema)", () => {
+  const page = readFileSync(join(ROOT, RULE_TABLE_PAGE), "utf8");
+  expect(page).toBe(withRuleTable(page));
+});
+
+test("docs/configuration.md's field reference is generated from the zod definition and up to date (npm run schema)", () => {
+  const page = readFileSync(join(ROOT, CONFIG_REFERENCE_PAGE), "utf8");
+  expect(page).toBe(withConfigReference(page));
+  expect(page).toContain("| `logArchive.objectLock.mode` | `GOVERNANCE`, `COMPLIANCE` |");
 });
 
 test("sessions.schema.json is generated from the zod definition and up to date (npm run schema)", () => {

@@ -9,7 +9,7 @@ import { instanceLoggingPolicy } from "../modules/policies/workload";
 import { IMDS_ADDRESSES, jumpFirewallRules, jumpSshdConfig } from "../modules/bastion";
 import { exampleConfig, exampleRaw, onlyResource, resourcesOf, synthAll, terraformLiteral, type Synth } from "./helpers";
 
-/** VPC endpoints and the bastion (issue 6): what synth writes, and the config errors that stop it. */
+/** VPC endpoints and the bastion: what synth writes, and the config errors that stop it. */
 
 const stacks = synthAll(exampleConfig());
 const payments: Synth = stacks["workload-payments"];

@@ -110,3 +110,12 @@ export function editStatements(
   walk(copy);
   return copy;
 }
+
+/**
+ * A process's stderr without the Node.js runtime's own warnings (`(node:1234) [DEP…] …` and the hint line after
+ * each): what the command itself printed. A newer Node.js may deprecate something a dependency calls; that is not
+ * the command's output.
+ */
+export function appStderr(stderr: string): string {
+  return stderr.replace(/^\(node:\d+\) .*\n(?:\(Use `node --trace-.*\n)?/gm, "");
+}

@@ -111,13 +111,19 @@ describe("log-archive bucket", () => {
     });
   });
 
-  test("Object Lock follows the config, and is absent when not configured", () => {
+  test("Object Lock follows the config, defaults to GOVERNANCE for the retention, and is absent when turned off", () => {
     expect(bucket.object_lock_enabled).toBe(true);
     expect(onlyResource(stack, "aws_s3_bucket_object_lock_configuration", "log-bucket/").rule).toEqual({
       default_retention: { mode: "GOVERNANCE", days: 365 },
     });
     const raw = exampleRaw();
     delete raw.logArchive.objectLock;
+    const byDefault = synthAll(validateConfig(raw))["log-archive"];
+    expect(onlyResource(byDefault, "aws_s3_bucket", "log-bucket/").object_lock_enabled).toBe(true);
+    expect(onlyResource(byDefault, "aws_s3_bucket_object_lock_configuration").rule).toEqual({
+      default_retention: { mode: "GOVERNANCE", days: 400 },
+    });
+    raw.logArchive.objectLock = false;
     const unlocked = synthAll(validateConfig(raw))["log-archive"];
     expect(onlyResource(unlocked, "aws_s3_bucket", "log-bucket/").object_lock_enabled).toBeUndefined();
     expect(resourcesOf(unlocked, "aws_s3_bucket_object_lock_configuration")).toEqual([]);

@@ -9,7 +9,7 @@ import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { validateConfig } from "../config/load";
 import { buildStacks } from "../stacks";
 import { synthesize } from "../stacks/synthesize";
-import { editStatements, exampleConfig, exampleRaw, ROOT } from "./helpers";
+import { appStderr, editStatements, exampleConfig, exampleRaw, ROOT } from "./helpers";
 import { RULES } from "../compliance/engine";
 
 const config = exampleConfig();
@@ -124,7 +124,7 @@ describe("review report", () => {
     const tsx = join(ROOT, "node_modules", ".bin", "tsx");
     const missing = join(outdir, "nowhere");
     const bad = spawnSync(tsx, [join(ROOT, "scripts", "report.ts")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: missing }, encoding: "utf8" });
-    expect({ status: bad.status, stdout: bad.stdout, stderr: bad.stderr }).toEqual({
+    expect({ status: bad.status, stdout: bad.stdout, stderr: appStderr(bad.stderr) }).toEqual({
       status: 1,
       stdout: "",
       stderr: `${join(missing, "manifest.json")} not found: run \`npm run synth\` first\n`,

@@ -6,7 +6,7 @@ import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import { run } from "../connect/cli";
 import { sshConfig } from "../connect/ssh-config";
-import { exampleConfig, exampleRaw, ROOT } from "./helpers";
+import { appStderr, exampleConfig, exampleRaw, ROOT } from "./helpers";
 
 /** The example config with `change` applied to its raw form. */
 function changed(change: (c: Record<string, any>) => void): Config {
@@ -267,7 +267,7 @@ describe("npm run ssh-config, as a process", () => {
 
   test("prints the text on stdout and the notes on stderr, exit 0", () => {
     const { text, notes } = sshConfig(exampleConfig(), "payments");
-    expect(payments).toEqual({ status: 0, stdout: text, stderr: `${notes.join("\n")}\n` });
+    expect({ ...payments, stderr: appStderr(payments.stderr) }).toEqual({ status: 0, stdout: text, stderr: `${notes.join("\n")}\n` });
   });
 
   test("an unknown workload is one line naming the workloads, exit 1", () => {

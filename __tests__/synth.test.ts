@@ -10,7 +10,12 @@ import { Testing } from "cdktf";
 import { buildStacks } from "../stacks";
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
 import { unwrapInterpolationOnly } from "../stacks/synthesize";
-import { EXAMPLE_CONFIG, exampleConfig, ROOT, terraformLiteral } from "./helpers";
+import { appStderr, EXAMPLE_CONFIG, exampleConfig, ROOT, terraformLiteral } from "./helpers";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("../scripts/terraform-output-patch") as {
+  TERRAFORM_OUTPUT_FILE: RegExp;
+  withoutUtilIsArray: (source: string) => string;
+};
 
 const APP = join(ROOT, "scripts", "app.js");
 const scratch = mkdtempSync(join(tmpdir(), "smc-synth-"));
@@ -79,7 +84,8 @@ describe("the app command", () => {
       // The second run has no Terraform on PATH: cdktf's importFrom would run `terraform version`, and the
       // example adopts analytics' document with an import block.
       const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", ...(i === 1 ? { PATH: "/nonexistent" } : {}) });
-      expect(run.stderr).toBe("");
+      // The app itself prints nothing on success; the Node.js runtime's own notices are not its output.
+      expect(appStderr(run.stderr)).toBe("");
       expect(run.status).toBe(0);
       return tree(join(cwd, "out"));
     });
@@ -97,6 +103,9 @@ describe("the app command", () => {
     const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
     for (const [file, text] of Object.entries(a)) {
       for (const p of machinePaths) expect({ file, leaks: text.includes(p) ? p : undefined }).toEqual({ file, leaks: undefined });
+    }
+    for (const stack of ["log-archive", "workload-analytics", "workload-payments"]) {
+      expect(JSON.parse(a[`stacks/${stack}/cdk.tf.json`]).terraform.required_version).toBe(">= 1.10");
     }
     expect(JSON.parse(a["stacks/log-archive/cdk.tf.json"]).terraform.backend).toEqual({
       local: { path: "../../../terraform.log-archive.tfstate" },
@@ -148,6 +157,9 @@ describe("the app command", () => {
     earlierOutput(cwd);
     expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" }).status).toBe(0);
     expect(readdirSync(join(cwd, "out", "stacks", "log-archive")).sort()).toEqual(["cdk.tf", "metadata.json"]);
+    expect(readFileSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"), "utf8")).toMatch(
+      /^terraform \{\n  required_version = ">= 1\.10"\n  required_providers \{$/m,
+    );
   });
 });
 
@@ -159,7 +171,7 @@ describe("Terraform reads the output", () => {
   }
   const withTerraform = terraform ? test : test.skip;
 
-  /** Terraform parses the stack: init stops only at downloading the provider (no network here). */
+  /** Terraform parses the stack: where no provider can be downloaded, init stops only at that. */
   function expectTerraformParses(stackDir: string): void {
     const init = spawnSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], {
       cwd: stackDir,
@@ -272,6 +284,39 @@ describe("Terraform reads the output", () => {
   });
 });
 
+describe("deprecated Node.js APIs", () => {
+  test("appStderr drops the runtime's warnings and keeps everything the command printed", () => {
+    const warning = "(node:42) [DEP0205] DeprecationWarning: `module.register()` is deprecated.\n(Use `node --trace-deprecation ...` to show where the warning was created)\n";
+    expect(appStderr(`${warning}bad.yaml: 1 problem\n  (node:1) is not a field\n${warning}`)).toBe("bad.yaml: 1 problem\n  (node:1) is not a field\n");
+  });
+
+
+  test("a synth calls none: it runs with --throw-deprecation", () => {
+    const cwd = join(scratch, "deprecations");
+    mkdirSync(cwd, { recursive: true });
+    const run = spawnSync(process.execPath, ["--throw-deprecation", APP], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" },
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
+  test("cdktf's TerraformOutput loses its util.isArray call, in the bundle and under jest, and nothing else changes", () => {
+    const file = require.resolve("cdktf/lib/terraform-output.js");
+    const source = readFileSync(file, "utf8");
+    expect(TERRAFORM_OUTPUT_FILE.test(file)).toBe(true);
+    expect(source).toMatch(/\(0, util_\d+\.isArray\)\(object\)/);
+    const patched = withoutUtilIsArray(source);
+    expect(patched).not.toMatch(/isArray\)/);
+    expect(patched.replace("Array.isArray(object)", "")).toBe(source.replace(/\(0, util_\d+\.isArray\)\(object\)/, ""));
+    expect(readFileSync(join(ROOT, "dist", "main.js"), "utf8")).not.toMatch(/util_\d+\.isArray/);
+    const { TerraformOutput } = require("cdktf/lib/terraform-output");
+    expect(String(TerraformOutput.prototype.isITerraformAddressable)).toContain("!Array.isArray(object)");
+  });
+});
+
 describe("the bundle", () => {
   test("leaves archiver out, and can still load cdktf's archiver when something zips", () => {
     const bundle = readFileSync(join(ROOT, "dist", "main.js"), "utf8");
@@ -371,7 +416,7 @@ test("the README's quick start and test command are the ones package.json and cd
   expect(existsSync(join(ROOT, "sessions.yaml"))).toBe(true);
 });
 
-test("the README's session-event alert is what the rule's template gives for a StartSession event", () => {
+test("docs/alerts.md's session-event alert is what the rule's template gives for a StartSession event", () => {
   // EventBridge replaces each <field> with the event's value; an event without errorCode leaves <error> empty.
   const event: Record<string, string> = {
     event: "StartSession",
@@ -386,5 +431,5 @@ test("the README's session-event alert is what the rule's template gives for a S
   };
   expect(Object.keys(SESSION_EVENT_FIELDS)).toEqual(expect.arrayContaining(Object.keys(event)));
   const text = sessionEventTemplate().replace(/<([A-Za-z]+)>/g, (_, field: string) => event[field] ?? "");
-  expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(["```text", text, "```"].join("\n"));
+  expect(readFileSync(join(ROOT, "docs", "alerts.md"), "utf8")).toContain(["```text", text, "```"].join("\n"));
 });

@@ -338,7 +338,7 @@ describe("handler", () => {
 });
 
 describe("alert text", () => {
-  test("the README sample", () => {
+  test("an ended session, from an IAM Identity Center role", () => {
     const alert = formatAlert({
       session: {
         SessionId: "alice-0a1b2c3d4e5f67890",
@@ -404,7 +404,7 @@ describe("alert text", () => {
   });
 });
 
-describe("the README", () => {
+describe("docs/alerts.md", () => {
   test("shows an alert exactly as the handler publishes it: an SSH session past the maximum, ended", async () => {
     const topicArn = "arn:aws:sns:eu-west-1:222222222222:acme-session-alerts";
     ssm.on(DescribeSessionsCommand).resolves({
@@ -424,8 +424,8 @@ describe("the README", () => {
       { topicArn, maxSessionMinutes: 60, dryRun: false },
     );
     const [alert] = published();
-    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
-    expect(readme).toContain(["```text", `Subject: ${alert.Subject}`, "", alert.Message!.trimEnd(), "```"].join("\n"));
+    const page = readFileSync(join(__dirname, "..", "docs", "alerts.md"), "utf8");
+    expect(page).toContain(["```text", `Subject: ${alert.Subject}`, "", alert.Message!.trimEnd(), "```"].join("\n"));
   });
 });
 

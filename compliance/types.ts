@@ -33,7 +33,7 @@ export interface Violation {
 export interface Rule {
   /** Stable id, used in findings and in `compliance.suppressions[].rule`. */
   readonly id: string;
-  /** What it checks, in a few words (the README table). */
+  /** What it checks, in a few words (the rule table). */
   readonly title: string;
   readonly severity: Severity;
   /** Why it matters, in one line. */

@@ -300,7 +300,7 @@ function checkSuppressions(compliance: Record<string, unknown>, workloads: (stri
     const s = obj(raw);
     const rule = str(s.rule);
     if (rule !== undefined && /^SM-/.test(rule) && !RULES.some((r) => r.id === rule)) {
-      problems.push({ path: `compliance.suppressions[${i}].rule`, message: "is not a rule of the pack (see the README's rule table)", value: rule });
+      problems.push({ path: `compliance.suppressions[${i}].rule`, message: "is not a rule of the pack (see docs/compliance-rules.md)", value: rule });
     }
     const stack = str(s.stack);
     if (stack !== undefined && !stacks.includes(stack)) {

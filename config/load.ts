@@ -4,8 +4,17 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { crossCheck } from "./checks";
 import { ConfigError, type Problem } from "./errors";
-import { configSchema, SESSION_DEFAULTS, SSH_DEFAULTS, WATCHDOG_DEFAULTS, type ObservabilityConfig, type RawConfig } from "./schema";
-import type { Config, ObservabilitySettings, SessionSettings, WorkloadConfig } from "./types";
+import {
+  configSchema,
+  OBJECT_LOCK_DEFAULTS,
+  SESSION_DEFAULTS,
+  SSH_DEFAULTS,
+  WATCHDOG_DEFAULTS,
+  type LogArchiveConfig,
+  type ObservabilityConfig,
+  type RawConfig,
+} from "./schema";
+import type { Config, LogArchiveSettings, ObservabilitySettings, SessionSettings, WorkloadConfig } from "./types";
 
 /** Reads, validates and resolves a config file. Throws ConfigError listing every problem found. */
 export function loadConfig(file: string): Config {
@@ -28,12 +37,26 @@ export function parseConfig(text: string, file = "sessions.yaml"): Config {
 export function validateConfig(data: unknown, file = "sessions.yaml"): Config {
   const result = configSchema.safeParse(data, { reportInput: true });
   // Cross-field checks read the raw input defensively, so they report alongside shape errors in one pass.
-  const problems = [...(result.success ? [] : result.error.issues.map(toProblem)), ...crossCheck(data)];
+  const problems = [...(result.success ? [] : result.error.issues.flatMap(toProblems)), ...crossCheck(data)];
   if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
   return resolve(result.data);
 }
 
 function parseText(text: string, file: string): unknown {
+  const data = parseNonEmpty(text, file);
+  if (data === null || data === undefined) {
+    throw new ConfigError(file, [
+      {
+        path: "",
+        message: "the file is empty (no settings, at most comments): start from the minimal config in the README, or write one with npm run init",
+      },
+    ]);
+  }
+  return data;
+}
+
+function parseNonEmpty(text: string, file: string): unknown {
+  if (text.trim() === "") return null;
   if (extname(file).toLowerCase() === ".json") {
     try {
       return JSON.parse(text);
@@ -52,6 +75,16 @@ function parseText(text: string, file: string): unknown {
     );
   }
   return doc.toJS();
+}
+
+function toProblems(issue: z.core.$ZodIssue): Problem[] {
+  if (issue.code === "invalid_union") {
+    // A value of the kind one alternative takes (an object where `false` or an object is allowed) gets that
+    // alternative's own problems, with their paths, rather than the union's summary.
+    const inside = issue.errors.find((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+    if (inside !== undefined) return inside.flatMap((i) => toProblems({ ...i, path: [...issue.path, ...i.path] }));
+  }
+  return [toProblem(issue)];
 }
 
 function toProblem(issue: z.core.$ZodIssue): Problem {
@@ -102,10 +135,20 @@ function resolve(raw: RawConfig): Config {
   return {
     organizationId: raw.organization.id,
     namePrefix: prefix,
-    logArchive: raw.logArchive,
+    logArchive: resolveLogArchive(raw.logArchive),
     workloads,
     deployment: raw.deployment,
     compliance: raw.compliance,
+  };
+}
+
+/** Object Lock is on unless the config says `objectLock: false`; its days default to the retention. */
+function resolveLogArchive(raw: LogArchiveConfig): LogArchiveSettings {
+  const { objectLock, ...rest } = raw;
+  if (objectLock === false) return rest;
+  return {
+    ...rest,
+    objectLock: { mode: objectLock?.mode ?? OBJECT_LOCK_DEFAULTS.mode, days: objectLock?.days ?? raw.retentionDays },
   };
 }
 

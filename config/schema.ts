@@ -355,9 +355,18 @@ const workload = z.strictObject({
 });
 
 const objectLock = z.strictObject({
-  mode: z.enum(["GOVERNANCE", "COMPLIANCE"], { error: "must be GOVERNANCE or COMPLIANCE" }),
-  days: positiveInt(36500).describe("Days each transcript version is locked."),
+  mode: z
+    .enum(["GOVERNANCE", "COMPLIANCE"], { error: "must be GOVERNANCE or COMPLIANCE" })
+    .optional()
+    .describe("GOVERNANCE (the default) or COMPLIANCE, which nobody can lift, not even the log account's root user."),
+  days: positiveInt(36500).optional().describe("Days each transcript version is locked. Default: retentionDays."),
 });
+
+/**
+ * Object Lock when the config says nothing: GOVERNANCE, for as long as transcripts are kept. GOVERNANCE, because
+ * COMPLIANCE cannot be shortened by anyone once a version is written; a user chooses that on purpose.
+ */
+export const OBJECT_LOCK_DEFAULTS = { mode: "GOVERNANCE" } as const;
 
 export const LOG_ARCHIVE_DEFAULTS = { retentionDays: 400, transitionDays: 90 } as const;
 
@@ -366,7 +375,10 @@ const logArchive = z.strictObject({
   region,
   retentionDays: positiveInt(36500).default(LOG_ARCHIVE_DEFAULTS.retentionDays).describe("Days before transcripts expire."),
   transitionDays: positiveInt(36500).default(LOG_ARCHIVE_DEFAULTS.transitionDays).describe("Days before transcripts move to Glacier Flexible Retrieval."),
-  objectLock: objectLock.optional().describe("S3 Object Lock for the transcripts. Cannot be removed once on."),
+  objectLock: z
+    .union([z.literal(false), objectLock], { error: "must be false, or {mode, days}" })
+    .optional()
+    .describe("S3 Object Lock for the transcripts, on by default (GOVERNANCE for retentionDays); false turns it off. Cannot be removed once on."),
 });
 
 const assumeRole = z.strictObject({

@@ -55,11 +55,16 @@ export interface ObservabilitySettings {
   readonly watchdog?: WatchdogSettings;
 }
 
+/** The log-archive account, with Object Lock resolved: undefined only when the config turns it off. */
+export interface LogArchiveSettings extends Omit<LogArchiveConfig, "objectLock"> {
+  readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+}
+
 /** The validated, resolved config: the only thing stacks receive. */
 export interface Config {
   readonly organizationId: string;
   readonly namePrefix: string;
-  readonly logArchive: LogArchiveConfig;
+  readonly logArchive: LogArchiveSettings;
   readonly workloads: readonly WorkloadConfig[];
   readonly deployment: RawConfig["deployment"];
   /** Thresholds and suppressions of the compliance rule pack. */

@@ -11,7 +11,7 @@ const imports = new WeakMap<TerraformStack, ImportBlock[]>();
 /**
  * Adopts an existing AWS object into `resource` with a Terraform `import` block, as `resource.importFrom` does, but
  * without the validation importFrom adds: that one runs `terraform version` during every synth (a process spawn,
- * and a failed synth on a machine without Terraform). The README states the Terraform version deploys need.
+ * and a failed synth on a machine without Terraform). Every stack declares the Terraform version it needs (AccountStack).
  */
 export function importExisting(resource: TerraformResource, id: string, provider: TerraformProvider): void {
   const stack = TerraformStack.of(resource);

@@ -24,8 +24,8 @@ import { toTerraformJson } from "./terraform-json";
 import { WATCHDOG_HANDLER, watchdogCode } from "./watchdog-code";
 
 /**
- * Node.js 24. The issue asked for Node.js 20, but Lambda deprecated nodejs20.x on 2026-04-30 and no longer creates
- * functions on it; nodejs24.x is supported until 2028 and the pinned AWS provider (6.25) accepts it.
+ * Node.js 24: Lambda deprecated nodejs20.x on 2026-04-30 and no longer creates functions on it; nodejs24.x is
+ * supported until 2028 and the pinned AWS provider (6.25) accepts it.
  */
 export const WATCHDOG_RUNTIME = "nodejs24.x";
 /** Schedule periods without a run before the not-running alarm fires: one late run is no alarm. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# npm run bench: synth, report and test timings on this machine. Targets (issue "Core", 2-core machine):
+# npm run bench: synth, report and test timings on the machine it runs on. Targets (on a 2-core machine):
 #   app-only synth of the example config <= 0.6 s and <= 200 MB peak RSS; npm test <= 15 s.
-# The review report (issue "Access proofs") has no target: its time and memory are reported, for the example and
+# The review report has no target: its time and memory are reported, for the example and
 # for an organization of 100 workload accounts in two regions each.
 # Uses hyperfine when present (apt-get install hyperfine), else the median of repeated runs.
 set -euo pipefail

@@ -1,15 +1,16 @@
 // Bundles the app into dist/main.js with esbuild: no type-checking (that is `npm run typecheck`), and one file
-// instead of ~400 modules, which halves synth time. See README "Performance".
+// instead of ~400 modules, which halves synth time. See docs/development.md, "Performance".
 "use strict";
 const { build: esbuild } = require("esbuild");
 const { renameSync, rmSync } = require("node:fs");
 const { readFile } = require("node:fs/promises");
 const { join } = require("node:path");
+const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("./terraform-output-patch");
 
 const root = join(__dirname, "..");
 const OUTFILE = join(root, "dist", "main.js");
 /** What the bundle is built from: a change to any of these rebuilds it (scripts/app.js). A test checks the list. */
-const SOURCES = ["main.ts", "config", "compliance", "modules", "stacks", "package-lock.json", "scripts/build.js"];
+const SOURCES = ["main.ts", "config", "compliance", "modules", "stacks", "package-lock.json", "scripts/build.js", "scripts/terraform-output-patch.js"];
 
 // cdktf loads archiver (and ~200 modules behind it) at start-up, only to zip TerraformAssets, which these stacks
 // do not use: about a third of synth time. This stand-in loads the real archiver, from cdktf's own dependencies,
@@ -40,6 +41,18 @@ const quietTokenTraces = {
   },
 };
 
+// Node 22 and later deprecate util.isArray (DEP0044), which cdktf's TerraformOutput calls: see
+// terraform-output-patch.js.
+const noUtilIsArray = {
+  name: "no-util-is-array",
+  setup(b) {
+    b.onLoad({ filter: TERRAFORM_OUTPUT_FILE }, async (args) => ({
+      contents: withoutUtilIsArray(await readFile(args.path, "utf8")),
+      loader: "js",
+    }));
+  },
+};
+
 /**
  * Bundles main.ts into dist/main.js. Async: esbuild runs plugins only in its async API. Written aside and renamed,
  * so a synth started meanwhile (tests run several at once) never loads half a bundle.
@@ -52,13 +65,13 @@ function build() {
     outfile: partial,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node22",
     format: "cjs",
     logLevel: "warning",
     // Loads its WebAssembly from its own folder, and only for HCL output: required from node_modules at run time.
     // esbuild runs its platform binary from node_modules: modules/watchdog-code.ts bundles the watchdog with it.
     external: ["@cdktf/hcl-tools", "esbuild"],
-    plugins: [lazyArchiver, quietTokenTraces],
+    plugins: [lazyArchiver, quietTokenTraces, noUtilIsArray],
     // The stand-in resolves cdktf at run time on purpose.
     logOverride: { "require-resolve-not-external": "silent" },
   }).then(

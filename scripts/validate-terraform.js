@@ -1,7 +1,7 @@
 // `npm run validate`: terraform validate on every synthesized stack, against a local AWS provider plugin.
 //
-// No provider can be downloaded here. When a plugin directory holds one (this machine image carries AWS provider
-// 5.x under /opt/tf-plugins; set TF_PLUGIN_DIR for another), the stacks are validated against its schema: every
+// It downloads no provider. When a local plugin directory holds one (/opt/tf-plugins by default, where a CI image may
+// carry AWS provider 5.x; set TF_PLUGIN_DIR for another), the stacks are validated against its schema: every
 // resource type, attribute name and type must exist. The stacks pin provider 6.25, so this is a schema check of the
 // 5.x subset they use, not proof of 6.x behaviour. Without terraform or a plugin it says so and exits 0.
 //

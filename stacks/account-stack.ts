@@ -5,6 +5,12 @@ import { ComplianceValidation } from "../compliance/engine";
 import { arn } from "../config/naming";
 import type { Config, WorkloadConfig } from "../config/types";
 
+/**
+ * The Terraform every stack declares it needs (terraform { required_version }): import blocks (adoptExistingDocument)
+ * need 1.5, and the S3 backend's use_lockfile 1.10. One floor for all stacks, so changing the backend never raises it.
+ */
+export const TERRAFORM_REQUIRED_VERSION = ">= 1.10";
+
 export interface AccountStackProps {
   readonly config: Config;
   /** The one account this stack may deploy into. */
@@ -64,7 +70,7 @@ export class AccountStack extends TerraformStack {
    * exactly what was checked.
    */
   public terraformToValidate(): Record<string, any> {
-    const tf = super.toTerraform();
+    const tf = withRequiredVersion(super.toTerraform());
     this.validatedTerraform = tf;
     return tf;
   }
@@ -72,12 +78,18 @@ export class AccountStack extends TerraformStack {
   public override toTerraform(): Record<string, any> {
     const validated = this.validatedTerraform;
     this.validatedTerraform = undefined;
-    return validated ?? super.toTerraform();
+    return validated ?? withRequiredVersion(super.toTerraform());
   }
 
+  // Set here rather than with addOverride: cdktf 0.21 renders a string override in the terraform block as
+  // `0 = "required_version"` in HCL.
   public override toHclTerraform(): Record<string, any> {
     this.validatedTerraform = undefined;
-    return super.toHclTerraform();
+    const out = super.toHclTerraform();
+    return {
+      ...out,
+      hcl: String(out.hcl).replace(/^terraform \{\n/m, `terraform {\nrequired_version = "${TERRAFORM_REQUIRED_VERSION}"\n`),
+    };
   }
 
   /** The provider of `region`, which must be one of the stack's regions. */
@@ -86,6 +98,10 @@ export class AccountStack extends TerraformStack {
     if (provider === undefined) throw new Error(`stack ${this.node.id} has no provider for region ${region}`);
     return provider;
   }
+}
+
+function withRequiredVersion(tf: Record<string, any>): Record<string, any> {
+  return { ...tf, terraform: { required_version: TERRAFORM_REQUIRED_VERSION, ...tf.terraform } };
 }
 
 function configureBackend(stack: TerraformStack, name: string, config: Config): void {

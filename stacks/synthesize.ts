@@ -34,7 +34,7 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   const envBefore = process.env.SYNTH_HCL_OUTPUT;
   if (options.hcl !== undefined) process.env.SYNTH_HCL_OUTPUT = String(options.hcl);
   try {
-    // No stack traces in the manifest: they hold absolute paths of this machine.
+    // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
     const { logArchive, workloads } = buildStacks(app, config);
     const validations = [logArchive, ...workloads].map((s) => s.compliance);

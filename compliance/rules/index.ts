@@ -54,7 +54,7 @@ import { endpointSecurityGroup } from "./endpoint-security-group";
 import { bastionForwarding } from "./bastion-forwarding";
 import { bastionOwnRole } from "./bastion-own-role";
 
-/** The rule pack, in the order findings and the README table list them. One rule per file. */
+/** The rule pack, in the order findings and the rule table (docs/compliance-rules.md) list them. One rule per file. */
 export const RULES: readonly Rule[] = [
   documentEncryption,
   documentLogging,

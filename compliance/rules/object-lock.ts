@@ -8,7 +8,7 @@ export const objectLock: Rule = {
   severity: "error",
   rationale: "Versioning keeps old versions; only Object Lock stops a privileged user in the log account from deleting them.",
   controls: ["Security Hub S3.15", "CKV_AWS_143"],
-  fix: "Set logArchive.objectLock (mode and days), or set compliance.requireObjectLock: false.",
+  fix: "Remove logArchive.objectLock: false (Object Lock is on by default), or set compliance.requireObjectLock: false.",
   check: ({ tf, config }) => {
     if (!config.compliance.requireObjectLock) return [];
     // S3 cannot deliver server access logs to a bucket with Object Lock: the access-log bucket relies on its bucket
