@@ -1,12 +1,11 @@
 import { ACCESS_LOG_ENCRYPTION } from "./policies/log-archive";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { privateBucketControls } from "./private-bucket";
 import type { PolicyDocument } from "./policies/iam";
 import { ABORT_INCOMPLETE_UPLOAD_DAYS } from "./session-log-bucket";
 import { toTerraformJson } from "./terraform-json";
@@ -45,18 +44,8 @@ export class AccessLogBucket extends Construct {
       bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: ACCESS_LOG_ENCRYPTION } }],
     });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
     // ACLs off: S3 log delivery is then granted by the bucket policy alone, as AWS documents for this setting.
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
+    const publicAccess = privateBucketControls(this, bucket.id);
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucket.id,
       rule: [

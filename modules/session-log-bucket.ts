@@ -2,12 +2,11 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { privateBucketControls } from "./private-bucket";
 import { accessLogPrefix } from "../config/naming";
 import type { PolicyDocument } from "./policies/iam";
 import { toTerraformJson } from "./terraform-json";
@@ -68,17 +67,7 @@ export class SessionLogBucket extends Construct {
         },
       ],
     });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
+    const publicAccess = privateBucketControls(this, bucket.id);
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucket.id,
       // S3's default since 2024, stated so reviewers see it: objects under 128 KB (many transcripts) stay in

@@ -33,6 +33,16 @@ export const s3EncryptionContexts = (bucket: string, prefixes: readonly string[]
   ...prefixes.map((prefix) => arn.objects(bucket, prefix)),
 ];
 
+/** Nothing reaches a bucket or its objects without TLS. */
+const denyInsecureTransport = (bucket: string): Statement => ({
+  Sid: "DenyInsecureTransport",
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [bucket, `${bucket}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+
 /** Where an organization account may write: its own prefix, as an IAM variable the caller's account fills in. */
 const ownPrefix = accountLogPrefix(IAM_VAR.principalAccount);
 
@@ -92,14 +102,7 @@ export function logBucketPolicy(p: LogBucketPolicyProps): PolicyDocument {
     Condition,
   });
   const statements: Statement[] = [
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: [bucket, objects],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    denyInsecureTransport(bucket),
     {
       // Session Manager reads the bucket encryption before every upload and refuses to log to an unencrypted bucket.
       Sid: "OrganizationReadsEncryptionConfiguration",
@@ -192,14 +195,7 @@ export function accessLogBucketPolicy(p: AccessLogBucketPolicyProps): PolicyDocu
   const bucket = arn.bucket(p.bucketName);
   const objects = `${bucket}/*`;
   return policy(
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: [bucket, objects],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    denyInsecureTransport(bucket),
     {
       // AWS's documented grant for server access logging to a bucket with ACLs disabled (BucketOwnerEnforced).
       Sid: "S3ServerAccessLogDelivery",
