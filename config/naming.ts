@@ -1,5 +1,5 @@
 import { PARTITION } from "./regions";
-import type { AccessGroupConfig, ObservabilitySettings } from "./types";
+import type { AccessGroupConfig, GuardrailsConfig, ObservabilitySettings } from "./types";
 
 /**
  * Every name and ARN the stacks share, derived in one place. The log-archive stack and each workload stack call
@@ -80,6 +80,9 @@ export const LOG_ARCHIVE_STACK = "log-archive";
 export const ORGANIZATION_STACK = "organization";
 /** Organizations is a global service whose API lives in us-east-1. */
 export const ORGANIZATIONS_REGION = "us-east-1";
+/** The account the organization stack deploys into: the delegated policy administrator, else the management account. */
+export const organizationStackAccount = (guardrails: GuardrailsConfig): string =>
+  guardrails.policyAdminAccountId ?? guardrails.managementAccountId;
 /** The n-th (from 1) SCP that keeps member accounts off this project's setup. */
 export const setupScpName = (prefix: string, n: number): string => `${prefix}-session-setup-scp-${n}`;
 /** The n-th (from 1) RCP around the transcript and access-log buckets and the log-archive keys. */

@@ -16,6 +16,11 @@ export interface AccessRequest {
    * policy lets anyone write: a name squatted before the log archive created it.
    */
   readonly squattedBucket?: boolean;
+  /**
+   * Evaluate with the organization stack's SCPs (for principals of member accounts) and RCPs (for resources of
+   * member accounts), as attached to the accounts' root or OU. @default false: the accounts' own policies alone
+   */
+  readonly organizationPolicies?: boolean;
 }
 
 /** One deciding statement: its Sid and where it lives (`identity <policy name>`, `bucket policy`, `key policy`, `trust policy`). */
@@ -60,8 +65,7 @@ export async function evaluate(model: AccessModel, persona: Persona, request: Ac
       contextVariables,
     },
     identityPolicies: persona.policies.map((p) => ({ name: p.name, policy: p.policy })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
+    ...controlPolicies(model, persona, target.accountId, request.organizationPolicies === true),
     resourcePolicy: target.policy?.document,
   });
   const result = await runSimulation(simulation, { simulationMode: "Strict" });
@@ -92,6 +96,39 @@ export async function evaluate(model: AccessModel, persona: Persona, request: Ac
   }
   const where = [...new Set(denials.map((d) => label(d.policyType)))];
   return { decision, deciders: [], reason: `no allow in ${where.join(" or ") || "any policy"}` };
+}
+
+/** AWS's default SCP: SCPs only deny here, so every level keeps it, as Organizations attaches it. */
+const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+/**
+ * The SCPs and RCPs a request meets. SCPs bind principals of member accounts, never AWS services or the management
+ * account; RCPs bind resources of member accounts. Every policy is attached to every target, and the review assumes
+ * the targets hold every account of the config, so one level stands for the account's path from the root.
+ */
+function controlPolicies(
+  model: AccessModel,
+  persona: Persona,
+  resourceAccount: string,
+  apply: boolean,
+): Pick<Simulation, "serviceControlPolicies" | "resourceControlPolicies"> {
+  const all = model.stacks.flatMap((s) => s.controlPolicies);
+  if (!apply || all.length === 0) return { serviceControlPolicies: [], resourceControlPolicies: [] };
+  const org = model.organization;
+  const member = (account: string | undefined): boolean =>
+    account !== undefined && org.accountIds.has(account) && account !== org.managementAccountId;
+  const level = (type: string) => {
+    const policies = all.filter((p) => p.type === type);
+    return { orgIdentifier: policies[0]?.targets[0] ?? "r-root", policies: policies.map((p) => ({ name: p.name, policy: p.document })) };
+  };
+  const scps = level("SERVICE_CONTROL_POLICY");
+  return {
+    serviceControlPolicies:
+      persona.kind !== "service" && member(persona.accountId)
+        ? [{ ...scps, policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...scps.policies] }]
+        : [],
+    resourceControlPolicies: member(resourceAccount) ? [level("RESOURCE_CONTROL_POLICY")] : [],
+  };
 }
 
 const describe = (deciders: readonly Decider[]): string => deciders.map((d) => `${d.sid} (${d.policy})`).join(" + ");
@@ -160,6 +197,8 @@ function forSimulator(simulation: Simulation): Simulation {
     },
     identityPolicies: simulation.identityPolicies.map((p) => ({ name: p.name, policy: deep(p.policy) })),
     resourcePolicy: deep(simulation.resourcePolicy),
+    serviceControlPolicies: simulation.serviceControlPolicies.map((l) => ({ ...l, policies: l.policies.map((p) => ({ name: p.name, policy: deep(p.policy) })) })),
+    resourceControlPolicies: simulation.resourceControlPolicies.map((l) => ({ ...l, policies: l.policies.map((p) => ({ name: p.name, policy: deep(p.policy) })) })),
   };
 }
 

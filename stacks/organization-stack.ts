@@ -1,14 +1,10 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { logRcpName, ORGANIZATION_STACK, ORGANIZATIONS_REGION, setupScpName } from "../config/naming";
+import { logRcpName, ORGANIZATION_STACK, ORGANIZATIONS_REGION, organizationStackAccount, setupScpName } from "../config/naming";
 import type { Config, GuardrailsConfig } from "../config/types";
 import { ControlPolicies } from "../modules/control-policies";
 import { logRcpStatements, setupScpStatements, type OrganizationPolicyProps } from "../modules/policies/organization";
 import { AccountStack } from "./account-stack";
-
-/** The account the organization stack deploys into: the delegated policy administrator, else the management account. */
-export const organizationStackAccount = (guardrails: GuardrailsConfig): string =>
-  guardrails.policyAdminAccountId ?? guardrails.managementAccountId;
 
 /**
  * The organization's guardrails over the session setup: SCPs that member-account administrators cannot step around,

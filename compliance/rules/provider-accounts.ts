@@ -1,4 +1,4 @@
-import { ORGANIZATION_STACK } from "../../config/naming";
+import { ORGANIZATION_STACK, organizationStackAccount } from "../../config/naming";
 import type { Config, WorkloadConfig } from "../../config/types";
 import type { Rule } from "../types";
 import { asList } from "../terraform";
@@ -28,6 +28,6 @@ export const providerAccounts: Rule = {
 function stackAccount(config: Config, stack: string, workload?: WorkloadConfig): string {
   if (workload !== undefined) return workload.accountId;
   const guardrails = config.organizationGuardrails;
-  if (stack === ORGANIZATION_STACK && guardrails !== undefined) return guardrails.policyAdminAccountId ?? guardrails.managementAccountId;
+  if (stack === ORGANIZATION_STACK && guardrails !== undefined) return organizationStackAccount(guardrails);
   return config.logArchive.accountId;
 }
