@@ -19,11 +19,13 @@ import { editStatements, exampleConfig, exampleRaw } from "./helpers";
 
 /**
  * A second organization: three workloads in two regions, with group settings the example does not use. Alerts are
- * off here (the example proves them in three regions), which also proves that no alert checks appear then.
+ * off here (the example proves them in three regions), which also proves that no alert checks appear then. It has
+ * no organization guardrails: its organization rows prove which attacks stay open without them.
  */
 function threeWorkloads(): Config {
   const raw = exampleRaw();
   delete raw.observabilityDefaults;
+  delete raw.organization.guardrails;
   raw.workloads = ["alpha", "beta", "gamma"].map((name, i) => ({
     name,
     accountId: `44444444444${i}`,
@@ -90,6 +92,20 @@ describe.each([
         expect(here.some((c) => c.expect === "Allowed")).toBe(true);
         expect(here.some((c) => c.expect !== "Allowed")).toBe(true);
       }
+    }
+  });
+
+  test("organization rows: SCP denials and the exempt deploy role with guardrails, open attempts without", () => {
+    const rows = checks.filter((c) => c.stack === "organization");
+    expect(rows.length).toBeGreaterThan(0);
+    if (config.organizationGuardrails === undefined) {
+      expect(rows.every((c) => c.expect === "Allowed" && c.row.endsWith("(no organization guardrails: open)"))).toBe(true);
+    } else {
+      const sids = new Set(rows.map((c) => c.sid));
+      for (const sid of ["ScpProtectSessionDocuments", "ScpProtectSessionKeys", "ScpProtectSessionLogs", "ScpProtectSessionIam", "ScpProtectRunAsTag", "ScpProtectLogArchive", "RcpLogKeysOrgIdentitiesOnly", "RcpLogServicesForOrgOnly"]) {
+        expect(sids.has(sid)).toBe(true);
+      }
+      expect(rows.filter((c) => c.column === "exempt deploy role (*)").every((c) => c.expect === "Allowed")).toBe(true);
     }
   });
 

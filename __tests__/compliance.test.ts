@@ -15,8 +15,8 @@ import { ComplianceError, formatFinding, RULES } from "../compliance/engine";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import { toTerraformJson, unescapeTemplateSequences } from "../modules/terraform-json";
-import { LOG_ARCHIVE_STACK, workloadStackName } from "../config/naming";
-import { buildStacks, LogArchiveStack, WorkloadStack } from "../stacks";
+import { LOG_ARCHIVE_STACK, ORGANIZATION_STACK, workloadStackName } from "../config/naming";
+import { buildStacks, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
 import { synthesize } from "../stacks/synthesize";
 import { exampleConfig, exampleRaw, ROOT } from "./helpers";
 
@@ -29,14 +29,15 @@ type Stacks = Record<string, TerraformStack & { compliance: { findings(): any[] 
 
 function build(config: Config): Stacks {
   const app = Testing.app({ stackTraces: false });
-  const { logArchive, workloads } = buildStacks(app, config);
-  return Object.fromEntries([logArchive, ...workloads].map((s) => [s.node.id, s]));
+  const { logArchive, workloads, organization } = buildStacks(app, config);
+  return Object.fromEntries([logArchive, ...workloads, ...(organization ? [organization] : [])].map((s) => [s.node.id, s]));
 }
 
 /** Only the stack named `name`: the others are not needed to check it. */
 function buildOne(config: Config, name: string): TerraformStack & { compliance: { findings(): any[] } } {
   const app = Testing.app({ stackTraces: false });
   if (name === LOG_ARCHIVE_STACK) return new LogArchiveStack(app, config);
+  if (name === ORGANIZATION_STACK) return new OrganizationStack(app, config, config.organizationGuardrails!);
   return new WorkloadStack(app, config, config.workloads.find((w) => workloadStackName(w.name) === name)!);
 }
 
@@ -72,6 +73,17 @@ function unchanged(stack: TerraformStack): Record<string, any> {
   return baselines.get(stack.node.id)!;
 }
 
+/** Overrides an SCP's or RCP's content with an edited copy, written without white space as the stack writes it. */
+function editControlPolicy(stack: TerraformStack, path: string, edit: (doc: any) => void): void {
+  const target = resource(stack, path);
+  const body = Object.values(unchanged(stack).resource[target.terraformResourceType] as Record<string, any>).find(
+    (b) => b["//"].metadata.path === target.node.path,
+  );
+  const doc = JSON.parse(unescapeTemplateSequences(body.content));
+  edit(doc);
+  target.addOverride("content", JSON.stringify(doc));
+}
+
 const dropStatement = (sid: string) => (doc: any) => {
   doc.Statement = doc.Statement.filter((s: any) => s.Sid !== sid);
 };
@@ -83,6 +95,8 @@ const ALERTS = "monitoring-eu-west-1/alerts";
 const WATCHDOG = "monitoring-eu-west-1/watchdog";
 const P = "workload-payments";
 const L = "log-archive";
+const O = "organization";
+const SCP = "setup-scp/policy-1";
 const fixOf = (id: string): string => RULES.find((r) => r.id === id)!.fix;
 
 describe("the shipped example", () => {
@@ -108,7 +122,7 @@ describe("the shipped example", () => {
   test("every rule has an id, a one-line rationale, a fix, and appears once", () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const rule of RULES) {
-      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB|EC2)-\d+$/);
+      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB|EC2|ORG)-\d+$/);
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(10);
     }
@@ -127,7 +141,41 @@ describe("each rule finds its violation", () => {
     return validateConfig(raw);
   };
 
+  const oversized = JSON.stringify({ Version: "2012-10-17", Statement: [], Padding: "x".repeat(5120) });
   const violations: [string, string, (s: TerraformStack) => void, string[]][] = [
+    [
+      "SM-ORG-1",
+      O,
+      (s) => resource(s, SCP).addOverride("content", oversized),
+      [`error SM-ORG-1 ${O}/${SCP}: acme-session-setup-scp-1 is ${oversized.length} characters, over 5120. Fix: ${fixOf("SM-ORG-1")}`],
+    ],
+    [
+      "SM-ORG-2",
+      O,
+      (s) => editControlPolicy(s, SCP, (d) => delete d.Statement.find((x: any) => x.Sid === "ScpProtectAlerts").Condition),
+      [`error SM-ORG-2 ${O}/${SCP}: Deny ScpProtectAlerts does not spare any principal. Fix: ${fixOf("SM-ORG-2")}`],
+    ],
+    [
+      "SM-ORG-2 (one exempt principal missing)",
+      O,
+      (s) => editControlPolicy(s, SCP, (d) => (d.Statement[0].Condition.ArnNotLike["aws:PrincipalArn"] = ["arn:aws:iam::*:role/platform-deploy"])),
+      [`error SM-ORG-2 ${O}/${SCP}: Deny ScpProtectSessionDocuments does not spare arn:aws:iam::*:role/break-glass. Fix: ${fixOf("SM-ORG-2")}`],
+    ],
+    [
+      "SM-ORG-3",
+      O,
+      (s) => resource(s, `${SCP}-ou-a1b2-c3d4e5f6`).addOverride("target_id", "ou-zzzz-zzzzzzzz"),
+      [`error SM-ORG-3 ${O}/${SCP}: acme-session-setup-scp-1 is not attached to ou-a1b2-c3d4e5f6. Fix: ${fixOf("SM-ORG-3")}`],
+    ],
+    [
+      "SM-ORG-4",
+      O,
+      (s) =>
+        editControlPolicy(s, SCP, (d) =>
+          d.Statement.push({ Sid: "DenyAllIam", Effect: "Deny", Action: "iam:*", Resource: "*", Condition: d.Statement[0].Condition }),
+        ),
+      [`error SM-ORG-4 ${O}/${SCP}: Deny DenyAllIam covers iam:* on every resource. Fix: ${fixOf("SM-ORG-4")}`],
+    ],
     [
       "SM-DOC-1",
       P,
@@ -682,7 +730,7 @@ describe("each rule finds its violation", () => {
   });
 
   test("every rule has a violation above (SM-IAM-3 has its own test below)", () => {
-    const covered = new Set([...violations.map(([name]) => name.split(" ")[0]), "SM-IAM-3"]);
+    const covered = new Set([...violations.map(([name]) => name.split(" ")[0]), "SM-IAM-3", "SM-ORG-5"]);
     expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
   });
 
@@ -807,6 +855,20 @@ describe("each rule finds its violation", () => {
       "OrganizationReadsEncryptionConfiguration",
     );
     expect(findings(config, L, auditor).filter((f) => f.includes("SM-S3-8"))).toEqual([]);
+  });
+
+  test("SM-ORG-5: an SCP Deny that would catch the deploy role of deployment.assumeRole, in every account", () => {
+    const deploying = (exempt: string[]): Config =>
+      withConfig((raw) => {
+        raw.deployment.assumeRole = { roleName: "OrganizationAccountAccessRole" };
+        raw.organization.guardrails.exemptPrincipals = exempt;
+      });
+    const caught = findings(deploying(["arn:aws:iam::*:role/platform-deploy"]), O).filter((f) => f.includes("SM-ORG-5"));
+    expect(caught).toHaveLength(8);
+    expect(caught[0]).toBe(
+      `error SM-ORG-5 ${O}/${SCP}: Deny ScpProtectSessionDocuments applies to the deploy role arn:aws:iam::111111111111:role/OrganizationAccountAccessRole and 2 more. Fix: ${fixOf("SM-ORG-5")}`,
+    );
+    expect(findings(deploying(["arn:aws:iam::*:role/OrganizationAccountAccessRole"]), O)).toEqual([]);
   });
 
   test("SM-IAM-3: a policy attached to a user", () => {

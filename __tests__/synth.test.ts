@@ -92,6 +92,7 @@ describe("the app command", () => {
     expect(Object.keys(a).sort()).toEqual([
       "manifest.json",
       "stacks/log-archive/cdk.tf.json",
+      "stacks/organization/cdk.tf.json",
       expect.stringMatching(/^stacks\/workload-analytics\/assets\/monitoring-us-east-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
       "stacks/workload-analytics/cdk.tf.json",
       expect.stringMatching(/^stacks\/workload-payments\/assets\/monitoring-eu-central-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
@@ -147,6 +148,7 @@ describe("the app command", () => {
     expect(runApp(cwd, { SESSIONS_CONFIG: "fewer.yaml", CDKTF_OUTDIR: "out" }).status).toBe(0);
     expect(Object.keys(JSON.parse(readFileSync(join(cwd, "out", "manifest.json"), "utf8")).stacks)).toEqual([
       "log-archive",
+      "organization",
       "workload-payments",
     ]);
     expect(readdirSync(join(cwd, "out", "stacks", "workload-analytics"))).toEqual([]);

@@ -198,3 +198,26 @@ export function accessLogTargets(tf: TerraformJson, transcriptBucket: string): R
   });
   return buckets.filter((b) => b.body.bucket !== transcriptBucket && targets.some((t) => t.address === b.address));
 }
+
+/** An SCP or RCP of the organization stack: its type, its statements as AWS reads them, and its document's size. */
+export interface ControlPolicy extends Resource {
+  readonly policyType: string;
+  readonly statements: PolicyStatement[];
+  /** Characters AWS counts: the document exactly as Terraform sends it. */
+  readonly size: number;
+}
+
+export function controlPolicies(tf: TerraformJson): ControlPolicy[] {
+  return resources(tf, "aws_organizations_policy").map((r) => ({
+    ...r,
+    policyType: String(r.body.type ?? "SERVICE_CONTROL_POLICY"),
+    statements: policyStatements(r.body.content) ?? [],
+    size: unescapeTemplateSequences(String(r.body.content ?? "")).length,
+  }));
+}
+
+/** IAM's ArnLike: `*` any run of characters, `?` one. */
+export function arnLike(pattern: string, arn: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\/]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`).test(arn);
+}

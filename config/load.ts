@@ -139,6 +139,7 @@ function resolve(raw: RawConfig): Config {
     workloads,
     deployment: raw.deployment,
     compliance: raw.compliance,
+    organizationGuardrails: raw.organization.guardrails,
   };
 }
 

@@ -1,5 +1,5 @@
 import { PARTITION } from "./regions";
-import type { AccessGroupConfig, ObservabilitySettings } from "./types";
+import type { AccessGroupConfig, GuardrailsConfig, ObservabilitySettings } from "./types";
 
 /**
  * Every name and ARN the stacks share, derived in one place. The log-archive stack and each workload stack call
@@ -76,6 +76,17 @@ export const SESSION_OWNER_TAG = "aws:ssmmessages:session-id";
 export const IAM_PATH = "/session-manager/";
 
 export const LOG_ARCHIVE_STACK = "log-archive";
+/** The SCPs and RCPs, deployed where Organizations policies are managed (management or delegated admin account). */
+export const ORGANIZATION_STACK = "organization";
+/** Organizations is a global service whose API lives in us-east-1. */
+export const ORGANIZATIONS_REGION = "us-east-1";
+/** The account the organization stack deploys into: the delegated policy administrator, else the management account. */
+export const organizationStackAccount = (guardrails: GuardrailsConfig): string =>
+  guardrails.policyAdminAccountId ?? guardrails.managementAccountId;
+/** The n-th (from 1) SCP that keeps member accounts off this project's setup. */
+export const setupScpName = (prefix: string, n: number): string => `${prefix}-session-setup-scp-${n}`;
+/** The n-th (from 1) RCP around the transcript and access-log buckets and the log-archive keys. */
+export const logRcpName = (prefix: string, n: number): string => `${prefix}-session-logs-rcp-${n}`;
 export const workloadStackName = (workload: string): string => `workload-${workload}`;
 
 export const logBucketName = (prefix: string, logAccountId: string): string =>

@@ -453,11 +453,43 @@ const compliance = z.strictObject({
   suppressions: z.array(suppression).default([]).describe("Accepted findings, each with a written reason."),
 });
 
+/** What an exempt principal pattern may look like: an IAM role or user ARN, account and name may hold wildcards. */
+const principalPattern = z
+  .string()
+  .regex(
+    /^arn:aws:iam::(\d{12}|\*):(role|user)\/[\w+=,.@/*?-]+$/,
+    "must be an IAM role or user ARN pattern, such as arn:aws:iam::*:role/platform-deploy (account and name may use * and ?)",
+  )
+  .refine((p) => !/:(role|user)\/\*+$/.test(p), "must name a role or user: a pattern matching every role or user would exempt everyone");
+
+/** An Organizations policy target: the root or an organizational unit. */
+const policyTarget = z
+  .string()
+  .regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, "must be the organization root (r-…) or an OU id (ou-…-…)");
+
+const guardrails = z.strictObject({
+  managementAccountId: accountId.describe("The organization's management account."),
+  policyAdminAccountId: accountId
+    .optional()
+    .describe("A member account delegated to manage Organizations policies; the organization stack deploys there. Default: the management account."),
+  targets: z
+    .array(policyTarget)
+    .min(1, "must name at least one root or OU to attach the policies to")
+    .describe("Where the SCPs and RCPs are attached: the root (r-…) or OUs (ou-…) holding every workload and the log-archive account."),
+  exemptPrincipals: z
+    .array(principalPattern)
+    .min(1, "must name at least the deploy role: without an exception nobody could change the setup again")
+    .describe("Principals (aws:PrincipalArn patterns) the SCPs do not stop: the deploy role(s) and a break-glass role."),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   organization: z.strictObject({
     id: z.string().regex(/^o-[a-z0-9]{10,32}$/, "must be an AWS Organizations id such as o-a1b2c3d4e5"),
     namePrefix: slug(20).describe("Prefix of every bucket, key alias and IAM name."),
+    guardrails: guardrails
+      .optional()
+      .describe("Organization guardrails: SCPs that keep member-account administrators off the setup, RCPs around the log bucket and key. Enables the organization stack."),
   }),
   logArchive,
   sessionDefaults: sessionDefaults.default({
@@ -499,3 +531,4 @@ export type VpcEndpointsConfig = z.output<typeof vpcEndpoints>;
 export type BastionConfig = z.output<typeof bastion>;
 export type FleetConfig = z.output<typeof fleet>;
 export type RemoteHostConfig = z.output<typeof remoteHost>;
+export type GuardrailsConfig = z.output<typeof guardrails>;

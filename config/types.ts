@@ -4,6 +4,7 @@ import type {
   ComplianceConfig,
   ConnectivityConfig,
   ForbiddenCommandConfig,
+  GuardrailsConfig,
   IamUserConfig,
   LogArchiveConfig,
   RawConfig,
@@ -69,6 +70,8 @@ export interface Config {
   readonly deployment: RawConfig["deployment"];
   /** Thresholds and suppressions of the compliance rule pack. */
   readonly compliance: ComplianceConfig;
+  /** SCPs and RCPs of the organization stack; undefined when the config has no organization.guardrails. */
+  readonly organizationGuardrails?: GuardrailsConfig;
 }
 
-export type { AccessGroupConfig, RemoteHostConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };
+export type { AccessGroupConfig, GuardrailsConfig, RemoteHostConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };

@@ -12,6 +12,8 @@ import {
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
   logBucketName,
+  ORGANIZATION_STACK,
+  organizationStackAccount,
   PORT_FORWARDING_DOCUMENTS,
   portForwardingDocumentName,
   PREFERENCES_DOCUMENT,
@@ -56,6 +58,7 @@ import { ALARMS_SERVICE, EVENTS_SERVICE } from "../modules/policies/alerts";
 import { tagMisses } from "../modules/policies/guardrails";
 import { sessionDocumentArns } from "../modules/policies/workload";
 import { S3_LOG_DELIVERY_SERVICE } from "../modules/policies/log-archive";
+import { organizationChecks } from "./organization-checks";
 import type { ResolvedStack } from "./resolve";
 import type { AccessModel, AccessRequest, Decision } from "./simulate";
 
@@ -75,6 +78,8 @@ export type Column =
   | "outsider admin (*)"
   | "other role (same account, *)"
   | "look-alike role (outside, *)"
+  | "exempt deploy role (*)"
+  | "log-archive admin (*)"
   | "AWS service"
   | `${string} member`
   | `${string} member + ${string}`;
@@ -97,7 +102,12 @@ export class ModelError extends Error {}
 
 /** The organization of `config`, checked against the stacks synthesized from it. */
 export function accessModel(config: Config, stacks: readonly ResolvedStack[]): AccessModel {
-  const expected = new Map([[LOG_ARCHIVE_STACK, config.logArchive.accountId], ...config.workloads.map((w) => [workloadStackName(w.name), w.accountId] as const)]);
+  const guardrails = config.organizationGuardrails;
+  const expected = new Map([
+    [LOG_ARCHIVE_STACK, config.logArchive.accountId],
+    ...config.workloads.map((w) => [workloadStackName(w.name), w.accountId] as const),
+    ...(guardrails === undefined ? [] : [[ORGANIZATION_STACK, organizationStackAccount(guardrails)] as const]),
+  ]);
   const problems: string[] = [];
   for (const [name, account] of expected) {
     const stack = stacks.find((s) => s.name === name);
@@ -106,7 +116,11 @@ export function accessModel(config: Config, stacks: readonly ResolvedStack[]): A
   }
   for (const stack of stacks) if (!expected.has(stack.name)) problems.push(`stack ${stack.name} is not in the config`);
   if (problems.length > 0) throw new ModelError(`cdktf.out does not match the config (run npm run synth): ${problems.join("; ")}`);
-  const organization: Organization = { id: config.organizationId, accountIds: new Set(expected.values()) };
+  const organization: Organization = {
+    id: config.organizationId,
+    accountIds: new Set([...expected.values(), ...(guardrails === undefined ? [] : [guardrails.managementAccountId])]),
+    managementAccountId: guardrails?.managementAccountId,
+  };
   return { organization, stacks };
 }
 
@@ -129,6 +143,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
   const accounts = [...model.organization.accountIds];
   const checks: AccessCheck[] = [];
 
+  if (onlyStack === undefined || onlyStack === ORGANIZATION_STACK) checks.push(...organizationChecks(config, model));
   for (const workload of config.workloads) {
     if (onlyStack !== undefined && workloadStackName(workload.name) !== onlyStack) continue;
     const stack = stackNamed(workloadStackName(workload.name));

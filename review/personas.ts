@@ -13,6 +13,8 @@ import type { PolicyJson, ResolvedGroup, ResolvedRole, ResolvedStack, ResolvedUs
 export interface Organization {
   readonly id: string;
   readonly accountIds: ReadonlySet<string>;
+  /** SCPs and RCPs never bind the management account. */
+  readonly managementAccountId?: string;
 }
 
 /** An account that is not in the organization, for attackers from outside it. */
@@ -114,6 +116,8 @@ export function requestContext(
   if (options.sourceArn !== undefined) {
     context["aws:SourceArn"] = options.sourceArn;
     context["aws:SourceAccount"] = options.sourceAccount ?? options.sourceArn.split(":")[4];
+    // Services acting for a resource of an organization account carry its organization (aws:SourceOrgID).
+    if (organization.accountIds.has(context["aws:SourceAccount"])) context["aws:SourceOrgID"] = organization.id;
   }
   if (persona.accountId !== undefined) {
     context["aws:PrincipalAccount"] = persona.accountId;

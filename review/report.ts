@@ -55,6 +55,7 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
     ...settingsTable(stacks),
     ...alertsTable(stacks),
     ...complianceSection(config, compliance),
+    ...organizationSection(config, stacks),
     ...matrix(results),
     ...lintSection(findings),
   );
@@ -181,6 +182,52 @@ function matrix(results: readonly { check: AccessCheck; outcome: Outcome }[]): s
   }
   return out;
 }
+
+/**
+ * The organization's SCPs and RCPs, or, without them, what an account's own administrators and the world outside
+ * the organization can still do: nothing inside an account can stop its administrators.
+ */
+function organizationSection(config: Config, stacks: readonly ResolvedStack[]): string[] {
+  const guardrails = config.organizationGuardrails;
+  const policies = stacks.flatMap((s) => s.controlPolicies);
+  if (guardrails === undefined || policies.length === 0) {
+    return [
+      "### Organization guardrails",
+      "",
+      "**Not configured** (`organization.guardrails`): nothing above the accounts binds their own administrators, so these attacks remain open. The `organization` rows of the matrix prove the first ones (`(*)` allowed):",
+      "",
+      ...ATTACKS_OPEN_WITHOUT_ORGANIZATION.map((a) => `- ${a}`),
+      "",
+    ];
+  }
+  const rows = policies.map((p) => `| ${p.name} | ${p.type === "SERVICE_CONTROL_POLICY" ? "SCP" : "RCP"} | ${JSON.stringify(p.document).length} | ${asArray(p.document.Statement).length} | ${p.targets.join(", ")} |`);
+  return [
+    "### Organization guardrails",
+    "",
+    `Exempt from the SCPs: ${guardrails.exemptPrincipals.map((p) => `\`${p}\``).join(", ")}. The \`organization\` rows of the access matrix are evaluated with these policies, assuming the targets hold every account of the config; the other rows with each account's own policies alone.`,
+    "",
+    "| Policy | Type | Characters (of 5,120) | Statements | Attached to |",
+    "|---|---|--:|--:|---|",
+    ...rows,
+    "",
+  ];
+}
+
+/** What an administrator of a member account, or someone outside the organization, can do without the organization stack. */
+export const ATTACKS_OPEN_WITHOUT_ORGANIZATION: readonly string[] = [
+  "a workload account's administrator updates or deletes the preferences, tunnel and Command documents (logging off, ports open)",
+  "schedules deletion of, disables, or re-keys the session, alert and log keys, or grants them to someone else",
+  "deletes the transcript log group or its forbidden-command filters, or shortens its retention",
+  "deletes the alert topic, rules and alarms, or retargets and stops the watchdog",
+  "detaches the guardrail policies, rewrites access policies, or changes the instance roles' trust",
+  "points Default Host Management at another role",
+  "tags users, roles or sessions `SSMSessionRunAs` and so picks anyone's OS user, root included",
+  "the log-archive account's administrator replaces the bucket policy, or deletes transcript versions (Object Lock `GOVERNANCE` lets `s3:BypassGovernanceRetention` do it)",
+  "outsiders are kept off the log bucket and key by their resource policies only: whoever can change those policies can open them",
+  "AWS services acting for another organization's resources are kept off the log bucket and key by those policies' conditions only",
+];
+
+const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 /** Rule pack results: findings (synth refuses unsuppressed errors, so these are rare here), suppressions, warnings. */
 function complianceSection(config: Config, findings: readonly Finding[]): string[] {

@@ -91,6 +91,18 @@ export interface ResolvedDocument {
   readonly imported: boolean;
 }
 
+/** An SCP or RCP of the organization stack, with the roots and OUs it is attached to. */
+export interface ResolvedControlPolicy {
+  readonly stack: string;
+  readonly address: string;
+  readonly constructPath: string;
+  readonly type: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY";
+  readonly name: string;
+  readonly document: PolicyJson;
+  /** Root and OU ids. */
+  readonly targets: readonly string[];
+}
+
 export interface ResolvedStack {
   readonly name: string;
   readonly accountId: string;
@@ -112,6 +124,8 @@ export interface ResolvedStack {
   readonly instances: readonly { readonly name: string; readonly region: string; readonly arn: string }[];
   /** State Manager associations: name, region and the ARN AWS would give them. */
   readonly associations: readonly { readonly name: string; readonly region: string; readonly arn: string }[];
+  /** SCPs and RCPs (the organization stack only). */
+  readonly controlPolicies: readonly ResolvedControlPolicy[];
   /** The stack's Terraform JSON as synthesized (cdk.tf.json), for the compliance rules. */
   readonly terraform: Readonly<Record<string, any>>;
 }
@@ -315,6 +329,26 @@ class StackResolver {
       arn: this.attr(`aws_instance.${name}`, "arn"),
     }));
 
+    const controlPolicies = this.each("aws_organizations_policy").map(([name, body]): ResolvedControlPolicy => {
+      const address = `aws_organizations_policy.${name}`;
+      const type = String(body.type ?? "SERVICE_CONTROL_POLICY");
+      if (type !== "SERVICE_CONTROL_POLICY" && type !== "RESOURCE_CONTROL_POLICY") {
+        throw new ResolveError(`${this.stack}: ${address} is a ${type}, a policy type the resolver does not read`);
+      }
+      const policyId = this.attr(address, "id");
+      return {
+        stack: this.stack,
+        address,
+        constructPath: body["//"]?.metadata?.path ?? address,
+        type,
+        name: this.string(body.name, `${address}.name`),
+        document: this.json(body.content, `${address}.content`) as PolicyJson,
+        targets: this.each("aws_organizations_policy_attachment")
+          .filter(([, a]) => this.string(a.policy_id, "policy attachment policy_id") === policyId)
+          .map(([, a]) => this.string(a.target_id, "policy attachment target_id")),
+      };
+    });
+
     const resourceCounts: Record<string, number> = {};
     for (const type of Object.keys(this.resources).sort()) resourceCounts[type] = Object.keys(this.resources[type]).length;
     return {
@@ -333,6 +367,7 @@ class StackResolver {
       documents,
       associations,
       instances,
+      controlPolicies,
       terraform: this.tf,
     };
   }
@@ -480,6 +515,11 @@ class StackResolver {
         const instanceId = `i-${syntheticUuid(`${this.stack}/${address}`).replace(/-/g, "").slice(0, 17)}`;
         if (attribute === "id") return instanceId;
         return attribute === "arn" ? arn("ec2", region, accountId, `instance/${instanceId}`) : unsupported();
+      }
+      case "aws_organizations_policy": {
+        // Organizations assigns p-<8 to 128 characters>; a stable stand-in derived from the address.
+        const policyId = `p-${syntheticUuid(`${this.stack}/${address}`).replace(/-/g, "").slice(0, 12)}`;
+        return attribute === "id" ? policyId : unsupported();
       }
       case "aws_lambda_function":
         if (attribute === "function_name" || attribute === "id") return arg("function_name");

@@ -1,7 +1,15 @@
 // @cloud-copilot/iam-simulate is AGPL-3.0: it is a devDependency, imported only here, by the tests and the review
 // report. Nothing on the synth path (main.ts, config/, modules/, stacks/) may import this file.
 import { getDenialReasons, getGrantReasons, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
-import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy, type ValidatedPolicy, type ValidationError } from "@cloud-copilot/iam-policy";
+import {
+  createValidatedPolicy,
+  validateIdentityPolicy,
+  validateResourceControlPolicy,
+  validateResourcePolicy,
+  validateServiceControlPolicy,
+  type ValidatedPolicy,
+  type ValidationError,
+} from "@cloud-copilot/iam-policy";
 import { dirname, join } from "node:path";
 import { requestContext, type Organization, type Persona, type RequestOptions } from "./personas";
 import type { PolicyJson, PolicyKind, ResolvedPolicy, ResolvedStack } from "./resolve";
@@ -18,6 +26,11 @@ export interface AccessRequest {
    * policy lets anyone write: a name squatted before the log archive created it.
    */
   readonly squattedBucket?: boolean;
+  /**
+   * Evaluate with the organization stack's SCPs (for principals of member accounts) and RCPs (for resources of
+   * member accounts), as attached to the accounts' root or OU. @default false: the accounts' own policies alone
+   */
+  readonly organizationPolicies?: boolean;
 }
 
 /** One deciding statement: its Sid and where it lives (`identity <policy name>`, `bucket policy`, `key policy`, `trust policy`). */
@@ -62,8 +75,7 @@ export async function evaluate(model: AccessModel, persona: Persona, request: Ac
       contextVariables,
     },
     identityPolicies: persona.policies.map((p) => ({ name: p.name, policy: p.policy })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
+    ...controlPolicies(model, persona, target.accountId, request.organizationPolicies === true),
     resourcePolicy: target.policy?.document,
   });
   const result = await runSimulation(simulation, { simulationMode: "Strict" });
@@ -94,6 +106,39 @@ export async function evaluate(model: AccessModel, persona: Persona, request: Ac
   }
   const where = [...new Set(denials.map((d) => label(d.policyType)))];
   return { decision, deciders: [], reason: `no allow in ${where.join(" or ") || "any policy"}` };
+}
+
+/** AWS's default SCP: SCPs only deny here, so every level keeps it, as Organizations attaches it. */
+const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+/**
+ * The SCPs and RCPs a request meets. SCPs bind principals of member accounts, never AWS services or the management
+ * account; RCPs bind resources of member accounts. Every policy is attached to every target, and the review assumes
+ * the targets hold every account of the config, so one level stands for the account's path from the root.
+ */
+function controlPolicies(
+  model: AccessModel,
+  persona: Persona,
+  resourceAccount: string,
+  apply: boolean,
+): Pick<Simulation, "serviceControlPolicies" | "resourceControlPolicies"> {
+  const all = model.stacks.flatMap((s) => s.controlPolicies);
+  if (!apply || all.length === 0) return { serviceControlPolicies: [], resourceControlPolicies: [] };
+  const org = model.organization;
+  const member = (account: string | undefined): boolean =>
+    account !== undefined && org.accountIds.has(account) && account !== org.managementAccountId;
+  const level = (type: string) => {
+    const policies = all.filter((p) => p.type === type);
+    return { orgIdentifier: policies[0]?.targets[0] ?? "r-root", policies: policies.map((p) => ({ name: p.name, policy: p.document })) };
+  };
+  const scps = level("SERVICE_CONTROL_POLICY");
+  return {
+    serviceControlPolicies:
+      persona.kind !== "service" && member(persona.accountId)
+        ? [{ ...scps, policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...scps.policies] }]
+        : [],
+    resourceControlPolicies: member(resourceAccount) ? [level("RESOURCE_CONTROL_POLICY")] : [],
+  };
 }
 
 const describe = (deciders: readonly Decider[]): string => deciders.map((d) => `${d.sid} (${d.policy})`).join(" + ");
@@ -176,6 +221,14 @@ function forSimulator(simulation: Simulation): Simulation {
     },
     identityPolicies: simulation.identityPolicies.map((p) => ({ name: p.name, policy: prepared(p.policy, validateIdentityPolicy) })),
     resourcePolicy: simulation.resourcePolicy === undefined ? undefined : prepared(simulation.resourcePolicy, validateResourcePolicy),
+    serviceControlPolicies: simulation.serviceControlPolicies.map((l) => ({
+      ...l,
+      policies: l.policies.map((p) => ({ name: p.name, policy: prepared(p.policy, validateServiceControlPolicy) })),
+    })),
+    resourceControlPolicies: simulation.resourceControlPolicies.map((l) => ({
+      ...l,
+      policies: l.policies.map((p) => ({ name: p.name, policy: prepared(p.policy, validateResourceControlPolicy) })),
+    })),
   };
 }
 

@@ -7,6 +7,9 @@
 //
 // Validating loads the provider (~4 s), so all stacks go into one configuration, one module each, and are
 // validated in one run. Import blocks are only allowed in the root module, so they are hoisted there.
+//
+// The organization stack (SCPs and RCPs) is also planned, offline: `terraform test` with `mock_provider "aws"` and
+// `command = plan` needs no credentials, and the local provider's schema checks the policy types it accepts.
 "use strict";
 const { spawnSync } = require("node:child_process");
 const { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
@@ -40,6 +43,37 @@ function substituteNewerValues(config) {
       notes.add(`note: ${s.type}.${s.argument} = ${s.value} needs provider ${s.since}+; validated as ${s.stand_in} against ${version}`);
     }
   }
+}
+
+/** `terraform test` of one stack against a mocked provider: a plan, no credentials, and the SCP/RCP size limit asserted. */
+function planOffline(dir, env) {
+  const planDir = join(dir, "..", "..", "plan-organization");
+  mkdirSync(join(planDir, "tests"), { recursive: true });
+  writeFileSync(join(planDir, "main.tf.json"), readFileSync(join(dir, "main.tf.json")));
+  writeFileSync(
+    join(planDir, "tests", "plan.tftest.hcl"),
+    [
+      'mock_provider "aws" {}',
+      "",
+      'run "plans_offline" {',
+      "  command = plan",
+      "  assert {",
+      '    condition     = alltrue([for name, size in output.policy-sizes : size <= 5120])',
+      '    error_message = "an SCP or RCP is over 5,120 characters"',
+      "  }",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  const tf = (...args) => spawnSync("terraform", args, { cwd: planDir, env, encoding: "utf8" });
+  const init = tf("init", "-backend=false", "-input=false", `-plugin-dir=${pluginDir}`, "-no-color");
+  const test = init.status === 0 ? tf("test", "-no-color") : init;
+  if (test.status !== 0) {
+    console.error(test.stdout + test.stderr);
+    console.error(`terraform test (mock aws provider ${version}) failed to plan the organization stack`);
+    process.exit(1);
+  }
+  console.log(`terraform test (mock aws provider ${version}, command = plan): organization plans offline`);
 }
 
 const work = mkdtempSync(join(tmpdir(), "smc-validate-"));
@@ -78,6 +112,7 @@ try {
     process.exit(1);
   }
   console.log(`terraform validate (aws provider ${version} from ${pluginDir}): ${stacks} valid`);
+  if (combined.module.organization !== undefined) planOffline(join(work, "validate", "organization"), env);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -36,8 +36,8 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   try {
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
-    const { logArchive, workloads } = buildStacks(app, config);
-    const validations = [logArchive, ...workloads].map((s) => s.compliance);
+    const { logArchive, workloads, organization } = buildStacks(app, config);
+    const validations = [logArchive, ...workloads, ...(organization ? [organization] : [])].map((s) => s.compliance);
     for (const v of validations) v.failSynth = false;
     app.synth();
     const report = complianceReport(

@@ -53,6 +53,11 @@ import { noOpenIngress } from "./no-open-ingress";
 import { endpointSecurityGroup } from "./endpoint-security-group";
 import { bastionForwarding } from "./bastion-forwarding";
 import { bastionOwnRole } from "./bastion-own-role";
+import { orgPolicySize } from "./org-policy-size";
+import { orgDenyException } from "./org-deny-exception";
+import { orgAttachments } from "./org-attachments";
+import { orgNoBroadDeny } from "./org-no-broad-deny";
+import { orgDeployRoleExempt } from "./org-deploy-role-exempt";
 
 /** The rule pack, in the order findings and the rule table (docs/compliance-rules.md) list them. One rule per file. */
 export const RULES: readonly Rule[] = [
@@ -110,4 +115,9 @@ export const RULES: readonly Rule[] = [
   endpointSecurityGroup,
   bastionForwarding,
   bastionOwnRole,
+  orgPolicySize,
+  orgDenyException,
+  orgAttachments,
+  orgNoBroadDeny,
+  orgDeployRoleExempt,
 ];

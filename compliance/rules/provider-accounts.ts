@@ -1,3 +1,5 @@
+import { ORGANIZATION_STACK, organizationStackAccount } from "../../config/naming";
+import type { Config, WorkloadConfig } from "../../config/types";
 import type { Rule } from "../types";
 import { asList } from "../terraform";
 
@@ -8,14 +10,24 @@ export const providerAccounts: Rule = {
   rationale: "Credentials for the wrong account must stop Terraform before it changes anything.",
   controls: [],
   fix: "Set allowed_account_ids to the stack's account (AccountStack does).",
-  check: ({ tf, stack, config, workload }) =>
-    asList(tf.provider?.aws as Record<string, unknown>[] | undefined)
+  check: ({ tf, stack, config, workload }) => {
+    const account = stackAccount(config, stack, workload);
+    return asList(tf.provider?.aws as Record<string, unknown>[] | undefined)
       .filter((p) => {
         const ids = asList(p.allowed_account_ids as string[] | undefined);
-        return ids.length === 0 || ids.some((id) => id !== (workload?.accountId ?? config.logArchive.accountId));
+        return ids.length === 0 || ids.some((id) => id !== account);
       })
       .map((p) => ({
         path: `${stack}/provider.aws${p.alias === undefined ? "" : `.${String(p.alias)}`}`,
-        message: `provider in ${String(p.region)} allows ${JSON.stringify(p.allowed_account_ids ?? [])}, not only ${workload?.accountId ?? config.logArchive.accountId}`,
-      })),
+        message: `provider in ${String(p.region)} allows ${JSON.stringify(p.allowed_account_ids ?? [])}, not only ${account}`,
+      }));
+  },
 };
+
+/** The one account a stack deploys into: its workload's, the policy administrator's, or the log archive's. */
+function stackAccount(config: Config, stack: string, workload?: WorkloadConfig): string {
+  if (workload !== undefined) return workload.accountId;
+  const guardrails = config.organizationGuardrails;
+  if (stack === ORGANIZATION_STACK && guardrails !== undefined) return organizationStackAccount(guardrails);
+  return config.logArchive.accountId;
+}
