@@ -864,7 +864,7 @@ describe("each rule finds its violation", () => {
         raw.organization.guardrails.exemptPrincipals = exempt;
       });
     const caught = findings(deploying(["arn:aws:iam::*:role/platform-deploy"]), O).filter((f) => f.includes("SM-ORG-5"));
-    expect(caught).toHaveLength(8);
+    expect(caught).toHaveLength(10);
     expect(caught[0]).toBe(
       `error SM-ORG-5 ${O}/${SCP}: Deny ScpProtectSessionDocuments applies to the deploy role arn:aws:iam::111111111111:role/OrganizationAccountAccessRole and 2 more. Fix: ${fixOf("SM-ORG-5")}`,
     );

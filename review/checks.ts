@@ -413,7 +413,9 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           const remote = arn.instances(elsewhere, stack.accountId).replace("*", INSTANCE_ID);
           add(`start a session in ${elsewhere}, outside the account's regions, holding ssm:*`, ssmAll, broad, start(remote, { instanceTags: tags }), "ExplicitlyDenied", "DenySessionsOutsideRegions");
           const iamAll = holding("iam:*");
-          add("tag themselves SSMSessionRunAs, holding iam:*", col("iam:*"), iamAll, { action: "iam:TagUser", resource: persona.principal, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+          // Two Denies stop a user of this project tagging themselves; a role elsewhere has only the Run As one.
+          add("tag themselves SSMSessionRunAs, holding iam:*", col("iam:*"), iamAll, { action: "iam:TagUser", resource: persona.principal, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied");
+          add("tag a role SSMSessionRunAs, holding iam:*", col("iam:*"), iamAll, { action: "iam:TagRole", resource: deployRole.roleArn!, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
           add("detach the guardrails from their group, holding iam:*", col("iam:*"), iamAll, { action: "iam:DetachGroupPolicy", resource: groupArn(group.name) }, "ExplicitlyDenied", "DenySessionIamChanges");
           const another = workload.accessGroups.find((g) => g.name !== group.name);
           if (another !== undefined) {
@@ -440,6 +442,18 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           add("delete the alert topic, holding sns:*", col("sns:*"), holding("sns:*"), { action: "sns:DeleteTopic", resource: topic }, "ExplicitlyDenied", "DenyAlertChanges");
           add("remove the activity rule's targets, holding events:*", col("events:*"), holding("events:*"), { action: "events:RemoveTargets", resource: arn.eventRule(region, stack.accountId, sessionEventsRuleName(config.namePrefix)) }, "ExplicitlyDenied", "DenyAlertChanges");
           add("stop the watchdog (concurrency 0), holding lambda:*", col("lambda:*"), holding("lambda:*"), { action: "lambda:PutFunctionConcurrency", resource: `arn:${PARTITION}:lambda:${region}:${stack.accountId}:function:${watchdogFunctionName(config.namePrefix)}` }, "ExplicitlyDenied", "DenyAlertChanges");
+          add("silence an alert subscription (filter policy), holding sns:*", col("sns:*"), holding("sns:*"), { action: "sns:SetSubscriptionAttributes", resource: topic }, "ExplicitlyDenied", "DenyAlertChanges");
+          add("add a transformer to the transcript log group, holding logs:*", col("logs:*"), holding("logs:*"), { action: "logs:PutTransformer", resource: transcriptGroup }, "ExplicitlyDenied", "DenySessionLogChanges");
+          add("register a command as a maintenance window task, holding ssm:*", ssmAll, broad, { action: "ssm:RegisterTaskWithMaintenanceWindow", resource: `arn:${PARTITION}:ssm:${region}:${stack.accountId}:maintenancewindow/mw-0123456789abcdef0` }, "ExplicitlyDenied", "DenyMaintenanceWindowTasks");
+          for (const [sid, tags] of singleScopeMisses().slice(0, 1)) {
+            add(`run a command with MFA on an instance tagged ${describeTags(tags)}, holding ssm:*`, ssmAll, broad, { action: "ssm:SendCommand", resource: instanceArn, options: { instanceTags: tags } }, "ExplicitlyDenied", sid);
+          }
+          add("delete every tag of an instance, holding ec2:*", col("ec2:*"), ec2All, { action: "ec2:DeleteTags", resource: instanceArn }, "ExplicitlyDenied", "DenyDeletingAllTags");
+          add("create a role tagged SSMSessionRunAs, holding iam:*", col("iam:*"), holding("iam:*"), { action: "iam:CreateRole", resource: `arn:${PARTITION}:iam::${stack.accountId}:role/run-as-root`, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+          const otherUser = workload.users.find((u) => !u.groups.includes(group.name));
+          if (otherUser !== undefined) {
+            add(`create an access key for ${otherUser.name} of another group, holding iam:*`, col("iam:*"), holding("iam:*"), { action: "iam:CreateAccessKey", resource: `arn:${PARTITION}:iam::${stack.accountId}:user${IAM_PATH}${otherUser.name}` }, "ExplicitlyDenied", "DenySessionIamChanges");
+          }
         }
         for (const action of ["ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument"]) {
           const verb = action.slice(4, -8).toLowerCase();

@@ -170,7 +170,13 @@ function tampers(config: Config, workload: WorkloadConfig, stack: ResolvedStack)
     { row: "change the instance role's trust", action: "iam:UpdateAssumeRolePolicy", resource: iam("role", instanceRoleName(prefix)), sid: "ScpProtectSessionIam" },
     { row: "tag a user SSMSessionRunAs", action: "iam:TagUser", resource: `arn:${PARTITION}:iam::${account}:user/someone`, options: { tagKeys: [RUN_AS_TAG] }, sid: "ScpProtectRunAsTag" },
     { row: "pass SSMSessionRunAs as a session tag", action: "sts:TagSession", resource: `arn:${PARTITION}:iam::${account}:role/any-role`, options: { tagKeys: [RUN_AS_TAG] }, sid: "ScpProtectRunAsTag" },
+    { row: "create a role tagged SSMSessionRunAs", action: "iam:CreateRole", resource: `arn:${PARTITION}:iam::${account}:role/run-as-root`, options: { tagKeys: [RUN_AS_TAG] }, sid: "ScpProtectRunAsTag" },
   );
+  // Whoever could rewrite an exempt role's trust, or create it where it does not exist, would be exempt too.
+  const exempt = exemptRole(config, account);
+  if (exempt?.roleArn !== undefined) {
+    out.push({ row: "rewrite the exempt role's trust", action: "iam:UpdateAssumeRolePolicy", resource: exempt.roleArn, sid: "ScpProtectExemptRoles" });
+  }
   if (workload.connectivity.fleet.defaultHostManagement) {
     out.push({ row: "point Default Host Management at another role", action: "ssm:UpdateServiceSetting", resource: arn.serviceSetting(region, account, DEFAULT_HOST_MANAGEMENT_SETTING), sid: "ScpProtectDefaultHostManagement" });
   }

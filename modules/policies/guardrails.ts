@@ -5,6 +5,7 @@ import {
   arn,
   DEFAULT_HOST_ROLE_PATH,
   defaultHostRoleName,
+  forbiddenCommandNamespace,
   IAM_PATH,
   IAM_VAR,
   lambdaLogGroupName,
@@ -106,12 +107,13 @@ export function guardrailPolicy(p: GuardrailProps): PolicyDocument {
       Resource: "*",
       Condition: { StringNotEquals: { "aws:RequestedRegion": [...p.regions].sort() } },
     },
-    // StringNotEquals is true when the instance has no such tag, so untagged instances are denied too.
+    // StringNotEquals is true when the instance has no such tag, so untagged instances are denied too. Commands
+    // reach an instance as surely as a session, and leave no transcript: the same scope.
     ...misses.map(
       (miss, i): Statement => ({
         Sid: `DenySessionsOutsideTagScope${i + 1}`,
         Effect: "Deny",
-        Action: "ssm:StartSession",
+        Action: ["ssm:StartSession", "ssm:SendCommand"],
         Resource: instances,
         Condition: { StringNotEquals: Object.fromEntries(Object.entries(miss).map(([k, v]) => [`ssm:resourceTag/${k}`, [...v]])) },
       }),
@@ -130,6 +132,22 @@ export function guardrailPolicy(p: GuardrailProps): PolicyDocument {
       Effect: "Deny",
       Action: "ssm:StartSession",
       NotResource: [instances, arn.managedInstances("*", account), ...documents],
+    },
+    {
+      // A maintenance window task runs a command as Systems Manager's service-linked role: no ssm:SendCommand, no
+      // iam:PassRole and no MFA are asked of whoever registers it. Change requests run automations the same way.
+      Sid: "DenyMaintenanceWindowTasks",
+      Effect: "Deny",
+      Action: [
+        "ssm:CreateMaintenanceWindow",
+        "ssm:UpdateMaintenanceWindow",
+        "ssm:RegisterTaskWithMaintenanceWindow",
+        "ssm:UpdateMaintenanceWindowTask",
+        "ssm:RegisterTargetWithMaintenanceWindow",
+        "ssm:UpdateMaintenanceWindowTarget",
+        "ssm:StartChangeRequestExecution",
+      ],
+      Resource: "*",
     },
     {
       Sid: "DenySessionDocumentCreation",
@@ -170,6 +188,14 @@ export function setupGuardrailPolicy(p: GuardrailProps): PolicyDocument {
   }
   if (p.protectedTagKeys.length > 0) {
     statements.push({
+      // DeleteTags without a tag list deletes every tag, and its request carries no aws:TagKeys for the Deny below.
+      Sid: "DenyDeletingAllTags",
+      Effect: "Deny",
+      Action: "ec2:DeleteTags",
+      Resource: "*",
+      Condition: { Null: { "aws:TagKeys": "true" } },
+    });
+    statements.push({
       // The tags decide who reaches an instance. Tag keys of conditions match whatever the case, so these do too.
       Sid: "DenyScopeTagChanges",
       Effect: "Deny",
@@ -184,7 +210,8 @@ export function setupGuardrailPolicy(p: GuardrailProps): PolicyDocument {
     // they assume) picks their own OS user, root included.
     Sid: "DenyRunAsTagChanges",
     Effect: "Deny",
-    Action: ["iam:TagUser", "iam:UntagUser", "iam:TagRole", "iam:UntagRole", "sts:TagSession"],
+    // A user or role can also be created with the tag.
+    Action: ["iam:CreateUser", "iam:CreateRole", "iam:TagUser", "iam:UntagUser", "iam:TagRole", "iam:UntagRole", "sts:TagSession"],
     Resource: "*",
     Condition: { "ForAnyValue:StringEqualsIgnoreCase": { "aws:TagKeys": [RUN_AS_TAG] } },
   });
@@ -205,6 +232,14 @@ function auditSetupDenies(prefix: string, account: string): Statement[] {
   });
   return [
     {
+      // Negative values published into the forbidden-command metrics would keep their alarms below the threshold.
+      Sid: "DenyForbiddenCommandMetricData",
+      Effect: "Deny",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": forbiddenCommandNamespace(prefix) } },
+    },
+    {
       // Detaching these denies, joining another access group, or rewriting a policy would undo every one of them.
       Sid: "DenySessionIamChanges",
       Effect: "Deny",
@@ -213,6 +248,8 @@ function auditSetupDenies(prefix: string, account: string): Statement[] {
         iam("group", IAM_PATH, "*"),
         iam("policy", IAM_PATH, "*"),
         iam("role", IAM_PATH, "*"),
+        // This project's IAM users: another group's user's keys, password or MFA device would be that group's access.
+        iam("user", IAM_PATH, "*"),
         iam("instance-profile", IAM_PATH, "*"),
         iam("role", DEFAULT_HOST_ROLE_PATH, defaultHostRoleName(prefix)),
       ],
@@ -234,6 +271,9 @@ function auditSetupDenies(prefix: string, account: string): Statement[] {
         "logs:DeleteSubscriptionFilter",
         "logs:PutDataProtectionPolicy",
         "logs:DeleteDataProtectionPolicy",
+        // A transformer rewrites events before they are stored.
+        "logs:PutTransformer",
+        "logs:DeleteTransformer",
       ],
       Resource: logGroups,
     },
@@ -265,6 +305,10 @@ function auditSetupDenies(prefix: string, account: string): Statement[] {
         "sns:SetTopicAttributes",
         "sns:AddPermission",
         "sns:RemovePermission",
+        // A filter policy that matches nothing silences a subscription as well as unsubscribing it.
+        "sns:Unsubscribe",
+        "sns:SetSubscriptionAttributes",
+        "sns:PutDataProtectionPolicy",
         "events:DeleteRule",
         "events:DisableRule",
         "events:PutRule",
@@ -282,9 +326,9 @@ function auditSetupDenies(prefix: string, account: string): Statement[] {
         "lambda:RemovePermission",
       ],
       Resource: [
-        // sns:Unsubscribe authorizes on no resource, so no Deny here can name this topic's subscriptions: the tamper
-        // alert reports it instead.
         arn.topic("*", account, alertTopicName(prefix)),
+        // Subscriptions are named by the topic's ARN and an id.
+        `${arn.topic("*", account, alertTopicName(prefix))}:*`,
         // The activity rule, the watchdog's schedule and any later rule: naming.ts names them all <prefix>-session-….
         arn.eventRule("*", account, `${prefix}-session-*`),
         arn.alarm("*", account, `${alarmNamePrefix(prefix)}*`),

@@ -1,4 +1,5 @@
 import {
+  forbiddenCommandNamespace,
   accessLogBucketName,
   alarmNamePrefix,
   alertKeyAlias,
@@ -121,14 +122,20 @@ export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
         "logs:DeleteMetricFilter",
         "logs:PutSubscriptionFilter",
         "logs:DeleteSubscriptionFilter",
+        "logs:PutDataProtectionPolicy",
+        "logs:DeleteDataProtectionPolicy",
+        // A transformer rewrites events before they are stored.
+        "logs:PutTransformer",
+        "logs:DeleteTransformer",
       ],
       Resource: logGroups,
       Condition: except,
     },
     {
-      // Who hears of sessions and tampering: the topic, the rules (activity, tamper, watchdog schedule), the alarms,
-      // the watchdog. sns:Unsubscribe authorizes on no resource, so a Deny here would stop every unsubscribe in the
-      // organization: the tamper alert reports it instead.
+      // Who hears of sessions and tampering: the topic and its subscriptions (a filter policy that matches nothing
+      // silences one as well as unsubscribing), the rules (activity, tamper, watchdog schedule), the alarms, the
+      // watchdog. Unsubscribing through the link in a confirmation e-mail needs no credentials: the tamper alert
+      // reports it.
       Sid: "ScpProtectAlerts",
       Effect: "Deny",
       Action: [
@@ -136,6 +143,9 @@ export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
         "sns:SetTopicAttributes",
         "sns:AddPermission",
         "sns:RemovePermission",
+        "sns:Unsubscribe",
+        "sns:SetSubscriptionAttributes",
+        "sns:PutDataProtectionPolicy",
         "events:DeleteRule",
         "events:DisableRule",
         "events:PutRule",
@@ -154,6 +164,7 @@ export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
       ],
       Resource: [
         arn.topic("*", "*", alertTopicName(prefix)),
+        `${arn.topic("*", "*", alertTopicName(prefix))}:*`,
         arn.eventRule("*", "*", `${prefix}-session-*`),
         arn.alarm("*", "*", `${alarmNamePrefix(prefix)}*`),
         `arn:${PARTITION}:lambda:*:*:function:${watchdogFunctionName(prefix)}`,
@@ -179,14 +190,25 @@ export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
         "iam:Untag*",
         "iam:Update*",
       ],
+      // And this project's IAM users: another person's keys or MFA device would be that person's access.
       Resource: [
         iam("group", IAM_PATH, "*"),
         iam("policy", IAM_PATH, "*"),
         iam("role", IAM_PATH, "*"),
+        iam("user", IAM_PATH, "*"),
         iam("instance-profile", IAM_PATH, "*"),
         iam("role", DEFAULT_HOST_ROLE_PATH, defaultHostRoleName(prefix)),
       ],
       Condition: except,
+    },
+    ...protectExemptRoles(p.exemptPrincipals, except),
+    {
+      // Negative values published into the forbidden-command metrics would keep their alarms below the threshold.
+      Sid: "ScpProtectForbiddenCommandMetrics",
+      Effect: "Deny",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { ...except, StringEquals: { "cloudwatch:namespace": forbiddenCommandNamespace(prefix) } },
     },
     {
       // Default Host Management: pointing the setting at another role gives unprofiled instances other rights.
@@ -200,7 +222,8 @@ export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
       // Run As follows SSMSessionRunAs: whoever sets it on a user, a role or a session picks the OS user, root included.
       Sid: "ScpProtectRunAsTag",
       Effect: "Deny",
-      Action: ["iam:TagUser", "iam:UntagUser", "iam:TagRole", "iam:UntagRole", "sts:TagSession"],
+      // A user or role can also be created with the tag.
+      Action: ["iam:CreateUser", "iam:CreateRole", "iam:TagUser", "iam:UntagUser", "iam:TagRole", "iam:UntagRole", "sts:TagSession"],
       Resource: "*",
       Condition: { ...except, "ForAnyValue:StringEqualsIgnoreCase": { "aws:TagKeys": [RUN_AS_TAG] } },
     },
@@ -342,4 +365,22 @@ export function packControlPolicies(kind: string, statements: readonly Statement
     const document = policy(...s);
     return { name: nameOf(i + 1), document, size: controlPolicySize(document) };
   });
+}
+
+/**
+ * Whoever could create an exempt role where none exists yet, or change one's trust or rights, would be exempt from
+ * every SCP statement: the exempt roles are protected like the setup (none when no exempt principal is a role).
+ */
+function protectExemptRoles(exempt: readonly string[], except: Statement["Condition"]): Statement[] {
+  const roles = exempt.filter((a) => /^arn:[^:]+:iam::[^:]*:role\//.test(a));
+  if (roles.length === 0) return [];
+  return [
+    {
+      Sid: "ScpProtectExemptRoles",
+      Effect: "Deny",
+      Action: ["iam:Attach*", "iam:Create*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Tag*", "iam:Untag*", "iam:Update*"],
+      Resource: roles,
+      Condition: except,
+    },
+  ];
 }
