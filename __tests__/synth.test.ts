@@ -9,8 +9,10 @@ import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Testing } from "cdktf";
 import { buildStacks } from "../stacks";
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
-import { unwrapInterpolationOnly } from "../stacks/synthesize";
-import { appStderr, EXAMPLE_CONFIG, exampleConfig, ROOT, terraformLiteral } from "./helpers";
+import { runReport } from "../review/cli";
+import { loadSynthesizedStacks } from "../review/resolve";
+import { importHcl, unwrapInterpolationOnly } from "../stacks/synthesize";
+import { appStderr, EXAMPLE_CONFIG, exampleConfig, hclBlocks, ROOT, terraformLiteral } from "./helpers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("../scripts/terraform-output-patch") as {
   TERRAFORM_OUTPUT_FILE: RegExp;
@@ -162,6 +164,73 @@ describe("the app command", () => {
     expect(readFileSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"), "utf8")).toMatch(
       /^terraform \{\n  required_version = ">= 1\.10"\n  required_providers \{$/m,
     );
+  });
+});
+
+describe("HCL output", () => {
+  const stacksOf = (cwd: string): string[] => readdirSync(join(cwd, "out", "stacks")).sort();
+
+  test("keeps the import block that adopts analytics' SSM-SessionManagerRunShell, as the JSON output has it", () => {
+    const hcl = hclOutput();
+    const json = jsonOutput();
+    expect(stacksOf(hcl)).toEqual(["log-archive", "organization", "workload-analytics", "workload-payments"]);
+    for (const stack of stacksOf(hcl)) {
+      const blocks = hclBlocks(readFileSync(join(hcl, "out", "stacks", stack, "cdk.tf"), "utf8"));
+      const imports = blocks.filter((b) => b.type === "import").map((b) => b.attributes);
+      const expected = JSON.parse(readFileSync(join(json, "out", "stacks", stack, "cdk.tf.json"), "utf8")).import ?? [];
+      expect([stack, imports]).toEqual([stack, expected.map((i: any) => ({ to: i.to, id: JSON.stringify(i.id), provider: i.provider }))]);
+    }
+    const analytics = hclBlocks(readFileSync(join(hcl, "out", "stacks", "workload-analytics", "cdk.tf"), "utf8"));
+    const [adoption] = analytics.filter((b) => b.type === "import");
+    expect(adoption.attributes).toEqual({
+      to: expect.stringMatching(/^aws_ssm_document\.session-us-east-1_preferences_[0-9A-F]{8}$/),
+      id: '"SSM-SessionManagerRunShell"',
+      provider: "aws",
+    });
+    // `to` names the preferences document of this HCL, and `provider` its default provider, in us-east-1.
+    const [type, name] = adoption.attributes.to.split(".");
+    const target = analytics.find((b) => b.type === "resource" && b.labels[0] === type && b.labels[1] === name);
+    expect(target?.attributes).toMatchObject({ name: '"SSM-SessionManagerRunShell"', document_type: '"Session"' });
+    expect(target?.attributes.provider).toBe("aws");
+    const providers = analytics.filter((b) => b.type === "provider" && b.labels[0] === "aws" && b.attributes.alias === undefined);
+    expect(providers.map((p) => p.attributes.region)).toEqual(['"us-east-1"']);
+  });
+
+  test("keeps each stack's Terraform JSON outside the stacks' directories, and npm run report reads it", async () => {
+    const hcl = hclOutput();
+    const json = jsonOutput();
+    expect(readdirSync(join(hcl, "out", "json")).sort()).toEqual(stacksOf(hcl).map((s) => `${s}.json`));
+    for (const stack of stacksOf(hcl)) {
+      expect(JSON.parse(readFileSync(join(hcl, "out", "json", `${stack}.json`), "utf8"))).toEqual(
+        JSON.parse(readFileSync(join(json, "out", "stacks", stack, "cdk.tf.json"), "utf8")),
+      );
+    }
+    expect(loadSynthesizedStacks(join(hcl, "out"))).toEqual(loadSynthesizedStacks(join(json, "out")));
+    // The review's synthesis inputs are equal; the report itself (its simulation takes seconds) runs once, to
+    // prove it accepts an HCL synthesis.
+    const run = await runReport({ CDKTF_OUTDIR: join(hcl, "out"), SESSIONS_CONFIG: EXAMPLE_CONFIG });
+    expect(run).toMatchObject({ code: 0, err: "" });
+    expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("666 access checks, all as intended");
+  });
+
+  test("a JSON synth after an HCL one drops the kept JSON, and the report reads cdk.tf.json again", () => {
+    const cwd = join(scratch, "back");
+    mkdirSync(cwd, { recursive: true });
+    cpSync(join(hclOutput(), "out"), join(cwd, "out"), { recursive: true });
+    rmSync(join(cwd, "out", "json", "log-archive.json"));
+    expect(() => loadSynthesizedStacks(join(cwd, "out"))).toThrow(
+      `log-archive: ${join(cwd, "out", "json", "log-archive.json")} not found: synthesize again (npm run synth)`,
+    );
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    expect(existsSync(join(cwd, "out", "json"))).toBe(false);
+    expect(loadSynthesizedStacks(join(cwd, "out")).map((s) => s.name)).toEqual(stacksOf(cwd));
+  });
+
+  test("an import id is a string literal: a template sequence in it stays text", () => {
+    expect(importHcl({ to: "aws_ssm_document.d", id: 'a"${b}%{c}', provider: "aws.eu-west-1" })).toBe(
+      ['import {', "  to = aws_ssm_document.d", '  id = "a\\"$${b}%%{c}"', "  provider = aws.eu-west-1", "}"].join("\n"),
+    );
+    expect(hclBlocks(importHcl({ to: "aws_ssm_document.d", id: "x" }))).toEqual([{ type: "import", labels: [], attributes: { to: "aws_ssm_document.d", id: '"x"' } }]);
   });
 });
 
