@@ -6,8 +6,8 @@ import { dirname, join, relative, sep } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
-import { Testing } from "cdktf";
-import { buildStacks } from "../stacks";
+import { type TerraformStack, Testing } from "cdktf";
+import { buildStacks, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
 import { runReport } from "../review/cli";
 import { loadSynthesizedStacks } from "../review/resolve";
@@ -164,6 +164,32 @@ describe("the app command", () => {
     expect(readFileSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"), "utf8")).toMatch(
       /^terraform \{\n  required_version = ">= 1\.10"\n  required_providers \{$/m,
     );
+  });
+});
+
+describe("deploy order", () => {
+  test("every workload and the organization depend on log-archive, in the manifest the CLI reads", () => {
+    const manifest = JSON.parse(readFileSync(join(jsonOutput(), "out", "manifest.json"), "utf8"));
+    expect(Object.fromEntries(Object.entries<any>(manifest.stacks).map(([name, s]) => [name, s.dependencies]))).toEqual({
+      "log-archive": [],
+      organization: ["log-archive"],
+      "workload-analytics": ["log-archive"],
+      "workload-payments": ["log-archive"],
+    });
+  });
+
+  test("the dependencies change no stack's Terraform", () => {
+    const config = exampleConfig();
+    const ordered = buildStacks(Testing.app({ stackTraces: false }), config);
+    const app = Testing.app({ stackTraces: false });
+    const unordered = [
+      new LogArchiveStack(app, config),
+      ...config.workloads.map((w) => new WorkloadStack(app, config, w)),
+      new OrganizationStack(app, config, config.organizationGuardrails!),
+    ];
+    const synth = (stacks: readonly (TerraformStack | undefined)[]) => stacks.map((s) => Testing.synth(s!));
+    expect(synth([ordered.logArchive, ...ordered.workloads, ordered.organization])).toEqual(synth(unordered));
+    expect(unordered.every((s) => s.dependencies.length === 0)).toBe(true);
   });
 });
 
