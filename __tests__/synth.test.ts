@@ -11,7 +11,7 @@ import { buildStacks, LogArchiveStack, OrganizationStack, WorkloadStack } from "
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
 import { runReport } from "../review/cli";
 import { loadSynthesizedStacks } from "../review/resolve";
-import { importHcl, unwrapInterpolationOnly } from "../stacks/synthesize";
+import { importHcl, synthSummary, unwrapInterpolationOnly } from "../stacks/synthesize";
 import { appStderr, EXAMPLE_CONFIG, exampleConfig, hclBlocks, ROOT, terraformLiteral } from "./helpers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("../scripts/terraform-output-patch") as {
@@ -86,8 +86,18 @@ describe("the app command", () => {
       // The second run has no Terraform on PATH: cdktf's importFrom would run `terraform version`, and the
       // example adopts analytics' document with an import block.
       const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", ...(i === 1 ? { PATH: "/nonexistent" } : {}) });
-      // The app itself prints nothing on success; the Node.js runtime's own notices are not its output.
+      // On success the app prints one line per stack and nothing else; the Node.js runtime's own notices are not
+      // its output.
       expect(appStderr(run.stderr)).toBe("");
+      expect(run.stdout).toBe(
+        [
+          "log-archive         account 111111111111   18 resources",
+          "workload-payments   account 222222222222  132 resources",
+          "workload-analytics  account 333333333333   51 resources",
+          "organization        account 101010101010    4 resources",
+          "",
+        ].join("\n"),
+      );
       expect(run.status).toBe(0);
       return tree(join(cwd, "out"));
     });
@@ -102,6 +112,12 @@ describe("the app command", () => {
       "stacks/workload-payments/cdk.tf.json",
     ]);
     expect(b).toEqual(a);
+    // The counts printed are the resources written.
+    const counts = ["log-archive", "workload-payments", "workload-analytics", "organization"].map((stack) => {
+      const resources = JSON.parse(a[`stacks/${stack}/cdk.tf.json`]).resource;
+      return Object.values<object>(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    });
+    expect(counts).toEqual([18, 132, 51, 4]);
     expect(JSON.parse(a["stacks/workload-analytics/cdk.tf.json"]).import).toHaveLength(1);
     const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
     for (const [file, text] of Object.entries(a)) {
@@ -159,12 +175,24 @@ describe("the app command", () => {
   test("switching to HCL replaces cdk.tf.json, so Terraform never loads both", () => {
     const cwd = join(scratch, "switch");
     earlierOutput(cwd);
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" }).status).toBe(0);
+    const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" });
+    expect(run.status).toBe(0);
+    // The same summary as a JSON synth: the counts come from the stacks' JSON form.
+    expect(run.stdout.split("\n")[1]).toBe("workload-payments   account 222222222222  132 resources");
     expect(readdirSync(join(cwd, "out", "stacks", "log-archive")).sort()).toEqual(["cdk.tf", "metadata.json"]);
     expect(readFileSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"), "utf8")).toMatch(
       /^terraform \{\n  required_version = ">= 1\.10"\n  required_providers \{$/m,
     );
   });
+});
+
+test("the synth summary aligns names and counts, and says resource for one", () => {
+  expect(
+    synthSummary([
+      { name: "log-archive", accountId: "111111111111", resources: 1 },
+      { name: "workload-a", accountId: "222222222222", resources: 1234 },
+    ]),
+  ).toEqual(["log-archive  account 111111111111     1 resource", "workload-a   account 222222222222  1234 resources"]);
 });
 
 describe("deploy order", () => {

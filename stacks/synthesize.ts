@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App, type TerraformStack } from "cdktf";
+import { App } from "cdktf";
 import { blocking, ComplianceError, complianceReport, complianceWarnings } from "../compliance/engine";
 import { synthesizedJsonPath } from "../config/naming";
 import type { Config } from "../config/types";
+import type { AccountStack } from "./account-stack";
 import { buildStacks } from "./index";
 
 /** What the synthesizer writes into each stack directory; anything else there (.terraform, plans) is Terraform's. */
@@ -16,9 +17,19 @@ export interface SynthesizeOptions {
   readonly hcl?: boolean;
 }
 
+export interface SynthesizedStack {
+  readonly name: string;
+  /** The account it deploys into. */
+  readonly accountId: string;
+  /** Managed resources (data sources not counted), as the review's stack table counts them. */
+  readonly resources: number;
+}
+
 export interface SynthesizeResult {
   /** Compliance warnings (warning findings, unused suppressions), one line each, for the caller to print. */
   readonly warnings: readonly string[];
+  /** Every stack written, in build order: log-archive, the workloads as the config lists them, the organization. */
+  readonly stacks: readonly SynthesizedStack[];
 }
 
 /**
@@ -51,12 +62,17 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     );
     const stopping = blocking(report.findings);
     if (stopping.length > 0) throw new ComplianceError(stopping);
-    if (app.hclOutput) {
-      keepJson(staging, stacks);
-      await formatHcl(staging);
-    }
+    const terraform = stacks.map((stack) =>
+      app.hclOutput ? keepJson(staging, stack) : JSON.parse(readFileSync(join(staging, "stacks", stack.node.id, "cdk.tf.json"), "utf8")),
+    );
+    if (app.hclOutput) await formatHcl(staging);
     publish(staging, target);
-    return { warnings: complianceWarnings(report) };
+    const written = stacks.map((stack, i) => ({
+      name: stack.node.id,
+      accountId: stack.accountId,
+      resources: Object.values<Record<string, unknown>>(terraform[i].resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0),
+    }));
+    return { warnings: complianceWarnings(report), stacks: written };
   } finally {
     if (envBefore === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = envBefore;
@@ -70,15 +86,23 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
  * overrides, so it drops the `import` blocks (modules/import-block.ts): without them the first apply of the HCL
  * fails on an existing SSM-SessionManagerRunShell with DocumentAlreadyExists.
  */
-function keepJson(outdir: string, stacks: readonly TerraformStack[]): void {
+function keepJson(outdir: string, stack: AccountStack): Record<string, any> {
   mkdirSync(join(outdir, JSON_COPIES), { recursive: true });
-  for (const stack of stacks) {
-    const json = stack.toTerraform() as { import?: readonly ImportBlock[] };
-    writeFileSync(join(outdir, synthesizedJsonPath(stack.node.id)), stableJson(json));
-    const file = join(outdir, "stacks", stack.node.id, "cdk.tf");
-    const imports = (json.import ?? []).map(importHcl);
-    if (imports.length > 0) writeFileSync(file, `${readFileSync(file, "utf8").trimEnd()}\n\n${imports.join("\n\n")}\n`);
-  }
+  const json = stack.toTerraform();
+  writeFileSync(join(outdir, synthesizedJsonPath(stack.node.id)), stableJson(json));
+  const file = join(outdir, "stacks", stack.node.id, "cdk.tf");
+  const imports = ((json.import ?? []) as ImportBlock[]).map(importHcl);
+  if (imports.length > 0) writeFileSync(file, `${readFileSync(file, "utf8").trimEnd()}\n\n${imports.join("\n\n")}\n`);
+  return json;
+}
+
+/** One line per stack, names and counts aligned: what `npm run synth` prints on success. */
+export function synthSummary(stacks: readonly SynthesizedStack[]): string[] {
+  const width = Math.max(...stacks.map((s) => s.name.length));
+  const digits = Math.max(...stacks.map((s) => String(s.resources).length));
+  return stacks.map(
+    (s) => `${s.name.padEnd(width)}  account ${s.accountId}  ${String(s.resources).padStart(digits)} resource${s.resources === 1 ? "" : "s"}`,
+  );
 }
 
 interface ImportBlock {
