@@ -1,7 +1,7 @@
 import { ComplianceError } from "./compliance/engine";
 import { ConfigError } from "./config/errors";
 import { loadConfig } from "./config/load";
-import { synthesize } from "./stacks/synthesize";
+import { synthesize, synthSummary } from "./stacks/synthesize";
 
 /**
  * Entry point of `cdktf synth` and `npm run synth`: config file in, one Terraform stack per account out.
@@ -13,8 +13,9 @@ async function main(): Promise<number> {
   const configFile = process.env.SESSIONS_CONFIG ?? "sessions.yaml";
   try {
     const config = loadConfig(configFile);
-    const { warnings } = await synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    const { warnings, stacks } = await synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
     for (const warning of warnings) console.error(warning);
+    for (const line of synthSummary(stacks)) console.log(line);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError || e instanceof ComplianceError) {

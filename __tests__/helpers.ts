@@ -119,3 +119,99 @@ export function editStatements(
 export function appStderr(stderr: string): string {
   return stderr.replace(/^\(node:\d+\) .*\n(?:\(Use `node --trace-.*\n)?/gm, "");
 }
+
+/** A top-level HCL block: its type, labels, and its own attributes (nested blocks left out), as source text. */
+export interface HclBlock {
+  readonly type: string;
+  readonly labels: readonly string[];
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/**
+ * The top-level blocks of an HCL file, read by a tokenizer that knows strings (with escapes and `${…}` holding
+ * braces), heredocs and comments, so a brace or `import` inside a policy never counts. Attribute values are the
+ * expression's source text; a quoted string stays quoted.
+ */
+export function hclBlocks(hcl: string): HclBlock[] {
+  type Token = { kind: "word" | "string" | "heredoc" | "punct" | "newline"; text: string };
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < hcl.length) {
+    const c = hcl[i];
+    if (c === "\n") {
+      tokens.push({ kind: "newline", text: c });
+      i += 1;
+    } else if (/\s/.test(c)) {
+      i += 1;
+    } else if (c === "#" || hcl.startsWith("//", i)) {
+      while (i < hcl.length && hcl[i] !== "\n") i += 1;
+    } else if (hcl.startsWith("/*", i)) {
+      i = hcl.indexOf("*/", i) + 2;
+    } else if (hcl.startsWith("<<", i)) {
+      const opener = /^<<-?([A-Za-z_]+)\n/.exec(hcl.slice(i))!;
+      const end = new RegExp(`\\n[ \\t]*${opener[1]}(?=\\n|$)`, "g");
+      end.lastIndex = i + opener[0].length - 1;
+      const close = end.exec(hcl)!;
+      tokens.push({ kind: "heredoc", text: hcl.slice(i, close.index + close[0].length) });
+      i = close.index + close[0].length;
+    } else if (c === '"') {
+      let j = i + 1;
+      let depth = 0;
+      while (j < hcl.length && (hcl[j] !== '"' || depth > 0)) {
+        if (hcl[j] === "\\") j += 1;
+        else if (hcl.startsWith("${", j) || hcl.startsWith("%{", j)) depth += 1;
+        else if (hcl[j] === "}" && depth > 0) depth -= 1;
+        j += 1;
+      }
+      tokens.push({ kind: "string", text: hcl.slice(i, j + 1) });
+      i = j + 1;
+    } else if (/[\w-]/.test(c)) {
+      const word = /^[\w.\-[\]*]+/.exec(hcl.slice(i))![0];
+      tokens.push({ kind: "word", text: word });
+      i += word.length;
+    } else {
+      tokens.push({ kind: "punct", text: c });
+      i += 1;
+    }
+  }
+  const blocks: HclBlock[] = [];
+  let t = 0;
+  const skipNewlines = () => {
+    while (tokens[t]?.kind === "newline") t += 1;
+  };
+  /** Skips to the token after the bracket that closes the one at t. */
+  const skipBalanced = () => {
+    let depth = 0;
+    do {
+      if ("{[(".includes(tokens[t].text) && tokens[t].kind === "punct") depth += 1;
+      if ("}])".includes(tokens[t].text) && tokens[t].kind === "punct") depth -= 1;
+      t += 1;
+    } while (depth > 0);
+  };
+  for (skipNewlines(); t < tokens.length; skipNewlines()) {
+    const type = tokens[t++].text;
+    const labels: string[] = [];
+    while (tokens[t].kind === "string") labels.push(JSON.parse(tokens[t++].text));
+    if (tokens[t].text !== "{") throw new Error(`expected { after ${type} ${labels.join(" ")}, got ${tokens[t].text}`);
+    t += 1;
+    const attributes: Record<string, string> = {};
+    for (skipNewlines(); tokens[t].text !== "}"; skipNewlines()) {
+      const name = tokens[t++].text;
+      if (tokens[t].text === "=") {
+        t += 1;
+        const start = t;
+        while (tokens[t].kind !== "newline" && tokens[t].text !== "}") {
+          if ("{[(".includes(tokens[t].text) && tokens[t].kind === "punct") skipBalanced();
+          else t += 1;
+        }
+        attributes[name] = tokens.slice(start, t).map((x) => x.text).join(" ");
+      } else {
+        while (tokens[t].kind === "string") t += 1; // a nested block's labels
+        skipBalanced();
+      }
+    }
+    t += 1;
+    blocks.push({ type, labels, attributes });
+  }
+  return blocks;
+}

@@ -137,6 +137,31 @@ describe("review report", () => {
     expect(review.markdown).not.toContain("### Access matrix");
   });
 
+  test("--base: what changed heads the report, after the verdict; the full matrix follows, collapsed", async () => {
+    const env = { CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") };
+    const run = await runReport(env, ["--base", outdir, "--base-config", join(ROOT, "sessions.yaml")]);
+    expect(run).toMatchObject({ code: 0, err: "" });
+    const md = readFileSync(join(outdir, "review.md"), "utf8");
+    expect(md.split("\n").slice(0, 7)).toEqual([
+      "## Session Manager access review",
+      "",
+      "4 stacks · 38 policies linted · 666 access checks, all as intended",
+      "",
+      "### What changed",
+      "",
+      "No change in access, policies, resources or settings against the base.",
+    ]);
+    expect(md.indexOf("### What changed")).toBeLessThan(md.indexOf("### Stacks"));
+    expect(md.indexOf("### Stacks")).toBeLessThan(md.indexOf("<details><summary><b>workload-payments</b>"));
+    for (const args of [["--bogus", "x"], ["--base"], ["--base-config", "sessions.yaml"]]) {
+      expect((await runReport(env, args)).code).toBe(1);
+    }
+    expect((await runReport(env, ["--bogus", "x"])).err).toBe(
+      "npm run report: --bogus is not an option; use -- --base <cdktf.out of the base> [--base-config <its config file>]",
+    );
+    expect((await runReport(env, ["--base", join(outdir, "missing")])).err).toBe(`${join(outdir, "missing", "manifest.json")} not found: run \`npm run synth\` first`);
+  });
+
   test("as a process, a missing cdktf.out is a one-line error and exit 1, with no stack trace", () => {
     const tsx = join(ROOT, "node_modules", ".bin", "tsx");
     const missing = join(outdir, "nowhere");

@@ -115,11 +115,11 @@ describe("policy resolution", () => {
     expect(() => resolveStack("workload-payments", tf)).toThrow(message);
   });
 
-  test("reads cdktf.out through its manifest, and refuses HCL output", () => {
+  test("reads cdktf.out through its manifest; after an HCL synth, only with the JSON it kept", () => {
     const dir = mkdtempSync(join(tmpdir(), "resolve-"));
     try {
       writeFileSync(join(dir, "manifest.json"), JSON.stringify({ stacks: { x: { name: "x", synthesizedStackPath: "stacks/x/cdk.tf" } } }));
-      expect(() => loadSynthesizedStacks(dir)).toThrow("x: stacks/x/cdk.tf is HCL; synthesize JSON (npm run synth)");
+      expect(() => loadSynthesizedStacks(dir)).toThrow(`x: ${join(dir, "json", "x.json")} not found: synthesize again (npm run synth)`);
       expect(() => loadSynthesizedStacks(join(dir, "missing"))).toThrow(/manifest.json not found: run `npm run synth` first/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

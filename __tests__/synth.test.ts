@@ -6,11 +6,13 @@ import { dirname, join, relative, sep } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
-import { Testing } from "cdktf";
-import { buildStacks } from "../stacks";
+import { type TerraformStack, Testing } from "cdktf";
+import { buildStacks, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
-import { unwrapInterpolationOnly } from "../stacks/synthesize";
-import { appStderr, EXAMPLE_CONFIG, exampleConfig, ROOT, terraformLiteral } from "./helpers";
+import { runReport } from "../review/cli";
+import { loadSynthesizedStacks } from "../review/resolve";
+import { importHcl, synthSummary, unwrapInterpolationOnly } from "../stacks/synthesize";
+import { appStderr, EXAMPLE_CONFIG, exampleConfig, hclBlocks, ROOT, terraformLiteral } from "./helpers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("../scripts/terraform-output-patch") as {
   TERRAFORM_OUTPUT_FILE: RegExp;
@@ -84,8 +86,18 @@ describe("the app command", () => {
       // The second run has no Terraform on PATH: cdktf's importFrom would run `terraform version`, and the
       // example adopts analytics' document with an import block.
       const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", ...(i === 1 ? { PATH: "/nonexistent" } : {}) });
-      // The app itself prints nothing on success; the Node.js runtime's own notices are not its output.
+      // On success the app prints one line per stack and nothing else; the Node.js runtime's own notices are not
+      // its output.
       expect(appStderr(run.stderr)).toBe("");
+      expect(run.stdout).toBe(
+        [
+          "log-archive         account 111111111111   18 resources",
+          "workload-payments   account 222222222222  132 resources",
+          "workload-analytics  account 333333333333   51 resources",
+          "organization        account 101010101010    4 resources",
+          "",
+        ].join("\n"),
+      );
       expect(run.status).toBe(0);
       return tree(join(cwd, "out"));
     });
@@ -100,6 +112,12 @@ describe("the app command", () => {
       "stacks/workload-payments/cdk.tf.json",
     ]);
     expect(b).toEqual(a);
+    // The counts printed are the resources written.
+    const counts = ["log-archive", "workload-payments", "workload-analytics", "organization"].map((stack) => {
+      const resources = JSON.parse(a[`stacks/${stack}/cdk.tf.json`]).resource;
+      return Object.values<object>(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    });
+    expect(counts).toEqual([18, 132, 51, 4]);
     expect(JSON.parse(a["stacks/workload-analytics/cdk.tf.json"]).import).toHaveLength(1);
     const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
     for (const [file, text] of Object.entries(a)) {
@@ -157,11 +175,116 @@ describe("the app command", () => {
   test("switching to HCL replaces cdk.tf.json, so Terraform never loads both", () => {
     const cwd = join(scratch, "switch");
     earlierOutput(cwd);
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" }).status).toBe(0);
+    const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" });
+    expect(run.status).toBe(0);
+    // The same summary as a JSON synth: the counts come from the stacks' JSON form.
+    expect(run.stdout.split("\n")[1]).toBe("workload-payments   account 222222222222  132 resources");
     expect(readdirSync(join(cwd, "out", "stacks", "log-archive")).sort()).toEqual(["cdk.tf", "metadata.json"]);
     expect(readFileSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"), "utf8")).toMatch(
       /^terraform \{\n  required_version = ">= 1\.10"\n  required_providers \{$/m,
     );
+  });
+});
+
+test("the synth summary aligns names and counts, and says resource for one", () => {
+  expect(
+    synthSummary([
+      { name: "log-archive", accountId: "111111111111", resources: 1 },
+      { name: "workload-a", accountId: "222222222222", resources: 1234 },
+    ]),
+  ).toEqual(["log-archive  account 111111111111     1 resource", "workload-a   account 222222222222  1234 resources"]);
+});
+
+describe("deploy order", () => {
+  test("every workload and the organization depend on log-archive, in the manifest the CLI reads", () => {
+    const manifest = JSON.parse(readFileSync(join(jsonOutput(), "out", "manifest.json"), "utf8"));
+    expect(Object.fromEntries(Object.entries<any>(manifest.stacks).map(([name, s]) => [name, s.dependencies]))).toEqual({
+      "log-archive": [],
+      organization: ["log-archive"],
+      "workload-analytics": ["log-archive"],
+      "workload-payments": ["log-archive"],
+    });
+  });
+
+  test("the dependencies change no stack's Terraform", () => {
+    const config = exampleConfig();
+    const ordered = buildStacks(Testing.app({ stackTraces: false }), config);
+    const app = Testing.app({ stackTraces: false });
+    const unordered = [
+      new LogArchiveStack(app, config),
+      ...config.workloads.map((w) => new WorkloadStack(app, config, w)),
+      new OrganizationStack(app, config, config.organizationGuardrails!),
+    ];
+    const synth = (stacks: readonly (TerraformStack | undefined)[]) => stacks.map((s) => Testing.synth(s!));
+    expect(synth([ordered.logArchive, ...ordered.workloads, ordered.organization])).toEqual(synth(unordered));
+    expect(unordered.every((s) => s.dependencies.length === 0)).toBe(true);
+  });
+});
+
+describe("HCL output", () => {
+  const stacksOf = (cwd: string): string[] => readdirSync(join(cwd, "out", "stacks")).sort();
+
+  test("keeps the import block that adopts analytics' SSM-SessionManagerRunShell, as the JSON output has it", () => {
+    const hcl = hclOutput();
+    const json = jsonOutput();
+    expect(stacksOf(hcl)).toEqual(["log-archive", "organization", "workload-analytics", "workload-payments"]);
+    for (const stack of stacksOf(hcl)) {
+      const blocks = hclBlocks(readFileSync(join(hcl, "out", "stacks", stack, "cdk.tf"), "utf8"));
+      const imports = blocks.filter((b) => b.type === "import").map((b) => b.attributes);
+      const expected = JSON.parse(readFileSync(join(json, "out", "stacks", stack, "cdk.tf.json"), "utf8")).import ?? [];
+      expect([stack, imports]).toEqual([stack, expected.map((i: any) => ({ to: i.to, id: JSON.stringify(i.id), provider: i.provider }))]);
+    }
+    const analytics = hclBlocks(readFileSync(join(hcl, "out", "stacks", "workload-analytics", "cdk.tf"), "utf8"));
+    const [adoption] = analytics.filter((b) => b.type === "import");
+    expect(adoption.attributes).toEqual({
+      to: expect.stringMatching(/^aws_ssm_document\.session-us-east-1_preferences_[0-9A-F]{8}$/),
+      id: '"SSM-SessionManagerRunShell"',
+      provider: "aws",
+    });
+    // `to` names the preferences document of this HCL, and `provider` its default provider, in us-east-1.
+    const [type, name] = adoption.attributes.to.split(".");
+    const target = analytics.find((b) => b.type === "resource" && b.labels[0] === type && b.labels[1] === name);
+    expect(target?.attributes).toMatchObject({ name: '"SSM-SessionManagerRunShell"', document_type: '"Session"' });
+    expect(target?.attributes.provider).toBe("aws");
+    const providers = analytics.filter((b) => b.type === "provider" && b.labels[0] === "aws" && b.attributes.alias === undefined);
+    expect(providers.map((p) => p.attributes.region)).toEqual(['"us-east-1"']);
+  });
+
+  test("keeps each stack's Terraform JSON outside the stacks' directories, and npm run report reads it", async () => {
+    const hcl = hclOutput();
+    const json = jsonOutput();
+    expect(readdirSync(join(hcl, "out", "json")).sort()).toEqual(stacksOf(hcl).map((s) => `${s}.json`));
+    for (const stack of stacksOf(hcl)) {
+      expect(JSON.parse(readFileSync(join(hcl, "out", "json", `${stack}.json`), "utf8"))).toEqual(
+        JSON.parse(readFileSync(join(json, "out", "stacks", stack, "cdk.tf.json"), "utf8")),
+      );
+    }
+    expect(loadSynthesizedStacks(join(hcl, "out"))).toEqual(loadSynthesizedStacks(join(json, "out")));
+    // The review's synthesis inputs are equal; the report itself (its simulation takes seconds) runs once, to
+    // prove it accepts an HCL synthesis.
+    const run = await runReport({ CDKTF_OUTDIR: join(hcl, "out"), SESSIONS_CONFIG: EXAMPLE_CONFIG });
+    expect(run).toMatchObject({ code: 0, err: "" });
+    expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("666 access checks, all as intended");
+  });
+
+  test("a JSON synth after an HCL one drops the kept JSON, and the report reads cdk.tf.json again", () => {
+    const cwd = join(scratch, "back");
+    mkdirSync(cwd, { recursive: true });
+    cpSync(join(hclOutput(), "out"), join(cwd, "out"), { recursive: true });
+    rmSync(join(cwd, "out", "json", "log-archive.json"));
+    expect(() => loadSynthesizedStacks(join(cwd, "out"))).toThrow(
+      `log-archive: ${join(cwd, "out", "json", "log-archive.json")} not found: synthesize again (npm run synth)`,
+    );
+    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    expect(existsSync(join(cwd, "out", "json"))).toBe(false);
+    expect(loadSynthesizedStacks(join(cwd, "out")).map((s) => s.name)).toEqual(stacksOf(cwd));
+  });
+
+  test("an import id is a string literal: a template sequence in it stays text", () => {
+    expect(importHcl({ to: "aws_ssm_document.d", id: 'a"${b}%{c}', provider: "aws.eu-west-1" })).toBe(
+      ['import {', "  to = aws_ssm_document.d", '  id = "a\\"$${b}%%{c}"', "  provider = aws.eu-west-1", "}"].join("\n"),
+    );
+    expect(hclBlocks(importHcl({ to: "aws_ssm_document.d", id: "x" }))).toEqual([{ type: "import", labels: [], attributes: { to: "aws_ssm_document.d", id: '"x"' } }]);
   });
 });
 

@@ -88,6 +88,11 @@ export const setupScpName = (prefix: string, n: number): string => `${prefix}-se
 /** The n-th (from 1) RCP around the transcript and access-log buckets and the log-archive keys. */
 export const logRcpName = (prefix: string, n: number): string => `${prefix}-session-logs-rcp-${n}`;
 export const workloadStackName = (workload: string): string => `workload-${workload}`;
+/**
+ * Where an HCL synth keeps each stack's Terraform JSON, relative to the output directory, for the review and the
+ * offline plan. Not a `.tf.json` file and not in a stack's working directory, so Terraform never loads it.
+ */
+export const synthesizedJsonPath = (stack: string): string => `json/${stack}.json`;
 
 export const logBucketName = (prefix: string, logAccountId: string): string =>
   `${prefix}-session-logs-${logAccountId}`;

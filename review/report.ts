@@ -3,6 +3,7 @@ import { workloadStackName } from "../config/naming";
 import { resources } from "../compliance/terraform";
 import type { Config } from "../config/types";
 import { accessChecks, accessModel, type AccessCheck } from "./checks";
+import { changesSection } from "./diff";
 import { lintPolicies, type LintFinding } from "./lint";
 import type { ResolvedStack } from "./resolve";
 import { evaluate, type Outcome } from "./simulate";
@@ -20,14 +21,18 @@ export interface ReviewResult {
   readonly checks: number;
 }
 
-export async function buildReview(config: Config, stacks: readonly ResolvedStack[]): Promise<ReviewResult> {
-  const model = accessModel(config, stacks);
-  const findings = await lintPolicies(stacks.flatMap((s) => s.policies));
-  // Lint comes first: a policy with findings would make the simulation prove the wrong thing.
-  const results: { check: AccessCheck; outcome: Outcome }[] = [];
-  if (findings.length === 0) {
-    for (const check of accessChecks(config, model)) results.push({ check, outcome: await evaluate(model, check.persona, check.request) });
-  }
+/** A synthesis to compare with: its stacks and the config they were synthesized from. */
+export interface ReviewBase {
+  readonly config: Config;
+  readonly stacks: readonly ResolvedStack[];
+}
+
+/**
+ * The review of `stacks`; with `base`, headed by what changed against it (see diff.ts). `onlyStack` evaluates
+ * the access checks of one stack only (tests).
+ */
+export async function buildReview(config: Config, stacks: readonly ResolvedStack[], base?: ReviewBase, onlyStack?: string): Promise<ReviewResult> {
+  const { findings, results } = await evaluateStacks(config, stacks, onlyStack);
   const surprises = results.filter((r) => !asIntended(r.check, r.outcome));
   const compliance = stacks.flatMap((s) =>
     checkStack(config, s.name, s.terraform, config.workloads.find((w) => workloadStackName(w.name) === s.name)),
@@ -43,6 +48,11 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
         ? `**${surprises.length} of ${results.length} access checks differ from the intended model**`
         : `${results.length} access checks, all as intended`;
   out.push(`${stacks.length} stacks · ${policies} policies linted · ${verdict}`, "");
+  if (base !== undefined) {
+    const before = await evaluateStacks(base.config, base.stacks, onlyStack);
+    if (before.findings.length > 0) out.push(`_The base has ${before.findings.length} lint findings: its access was not evaluated, so every decision counts as changed._`, "");
+    out.push(...changesSection(before, { stacks, results }));
+  }
   if (surprises.length > 0) {
     out.push("### ❗ Differs from the intended model", "", "| Stack | Region | Who | Attempt | Intended | Evaluated |", "|---|---|---|---|---|---|");
     for (const { check, outcome } of surprises) {
@@ -60,6 +70,22 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
     ...lintSection(findings),
   );
   return { markdown: `${out.join("\n").trimEnd()}\n`, findings, surprises, checks: results.length };
+}
+
+/** Lint, then (without findings) every access check evaluated. */
+export async function evaluateStacks(
+  config: Config,
+  stacks: readonly ResolvedStack[],
+  onlyStack?: string,
+): Promise<{ stacks: readonly ResolvedStack[]; findings: LintFinding[]; results: { check: AccessCheck; outcome: Outcome }[] }> {
+  const model = accessModel(config, stacks);
+  const findings = await lintPolicies(stacks.flatMap((s) => s.policies));
+  // Lint comes first: a policy with findings would make the simulation prove the wrong thing.
+  const results: { check: AccessCheck; outcome: Outcome }[] = [];
+  if (findings.length === 0) {
+    for (const check of accessChecks(config, model, onlyStack)) results.push({ check, outcome: await evaluate(model, check.persona, check.request) });
+  }
+  return { stacks, findings, results };
 }
 
 const asIntended = (check: AccessCheck, outcome: Outcome): boolean =>

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { synthesizedJsonPath } from "../config/naming";
 import { PARTITION } from "../config/regions";
 import { managedPolicy } from "./managed-policies";
 
@@ -162,17 +163,26 @@ const NOT_IAM_POLICIES: ReadonlySet<string> = new Set(["aws_cloudwatch_event_tar
 
 type Block = Record<string, any>;
 
-/** Reads `cdktf.out/manifest.json` and resolves every stack it lists, in the manifest's order. */
+/**
+ * Reads `cdktf.out/manifest.json` and resolves every stack it lists, in the manifest's order: the stack's
+ * cdk.tf.json, or after an HCL synth the JSON form it kept beside the HCL.
+ */
 export function loadSynthesizedStacks(outdir: string): ResolvedStack[] {
+  return synthesizedTerraform(outdir).map(({ name, terraform }) => resolveStack(name, terraform));
+}
+
+/** Every stack of a synthesis, in the manifest's order, as Terraform JSON. */
+export function synthesizedTerraform(outdir: string): { readonly name: string; readonly terraform: Block }[] {
   const manifestFile = join(outdir, "manifest.json");
   if (!existsSync(manifestFile)) throw new ResolveError(`${manifestFile} not found: run \`npm run synth\` first`);
   const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { stacks: Record<string, Block> };
   return Object.values(manifest.stacks).map((entry) => {
-    const file = join(outdir, entry.synthesizedStackPath);
-    if (!file.endsWith(".json")) {
-      throw new ResolveError(`${entry.name}: ${entry.synthesizedStackPath} is HCL; synthesize JSON (npm run synth)`);
-    }
-    return resolveStack(entry.name, JSON.parse(readFileSync(file, "utf8")));
+    const name = String(entry.name);
+    const file = String(entry.synthesizedStackPath).endsWith(".json")
+      ? join(outdir, entry.synthesizedStackPath)
+      : join(outdir, synthesizedJsonPath(name));
+    if (!existsSync(file)) throw new ResolveError(`${name}: ${file} not found: synthesize again (npm run synth)`);
+    return { name, terraform: JSON.parse(readFileSync(file, "utf8")) };
   });
 }
 

@@ -28,10 +28,13 @@ export class AccountStack extends TerraformStack {
   private readonly providers = new Map<string, AwsProvider>();
   /** The compliance rule pack, run on every synth as a validation of this stack. */
   public readonly compliance: ComplianceValidation;
+  /** The one account this stack may deploy into. */
+  public readonly accountId: string;
 
   constructor(scope: Construct, name: string, props: AccountStackProps) {
     super(scope, name);
     const { config } = props;
+    this.accountId = props.accountId;
     this.compliance = new ComplianceValidation(this, config, props.workload);
     this.node.addValidation(this.compliance);
     configureBackend(this, name, config);

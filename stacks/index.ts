@@ -15,11 +15,16 @@ export interface Stacks {
   readonly organization?: OrganizationStack;
 }
 
-/** Every stack of the organization: log-archive, one per workload account, then the organization's guardrails. */
+/**
+ * Every stack of the organization: log-archive, one per workload account, then the organization's guardrails.
+ * The others depend on log-archive, so `cdktf deploy '*'` creates the bucket and key the workloads' instances write
+ * to before any workload. The dependency is recorded in manifest.json only; no stack reads another's state.
+ */
 export function buildStacks(app: App, config: Config): Stacks {
   const logArchive = new LogArchiveStack(app, config);
   const workloads = config.workloads.map((w) => new WorkloadStack(app, config, w));
   const guardrails = config.organizationGuardrails;
   const organization = guardrails === undefined ? undefined : new OrganizationStack(app, config, guardrails);
+  for (const stack of [...workloads, ...(organization ? [organization] : [])]) stack.addDependency(logArchive);
   return { logArchive, workloads, organization };
 }

@@ -2,20 +2,34 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { basename, dirname, join, resolve } from "node:path";
 import { App } from "cdktf";
 import { blocking, ComplianceError, complianceReport, complianceWarnings } from "../compliance/engine";
+import { synthesizedJsonPath } from "../config/naming";
 import type { Config } from "../config/types";
+import type { AccountStack } from "./account-stack";
 import { buildStacks } from "./index";
 
 /** What the synthesizer writes into each stack directory; anything else there (.terraform, plans) is Terraform's. */
 const SYNTHESIZED_FILES = ["cdk.tf.json", "cdk.tf", "metadata.json", "assets"];
+/** The directory of the Terraform JSON an HCL synth keeps beside its HCL (see synthesizedJsonPath). */
+const JSON_COPIES = dirname(synthesizedJsonPath("stack"));
 
 export interface SynthesizeOptions {
   /** Write HCL (`cdk.tf`) instead of JSON. @default SYNTH_HCL_OUTPUT, as `cdktf synth --hcl` sets it */
   readonly hcl?: boolean;
 }
 
+export interface SynthesizedStack {
+  readonly name: string;
+  /** The account it deploys into. */
+  readonly accountId: string;
+  /** Managed resources (data sources not counted), as the review's stack table counts them. */
+  readonly resources: number;
+}
+
 export interface SynthesizeResult {
   /** Compliance warnings (warning findings, unused suppressions), one line each, for the caller to print. */
   readonly warnings: readonly string[];
+  /** Every stack written, in build order: log-archive, the workloads as the config lists them, the organization. */
+  readonly stacks: readonly SynthesizedStack[];
 }
 
 /**
@@ -37,7 +51,8 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
     const { logArchive, workloads, organization } = buildStacks(app, config);
-    const validations = [logArchive, ...workloads, ...(organization ? [organization] : [])].map((s) => s.compliance);
+    const stacks = [logArchive, ...workloads, ...(organization ? [organization] : [])];
+    const validations = stacks.map((s) => s.compliance);
     for (const v of validations) v.failSynth = false;
     app.synth();
     const report = complianceReport(
@@ -47,14 +62,72 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     );
     const stopping = blocking(report.findings);
     if (stopping.length > 0) throw new ComplianceError(stopping);
+    const terraform = stacks.map((stack) =>
+      app.hclOutput ? keepJson(staging, stack) : JSON.parse(readFileSync(join(staging, "stacks", stack.node.id, "cdk.tf.json"), "utf8")),
+    );
     if (app.hclOutput) await formatHcl(staging);
     publish(staging, target);
-    return { warnings: complianceWarnings(report) };
+    const written = stacks.map((stack, i) => ({
+      name: stack.node.id,
+      accountId: stack.accountId,
+      resources: Object.values<Record<string, unknown>>(terraform[i].resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0),
+    }));
+    return { warnings: complianceWarnings(report), stacks: written };
   } finally {
     if (envBefore === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = envBefore;
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * What cdktf's HCL renderer leaves out, put back from the stack's JSON form, and that JSON kept for the review and
+ * the offline plan, which read Terraform JSON. The renderer writes only the `terraform` block of stack-level
+ * overrides, so it drops the `import` blocks (modules/import-block.ts): without them the first apply of the HCL
+ * fails on an existing SSM-SessionManagerRunShell with DocumentAlreadyExists.
+ */
+function keepJson(outdir: string, stack: AccountStack): Record<string, any> {
+  mkdirSync(join(outdir, JSON_COPIES), { recursive: true });
+  const json = stack.toTerraform();
+  writeFileSync(join(outdir, synthesizedJsonPath(stack.node.id)), stableJson(json));
+  const file = join(outdir, "stacks", stack.node.id, "cdk.tf");
+  const imports = ((json.import ?? []) as ImportBlock[]).map(importHcl);
+  if (imports.length > 0) writeFileSync(file, `${readFileSync(file, "utf8").trimEnd()}\n\n${imports.join("\n\n")}\n`);
+  return json;
+}
+
+/** One line per stack, names and counts aligned: what `npm run synth` prints on success. */
+export function synthSummary(stacks: readonly SynthesizedStack[]): string[] {
+  const width = Math.max(...stacks.map((s) => s.name.length));
+  const digits = Math.max(...stacks.map((s) => String(s.resources).length));
+  return stacks.map(
+    (s) => `${s.name.padEnd(width)}  account ${s.accountId}  ${String(s.resources).padStart(digits)} resource${s.resources === 1 ? "" : "s"}`,
+  );
+}
+
+interface ImportBlock {
+  readonly id: string;
+  readonly to: string;
+  readonly provider?: string;
+}
+
+/** One `import` block in HCL: `to` and `provider` are references, `id` a string literal. */
+export function importHcl(block: ImportBlock): string {
+  // A template sequence in the id is text, not an interpolation, as in the JSON form.
+  const literal = JSON.stringify(block.id).replace(/([$%])\{/g, (_, sign: string) => `${sign}${sign}{`);
+  const lines = [`  to = ${block.to}`, `  id = ${literal}`, ...(block.provider === undefined ? [] : [`  provider = ${block.provider}`])];
+  return ["import {", ...lines, "}"].join("\n");
+}
+
+/** JSON with sorted keys and two-space indentation, as cdktf writes cdk.tf.json. */
+function stableJson(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v !== null && typeof v === "object"
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]))
+        : v;
+  return JSON.stringify(sorted(value), null, 2);
 }
 
 /**
@@ -132,6 +205,9 @@ function publish(staging: string, target: string): void {
     for (const f of SYNTHESIZED_FILES) rmSync(join(to, f), { recursive: true, force: true });
     moveTree(join(stagedStacks, stack), to);
   }
+  // JSON copies belong to an HCL synth only: a JSON synth must not leave an earlier one's.
+  rmSync(join(target, JSON_COPIES), { recursive: true, force: true });
+  if (existsSync(join(staging, JSON_COPIES))) renameSync(join(staging, JSON_COPIES), join(target, JSON_COPIES));
   // The manifest goes last: the CLI reads it to find the stacks, so it never names a stack not yet in place.
   renameSync(join(staging, "manifest.json"), join(target, "manifest.json"));
 }

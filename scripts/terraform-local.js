@@ -1,0 +1,93 @@
+// What `npm run validate` and `npm run plan` share: the local AWS provider they run against, a fresh synthesis of
+// the config, and each stack's JSON made ready for that provider.
+//
+// Neither downloads a provider. A local plugin directory (/opt/tf-plugins by default, where a CI image may carry AWS
+// provider 5.x; set TF_PLUGIN_DIR for another) supplies it. The stacks pin provider 6.25, so against 5.x this is a
+// schema check of the 5.x subset they use, not proof of 6.x behaviour.
+"use strict";
+const { spawnSync } = require("node:child_process");
+const { cpSync, existsSync, readdirSync, readFileSync } = require("node:fs");
+const { join } = require("node:path");
+
+const root = join(__dirname, "..");
+
+/**
+ * The newest AWS provider in the plugin directory and terraform on PATH, or why they cannot be used:
+ * `{ pluginDir, version }` or `{ missing: "<one line>" }`.
+ */
+function localProvider(what) {
+  const pluginDir = process.env.TF_PLUGIN_DIR || "/opt/tf-plugins";
+  const awsDir = join(pluginDir, "registry.terraform.io", "hashicorp", "aws");
+  const versions = existsSync(awsDir) ? readdirSync(awsDir).sort(byVersion) : [];
+  const hasTerraform = spawnSync("terraform", ["version"]).status === 0;
+  if (!hasTerraform || versions.length === 0) {
+    return { missing: `SKIPPED: ${what} needs terraform on PATH and an AWS provider under ${awsDir}.` };
+  }
+  return { pluginDir, version: versions[versions.length - 1] };
+}
+
+function byVersion(a, b) {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i += 1) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+/**
+ * Values the stacks need that the local provider predates, replaced by the nearest it knows, each announced: the
+ * schema is still checked, the value itself is left to the pinned provider. nodejs24.x arrived in provider 6.19;
+ * Lambda no longer creates nodejs20.x functions, so the stacks cannot use an older runtime.
+ */
+const NEWER_THAN_LOCAL_PROVIDER = [{ type: "aws_lambda_function", argument: "runtime", value: "nodejs24.x", stand_in: "nodejs22.x", since: "6.19" }];
+
+/**
+ * A stack's Terraform JSON for the local provider: pinned to its version, without a backend (nothing here touches
+ * state), with the newer values stood in. Returns the notes to print, one line each. Changes `config` in place.
+ */
+function forLocalProvider(config, version) {
+  const notes = [];
+  config.terraform.required_providers.aws.version = version;
+  delete config.terraform.backend;
+  if (!version.startsWith("5.")) return notes;
+  for (const s of NEWER_THAN_LOCAL_PROVIDER) {
+    for (const body of Object.values(config.resource?.[s.type] ?? {})) {
+      if (body[s.argument] !== s.value) continue;
+      body[s.argument] = s.stand_in;
+      notes.push(`note: ${s.type}.${s.argument} = ${s.value} needs provider ${s.since}+; checked as ${s.stand_in} against ${version}`);
+    }
+  }
+  return [...new Set(notes)];
+}
+
+/**
+ * Synthesizes the config (SESSIONS_CONFIG, as npm run synth) as JSON into `outdir`, printing nothing on success.
+ * Returns the stacks, in the manifest's order: `{ name, dir, config }`, `config` the parsed cdk.tf.json.
+ */
+function synthesizeInto(outdir, env) {
+  const synth = spawnSync(process.execPath, [join(root, "scripts", "app.js")], {
+    cwd: root,
+    env: { ...env, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "false" },
+    encoding: "utf8",
+  });
+  if (synth.status !== 0) {
+    process.stderr.write(synth.stderr);
+    process.exit(synth.status ?? 1);
+  }
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+  return Object.values(manifest.stacks).map((entry) => {
+    const dir = join(outdir, entry.workingDirectory);
+    return { name: entry.name, dir, config: JSON.parse(readFileSync(join(outdir, entry.synthesizedStackPath), "utf8")) };
+  });
+}
+
+/** Copies a stack's assets (the watchdog's zip), which its resources name by path relative to the stack. */
+function copyAssets(stackDir, to) {
+  if (existsSync(join(stackDir, "assets"))) cpSync(join(stackDir, "assets"), join(to, "assets"), { recursive: true });
+}
+
+/** Runs terraform in `cwd`, output captured. */
+function terraform(cwd, env, ...args) {
+  return spawnSync("terraform", args, { cwd, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+}
+
+module.exports = { localProvider, forLocalProvider, synthesizeInto, copyAssets, terraform, byVersion, root };
