@@ -95,7 +95,7 @@ describe("what changed against a base", () => {
       "| workload-analytics | us-east-1 | data-scientists member | **generate the session data key** | — | **✅ allowed** |",
       "| workload-analytics | us-east-1 | data-scientists member | **end own session** | — | **✅ allowed** |",
       "",
-      "47 checks new or gone, denied either way: the matrix below has them.",
+      "56 checks new or gone, denied either way: the matrix below has them.",
       "",
       "**Policy statements**",
       "",

@@ -145,7 +145,7 @@ describe("review report", () => {
     expect(md.split("\n").slice(0, 7)).toEqual([
       "## Session Manager access review",
       "",
-      "4 stacks · 38 policies linted · 666 access checks, all as intended",
+      "4 stacks · 38 policies linted · 697 access checks, all as intended",
       "",
       "### What changed",
       "",

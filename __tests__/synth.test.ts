@@ -94,7 +94,7 @@ describe("the app command", () => {
           "log-archive         account 111111111111   18 resources",
           "workload-payments   account 222222222222  132 resources",
           "workload-analytics  account 333333333333   51 resources",
-          "organization        account 101010101010    4 resources",
+          "organization        account 101010101010    6 resources",
           "",
         ].join("\n"),
       );
@@ -117,7 +117,7 @@ describe("the app command", () => {
       const resources = JSON.parse(a[`stacks/${stack}/cdk.tf.json`]).resource;
       return Object.values<object>(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
     });
-    expect(counts).toEqual([18, 132, 51, 4]);
+    expect(counts).toEqual([18, 132, 51, 6]);
     expect(JSON.parse(a["stacks/workload-analytics/cdk.tf.json"]).import).toHaveLength(1);
     const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
     for (const [file, text] of Object.entries(a)) {
@@ -264,7 +264,7 @@ describe("HCL output", () => {
     // prove it accepts an HCL synthesis.
     const run = await runReport({ CDKTF_OUTDIR: join(hcl, "out"), SESSIONS_CONFIG: EXAMPLE_CONFIG });
     expect(run).toMatchObject({ code: 0, err: "" });
-    expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("666 access checks, all as intended");
+    expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("697 access checks, all as intended");
   });
 
   test("a JSON synth after an HCL one drops the kept JSON, and the report reads cdk.tf.json again", () => {
