@@ -15,12 +15,12 @@ const COMMENT_LIMIT = 65_536;
  * An organization of `n` workloads cloned from the example's analytics workload: every third in us-east-1, the
  * others in eu-west-1; `odd` lets its group use SSH, so it is alike with no other.
  */
-function organization(n: number, odd?: number) {
+function organization(n: number, odd?: number, ssh = false) {
   const raw = exampleRaw();
   const template = raw.workloads[1];
   raw.workloads = Array.from({ length: n }, (_, i) => {
     const w = structuredClone(template);
-    if (i === odd) w.accessGroups[0].allowSsh = true;
+    if (i === odd || ssh) w.accessGroups[0].allowSsh = true;
     return { ...w, name: `w${String(i).padStart(3, "0")}`, accountId: String(500000000000 + i), regions: i % 3 === 0 ? ["us-east-1"] : ["eu-west-1"] };
   });
   const config = validateConfig(raw);
@@ -62,4 +62,17 @@ test("a workload whose access differs keeps its own section, and its rows in the
   expect(markdown).toContain("- **group 2**, 3 stacks: workload-w001 (500000000001, eu-west-1), workload-w002 (500000000002, eu-west-1), workload-w005 (500000000005, eu-west-1)");
   expect(markdown).toContain("| update the preferences document in w004 |");
   expect(markdown).toContain("| update the preferences document in w001 and 2 alike (group 2) |");
+}, 60_000);
+
+test("a change made to alike workloads is one line per group in what changed", async () => {
+  const base = organization(7, 4);
+  const head = organization(7, 4, true);
+  const evaluated = await buildReview(head.config, head.stacks, base);
+  const changes = evaluated.markdown.split("### Workloads alike")[0]!;
+  // w000, w003 and w006 are group 1 before and after; w004 had SSH already, so the eu-west-1 change is w001's,
+  // w002's and w005's, which are group 2 with w004 now.
+  expect(changes).toContain("| workload-w000 and 2 alike (group 1) | us-east-1 | data-engineers member | **start an SSH session** | ⛔ DenyUnapprovedSessionDocuments | **✅ allowed** |");
+  expect(changes).toContain("| workload-w001 and 2 more (workload-w002, workload-w005) | eu-west-1 | data-engineers member | **start an SSH session** |");
+  expect(changes).toContain("- workload-w000 and 2 alike (group 1): added `aws_ssm_document.tunnels-us-east-1_ssh_");
+  expect(changes).not.toMatch(/workload-w00[2-6]\b(?! and)[^,)]/);
 }, 60_000);

@@ -48,10 +48,13 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
         ? `**${surprises.length} of ${results.length} access checks differ from the intended model**`
         : `${results.length} access checks, all as intended`;
   out.push(`${stacks.length} stacks · ${policies} policies linted · ${verdict}`, "");
+  const blocks = matrixBlocks(results);
+  const sections = { stacks: stackRows(stacks), settings: settingsRows(stacks), alerts: alertsRows(stacks), matrix: matrixLines(blocks) };
+  const alike = alikeGroups(config, stacks, sections);
   if (base !== undefined) {
     const before = await evaluateStacks(base.config, base.stacks, onlyStack);
     if (before.findings.length > 0) out.push(`_The base has ${before.findings.length} lint findings: its access was not evaluated, so every decision counts as changed._`, "");
-    out.push(...changesSection(before, { stacks, results }));
+    out.push(...collapseChanges(changesSection(before, { stacks, results }), config, stacks, alike));
   }
   if (surprises.length > 0) {
     out.push("### ❗ Differs from the intended model", "", "| Stack | Region | Who | Attempt | Intended | Evaluated |", "|---|---|---|---|---|---|");
@@ -60,9 +63,6 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
     }
     out.push("");
   }
-  const blocks = matrixBlocks(results);
-  const sections = { stacks: stackRows(stacks), settings: settingsRows(stacks), alerts: alertsRows(stacks), matrix: matrixLines(blocks) };
-  const alike = alikeGroups(config, stacks, sections);
   out.push(
     ...alikeSection(alike),
     ...stackTable(stacks, sections.stacks, alike),
@@ -153,13 +153,55 @@ function alikeSection(alike: Alike): string[] {
   const out = [
     "### Workloads alike",
     "",
-    "Each group's workload stacks show the same resources, settings and access apart from their names, account ids and regions: the tables below show each group once, by its first stack.",
+    "Each group's workload stacks show the same resources, settings and access apart from their names, account ids and regions: the changes, the tables and the matrix show each group once, by its first stack, whose account id and regions stand for each member's.",
     "",
   ];
   for (const g of groups) {
     out.push(`- **group ${g.n}**, ${g.members.length} stacks: ${g.members.map((m) => `${m.name} (${m.accountId}, ${m.regions.join(", ")})`).join(", ")}`);
   }
   return [...out, ""];
+}
+
+/**
+ * Lines of the changes section about one workload stack each (a table row, a list item) that read the same for
+ * several stacks once their stack and workload names and account ids are masked: shown once, naming the others, or
+ * their group when they are exactly one. A change made to every alike workload is then one line, not one per
+ * account. Regions are not masked: a line says which region changed.
+ */
+function collapseChanges(lines: readonly string[], config: Config, stacks: readonly ResolvedStack[], alike: Alike): string[] {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const workloads = config.workloads
+    .map((w) => ({ workload: w.name, stack: workloadStackName(w.name), accountId: byName.get(workloadStackName(w.name))?.accountId ?? w.accountId }))
+    // Longest first, so workload-a-b is not taken for workload-a.
+    .sort((a, b) => b.stack.length - a.stack.length)
+    .map((w) => ({ ...w, mention: new RegExp(`(^|[^A-Za-z0-9-])${escapeRegExp(w.stack)}([^A-Za-z0-9-]|$)`), word: new RegExp(`\\b${escapeRegExp(w.workload)}\\b`, "g") }));
+  const entries: ({ line: string; stack: string; members: string[] } | string)[] = [];
+  const seen = new Map<string, { line: string; stack: string; members: string[] }>();
+  for (const line of lines) {
+    const w = workloads.find((x) => x.mention.test(line));
+    if (w === undefined) {
+      entries.push(line);
+      continue;
+    }
+    const key = line.split(w.stack).join("‹stack›").replace(w.word, "‹workload›").split(w.accountId).join("‹account›");
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      earlier.members.push(w.stack);
+      continue;
+    }
+    const entry = { line, stack: w.stack, members: [w.stack] };
+    seen.set(key, entry);
+    entries.push(entry);
+  }
+  return entries.map((e) => {
+    if (typeof e === "string" || e.members.length === 1) return typeof e === "string" ? e : e.line;
+    const group = alike.get(e.stack);
+    const exactly = group !== undefined && group.members.length === e.members.length && group.members.every((m) => e.members.includes(m.name));
+    const label = exactly
+      ? `${e.stack} and ${e.members.length - 1} alike (group ${group.n})`
+      : `${e.stack} and ${e.members.length - 1} more (${e.members.slice(1).join(", ")})`;
+    return e.line.replace(e.stack, label);
+  });
 }
 
 /** A section's rows, each stack's in stack order, alike stacks shown once with their group. */
