@@ -118,7 +118,24 @@ export function crossCheck(data: unknown): Problem[] {
   });
   checkListNames(obj(root.observabilityDefaults), "observabilityDefaults", problems);
   checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), problems);
+  checkGithub(obj(root.deployment), problems);
   return problems;
+}
+
+/**
+ * Each workflow job runs on a fresh runner: local state would be gone after every run, and a cloud backend plans with
+ * its own credentials, not the job's. Only the s3 backend keeps state that the GitHub OIDC roles use.
+ */
+function checkGithub(deployment: Record<string, unknown>, problems: Problem[]): void {
+  if (deployment.github === undefined) return;
+  const type = str(obj(deployment.backend).type) ?? "local";
+  if (type !== "s3") {
+    problems.push({
+      path: "deployment.backend.type",
+      message: "must be s3 with deployment.github: a workflow run keeps no local state, and a cloud backend plans with its own credentials",
+      value: type,
+    });
+  }
 }
 
 /**

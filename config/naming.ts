@@ -1,4 +1,5 @@
 import { PARTITION } from "./regions";
+import type { Config } from "./types";
 import type { AccessGroupConfig, GuardrailsConfig, ObservabilitySettings } from "./types";
 
 /**
@@ -88,6 +89,8 @@ export const setupScpName = (prefix: string, n: number): string => `${prefix}-se
 /** The n-th (from 1) RCP around the transcript and access-log buckets and the log-archive keys. */
 export const logRcpName = (prefix: string, n: number): string => `${prefix}-session-logs-rcp-${n}`;
 export const workloadStackName = (workload: string): string => `workload-${workload}`;
+/** The GitHub environment, an approval gate, that the deploy workflow applies one stack in: named after the stack. */
+export const githubEnvironmentName = (stack: string): string => stack;
 /**
  * Where an HCL synth keeps each stack's Terraform JSON, relative to the output directory, for the review and the
  * offline plan. Not a `.tf.json` file and not in a stack's working directory, so Terraform never loads it.
@@ -263,3 +266,48 @@ export const logsServiceFor = (region: string): string => `logs.${region}.amazon
 export const snsServiceFor = (region: string): string => `sns.${region}.amazonaws.com`;
 /** The service name of a VPC endpoint, e.g. com.amazonaws.eu-west-1.ssmmessages. */
 export const endpointServiceName = (region: string, service: string): string => `com.amazonaws.${region}.${service}`;
+
+/** One stack as the GitHub plan and deploy workflows run it. */
+export interface GithubTarget {
+  readonly stack: string;
+  readonly accountId: string;
+  /** The stack's home region: where the job's AWS credentials point (each provider sets its own region). */
+  readonly region: string;
+  /** Assumed through GitHub OIDC on pull requests. */
+  readonly planRoleArn: string;
+  /** Assumed through GitHub OIDC in the stack's environment, to apply. */
+  readonly deployRoleArn: string;
+  /** The GitHub environment that gates the apply. */
+  readonly environment: string;
+}
+
+/** What the workflows run, in deploy order: log-archive, then every workload, then the organization stack if any. */
+export interface GithubTargets {
+  readonly logArchive: GithubTarget;
+  readonly workloads: readonly GithubTarget[];
+  /** Empty without organization.guardrails. */
+  readonly organization: readonly GithubTarget[];
+}
+
+/**
+ * The stacks, accounts and roles of the GitHub workflows, or undefined without `deployment.github`. The role names
+ * are the same in every account; the ARN, and so the account the job can touch, is each stack's own.
+ */
+export function githubTargets(config: Config): GithubTargets | undefined {
+  const github = config.deployment.github;
+  if (github === undefined) return undefined;
+  const target = (stack: string, accountId: string, region: string): GithubTarget => ({
+    stack,
+    accountId,
+    region,
+    planRoleArn: arn.role(accountId, github.planRoleName ?? github.roleName),
+    deployRoleArn: arn.role(accountId, github.roleName),
+    environment: githubEnvironmentName(stack),
+  });
+  const guardrails = config.organizationGuardrails;
+  return {
+    logArchive: target(LOG_ARCHIVE_STACK, config.logArchive.accountId, config.logArchive.region),
+    workloads: config.workloads.map((w) => target(workloadStackName(w.name), w.accountId, w.regions[0]!)),
+    organization: guardrails === undefined ? [] : [target(ORGANIZATION_STACK, organizationStackAccount(guardrails), ORGANIZATIONS_REGION)],
+  };
+}

@@ -393,6 +393,17 @@ const assumeRole = z.strictObject({
     .default("session-manager-cdktf"),
 });
 
+const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name");
+
+const github = z.strictObject({
+  roleName: iamRoleName.describe(
+    "Role the deploy workflow assumes in every account through GitHub OIDC, in that account's GitHub environment; it applies the stack.",
+  ),
+  planRoleName: iamRoleName
+    .optional()
+    .describe("Role the plan workflow assumes on pull requests, best read-only. Default: roleName."),
+});
+
 const backend = z.discriminatedUnion(
   "type",
   [
@@ -509,6 +520,9 @@ export const configSchema = z.strictObject({
   deployment: z
     .strictObject({
       assumeRole: assumeRole.optional(),
+      github: github
+        .optional()
+        .describe("The GitHub Actions plan and deploy workflows: the role each assumes in every account. Needs an s3 backend."),
       backend: backend.default({ type: "local" }),
       tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}).describe("Added to every resource."),
     })
@@ -520,6 +534,7 @@ export type SessionSettings = z.infer<typeof sessionSettings>;
 export type AccessGroupConfig = z.output<typeof accessGroup>;
 export type IamUserConfig = z.output<typeof iamUser>;
 export type BackendConfig = z.output<typeof backend>;
+export type GithubDeploymentConfig = z.output<typeof github>;
 export type AssumeRoleConfig = z.output<typeof assumeRole>;
 export type LogArchiveConfig = z.output<typeof logArchive>;
 export type ComplianceConfig = z.output<typeof compliance>;

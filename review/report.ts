@@ -48,10 +48,13 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
         ? `**${surprises.length} of ${results.length} access checks differ from the intended model**`
         : `${results.length} access checks, all as intended`;
   out.push(`${stacks.length} stacks · ${policies} policies linted · ${verdict}`, "");
+  const blocks = matrixBlocks(results);
+  const sections = { stacks: stackRows(stacks), settings: settingsRows(stacks), alerts: alertsRows(stacks), matrix: matrixLines(blocks) };
+  const alike = alikeGroups(config, stacks, sections);
   if (base !== undefined) {
     const before = await evaluateStacks(base.config, base.stacks, onlyStack);
     if (before.findings.length > 0) out.push(`_The base has ${before.findings.length} lint findings: its access was not evaluated, so every decision counts as changed._`, "");
-    out.push(...changesSection(before, { stacks, results }));
+    out.push(...collapseChanges(changesSection(before, { stacks, results }), config, stacks, alike));
   }
   if (surprises.length > 0) {
     out.push("### ❗ Differs from the intended model", "", "| Stack | Region | Who | Attempt | Intended | Evaluated |", "|---|---|---|---|---|---|");
@@ -61,12 +64,13 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
     out.push("");
   }
   out.push(
-    ...stackTable(stacks),
-    ...settingsTable(stacks),
-    ...alertsTable(stacks),
+    ...alikeSection(alike),
+    ...stackTable(stacks, sections.stacks, alike),
+    ...settingsTable(stacks, sections.settings, alike),
+    ...alertsTable(stacks, sections.alerts, alike),
     ...complianceSection(config, compliance),
     ...organizationSection(config, stacks),
-    ...matrix(results),
+    ...matrix(blocks, alike),
     ...lintSection(findings),
   );
   return { markdown: `${out.join("\n").trimEnd()}\n`, findings, surprises, checks: results.length };
@@ -91,18 +95,160 @@ export async function evaluateStacks(
 const asIntended = (check: AccessCheck, outcome: Outcome): boolean =>
   outcome.decision === check.expect && (check.sid === undefined || outcome.deciders.some((d) => d.sid === check.sid));
 
-function stackTable(stacks: readonly ResolvedStack[]): string[] {
-  const rows = stacks.map((s) => {
-    const counts = Object.entries(s.resourceCounts).map(([type, n]) => `${type.replace(/^aws_/, "")} ${n}`);
-    const total = Object.values(s.resourceCounts).reduce((a, b) => a + b, 0);
-    return `| ${s.name} | ${s.accountId} | ${s.regions.join(", ")} | ${total} | ${counts.join(", ")} |`;
-  });
-  return ["### Stacks", "", "| Stack | Account | Regions | Resources | By type |", "|---|---|---|--:|---|", ...rows, ""];
+/**
+ * Workload stacks that the report would show the same way apart from their stack and workload name, account id and
+ * regions, in the order of the stacks: each group of two or more is shown once, by its first stack, so a large
+ * organization of similar accounts fits a pull request comment (65,536 characters) without cutting.
+ */
+export interface AlikeGroup {
+  /** The group's number in the report, from 1. */
+  readonly n: number;
+  readonly members: readonly ResolvedStack[];
+  /** The members' workload names, in the same order. */
+  readonly workloads: readonly string[];
 }
 
-function settingsTable(stacks: readonly ResolvedStack[]): string[] {
-  const rows: string[] = [];
+/** Each workload stack's group of alike stacks, by stack name; stacks alike with no other are not in it. */
+type Alike = ReadonlyMap<string, AlikeGroup>;
+
+/** Rows of one section, per stack name. */
+type Rows = ReadonlyMap<string, readonly string[]>;
+
+function alikeGroups(config: Config, stacks: readonly ResolvedStack[], sections: Record<string, Rows>): Alike {
+  const workloads = new Map(config.workloads.map((w) => [workloadStackName(w.name), w.name]));
+  const bySignature = new Map<string, ResolvedStack[]>();
+  const workloadOf = (stack: ResolvedStack): string => workloads.get(stack.name)!;
   for (const stack of stacks) {
+    const workload = workloads.get(stack.name);
+    if (workload === undefined) continue;
+    const text = Object.values(sections).flatMap((rows) => rows.get(stack.name) ?? []).join("\n");
+    const signature = anonymize(text, stack, workload);
+    bySignature.set(signature, [...(bySignature.get(signature) ?? []), stack]);
+  }
+  const groups = [...bySignature.values()].filter((members) => members.length > 1);
+  const alike = new Map<string, AlikeGroup>();
+  groups.forEach((members, i) => members.forEach((m) => alike.set(m.name, { n: i + 1, members, workloads: members.map(workloadOf) })));
+  return alike;
+}
+
+/** `text` without what tells one workload stack from its alikes: its names, account id and regions. */
+function anonymize(text: string, stack: ResolvedStack, workload: string): string {
+  let out = text.split(stack.name).join("‹stack›").replace(new RegExp(`\\b${escapeRegExp(workload)}\\b`, "g"), "‹workload›");
+  out = out.split(stack.accountId).join("‹account›");
+  stack.regions.forEach((region, i) => (out = out.split(region).join(`‹region ${i}›`)));
+  return out;
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** How a shown stack is named in tables: with its group, when it stands for others. */
+function stackLabel(alike: Alike, stack: string): string {
+  const group = alike.get(stack);
+  return group === undefined ? stack : `${stack} and ${group.members.length - 1} alike (group ${group.n})`;
+}
+
+function alikeSection(alike: Alike): string[] {
+  const groups = [...new Map([...alike.values()].map((g) => [g.n, g])).values()];
+  if (groups.length === 0) return [];
+  const out = [
+    "### Workloads alike",
+    "",
+    "Each group's workload stacks show the same resources, settings and access apart from their names, account ids and regions: the changes, the tables and the matrix show each group once, by its first stack, whose account id and regions stand for each member's.",
+    "",
+  ];
+  for (const g of groups) {
+    out.push(`- **group ${g.n}**, ${g.members.length} stacks: ${g.members.map((m) => `${m.name} (${m.accountId}, ${m.regions.join(", ")})`).join(", ")}`);
+  }
+  return [...out, ""];
+}
+
+/**
+ * Lines of the changes section about one workload stack each (a table row, a list item) that read the same for
+ * several stacks once their stack and workload names and account ids are masked: shown once, naming the others, or
+ * their group when they are exactly one. A change made to every alike workload is then one line, not one per
+ * account. Regions are not masked: a line says which region changed.
+ */
+function collapseChanges(lines: readonly string[], config: Config, stacks: readonly ResolvedStack[], alike: Alike): string[] {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const workloads = config.workloads
+    .map((w) => ({ workload: w.name, stack: workloadStackName(w.name), accountId: byName.get(workloadStackName(w.name))?.accountId ?? w.accountId }))
+    // Longest first, so workload-a-b is not taken for workload-a.
+    .sort((a, b) => b.stack.length - a.stack.length)
+    .map((w) => ({ ...w, mention: new RegExp(`(^|[^A-Za-z0-9-])${escapeRegExp(w.stack)}([^A-Za-z0-9-]|$)`), word: new RegExp(`\\b${escapeRegExp(w.workload)}\\b`, "g") }));
+  const entries: ({ line: string; stack: string; members: string[] } | string)[] = [];
+  const seen = new Map<string, { line: string; stack: string; members: string[] }>();
+  for (const line of lines) {
+    const w = workloads.find((x) => x.mention.test(line));
+    if (w === undefined) {
+      entries.push(line);
+      continue;
+    }
+    const key = line.split(w.stack).join("‹stack›").replace(w.word, "‹workload›").split(w.accountId).join("‹account›");
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      earlier.members.push(w.stack);
+      continue;
+    }
+    const entry = { line, stack: w.stack, members: [w.stack] };
+    seen.set(key, entry);
+    entries.push(entry);
+  }
+  return entries.map((e) => {
+    if (typeof e === "string" || e.members.length === 1) return typeof e === "string" ? e : e.line;
+    const group = alike.get(e.stack);
+    const exactly = group !== undefined && group.members.length === e.members.length && group.members.every((m) => e.members.includes(m.name));
+    const label = exactly
+      ? `${e.stack} and ${e.members.length - 1} alike (group ${group.n})`
+      : `${e.stack} and ${e.members.length - 1} more (${e.members.slice(1).join(", ")})`;
+    return e.line.replace(e.stack, label);
+  });
+}
+
+/** A section's rows, each stack's in stack order, alike stacks shown once with their group. */
+function shownRows(stacks: readonly ResolvedStack[], rows: Rows, alike: Alike): string[] {
+  return stacks
+    .filter((s) => isShown(alike, s.name))
+    .flatMap((s) => (rows.get(s.name) ?? []).map((row) => (alike.has(s.name) ? row.replace(`| ${s.name}`, `| ${stackLabel(alike, s.name)}`) : row)));
+}
+
+/** Whether the report shows this stack: every stack but the second and later members of a group. */
+const isShown = (alike: Alike, stack: string): boolean => {
+  const group = alike.get(stack);
+  return group === undefined || group.members[0]!.name === stack;
+};
+
+function stackRows(stacks: readonly ResolvedStack[]): Rows {
+  return new Map(
+    stacks.map((s) => {
+      const counts = Object.entries(s.resourceCounts).map(([type, n]) => `${type.replace(/^aws_/, "")} ${n}`);
+      const total = Object.values(s.resourceCounts).reduce((a, b) => a + b, 0);
+      return [s.name, [`| ${s.name} | ${s.accountId} | ${s.regions.join(", ")} | ${total} | ${counts.join(", ")} |`]];
+    }),
+  );
+}
+
+function stackTable(stacks: readonly ResolvedStack[], rows: Rows, alike: Alike): string[] {
+  return ["### Stacks", "", "| Stack | Account | Regions | Resources | By type |", "|---|---|---|--:|---|", ...shownRows(stacks, rows, alike), ""];
+}
+
+function settingsTable(stacks: readonly ResolvedStack[], byStack: Rows, alike: Alike): string[] {
+  const rows = shownRows(stacks, byStack, alike);
+  if (rows.length === 0) return [];
+  return [
+    "### Session settings",
+    "",
+    "| Stack | Region | Idle / max (min) | S3 transcripts | CloudWatch | Session key | Run As | Linux shell profile |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ];
+}
+
+function settingsRows(stacks: readonly ResolvedStack[]): Rows {
+  const byStack = new Map<string, string[]>();
+  for (const stack of stacks) {
+    const rows: string[] = [];
+    byStack.set(stack.name, rows);
     const runAsTags = stack.users
       .filter((u) => u.tags.SSMSessionRunAs !== undefined)
       .map((u) => `${u.name}→${u.tags.SSMSessionRunAs}`);
@@ -122,21 +268,28 @@ function settingsTable(stacks: readonly ResolvedStack[]): string[] {
       );
     }
   }
+  return byStack;
+}
+
+/** Alerts and enforcement per account and region, read from what synth wrote. */
+function alertsTable(stacks: readonly ResolvedStack[], byStack: Rows, alike: Alike): string[] {
+  const rows = shownRows(stacks, byStack, alike);
   if (rows.length === 0) return [];
   return [
-    "### Session settings",
+    "### Alerts and enforcement",
     "",
-    "| Stack | Region | Idle / max (min) | S3 transcripts | CloudWatch | Session key | Run As | Linux shell profile |",
-    "|---|---|---|---|---|---|---|---|",
+    "| Stack | Region | Alert topic | Session events | Forbidden-command alarms | Watchdog |",
+    "|---|---|---|---|---|---|",
     ...rows,
     "",
   ];
 }
 
-/** Alerts and enforcement per account and region, read from what synth wrote. */
-function alertsTable(stacks: readonly ResolvedStack[]): string[] {
-  const rows: string[] = [];
+function alertsRows(stacks: readonly ResolvedStack[]): Rows {
+  const byStack = new Map<string, string[]>();
   for (const stack of stacks) {
+    const rows: string[] = [];
+    byStack.set(stack.name, rows);
     const tf = stack.terraform;
     const inRegion = (type: string, region: string) => resources(tf, type).filter((r) => r.region === region);
     for (const region of stack.regions) {
@@ -156,15 +309,7 @@ function alertsTable(stacks: readonly ResolvedStack[]): string[] {
       rows.push(`| ${stack.name} | ${region} | ${alerts} | ${events} | ${filters.length > 0 ? filters.join(", ") : "off"} | ${watchdog} |`);
     }
   }
-  if (rows.length === 0) return [];
-  return [
-    "### Alerts and enforcement",
-    "",
-    "| Stack | Region | Alert topic | Session events | Forbidden-command alarms | Watchdog |",
-    "|---|---|---|---|---|---|",
-    ...rows,
-    "",
-  ];
+  return byStack;
 }
 
 /** An https endpoint without the user:password SNS allows in it: the report is posted on pull requests. */
@@ -174,36 +319,90 @@ export const redact = (endpoint: string): string => endpoint.replace(/^(https?:\
 const cell = (o: Outcome): string =>
   o.decision === "Allowed" ? "✅ allowed" : o.decision === "ExplicitlyDenied" ? `⛔ ${o.deciders.map((d) => d.sid).join(", ")}` : `➖ ${o.reason}`;
 
-function matrix(results: readonly { check: AccessCheck; outcome: Outcome }[]): string[] {
-  if (results.length === 0) return [];
-  const out = [
-    "### Access matrix",
-    "",
-    "✅ allowed · ⛔ explicitly denied, by the named statement · ➖ implicitly denied: no statement allows it · ❗ differs from the intended model. `(*)`: an attacker who holds `*` on `*` in their own account; outsiders are in no account of the organization.",
-    "",
-  ];
+/** One stack's access matrix: its summary line, the table head and one row per attempt. */
+interface MatrixBlock {
+  readonly summary: string;
+  readonly head: readonly string[];
+  readonly rows: readonly { readonly attempt: string; readonly cells: string }[];
+}
+
+function matrixBlocks(results: readonly { check: AccessCheck; outcome: Outcome }[]): Map<string, MatrixBlock> {
+  const blocks = new Map<string, MatrixBlock>();
   for (const stack of [...new Set(results.map((r) => r.check.stack))]) {
     const mine = results.filter((r) => r.check.stack === stack);
     const rows = [...new Set(mine.map((r) => r.check.row))];
     const columns = [...new Set(mine.map((r) => r.check.column))];
     const regions = [...new Set(mine.map((r) => r.check.region))];
     const bad = mine.filter((r) => !asIntended(r.check, r.outcome)).length;
-    out.push(
-      `<details><summary><b>${stack}</b>: ${mine.length} checks in ${regions.join(", ")}, ${bad === 0 ? "all as intended" : `<b>${bad} not as intended</b>`}</summary>`,
-      "",
-      `| Attempt | ${columns.join(" | ")} |`,
-      `|---|${columns.map(() => "---").join("|")}|`,
-    );
-    for (const row of rows) {
-      const cells = columns.map((column) => {
-        const here = mine.filter((r) => r.check.row === row && r.check.column === column);
-        if (here.length === 0) return "";
-        const texts = here.map((r) => `${asIntended(r.check, r.outcome) ? "" : "❗ "}${cell(r.outcome)}`);
-        // One text when every region agrees; otherwise each region's.
-        return new Set(texts).size === 1 ? texts[0] : here.map((r, i) => `${r.check.region}: ${texts[i]}`).join("<br>");
-      });
-      out.push(`| ${row} | ${cells.join(" | ")} |`);
+    blocks.set(stack, {
+      summary: `${mine.length} checks in ${regions.join(", ")}, ${bad === 0 ? "all as intended" : `<b>${bad} not as intended</b>`}`,
+      head: [`| Attempt | ${columns.join(" | ")} |`, `|---|${columns.map(() => "---").join("|")}|`],
+      rows: rows.map((row) => {
+        const cells = columns.map((column) => {
+          const here = mine.filter((r) => r.check.row === row && r.check.column === column);
+          if (here.length === 0) return "";
+          const texts = here.map((r) => `${asIntended(r.check, r.outcome) ? "" : "❗ "}${cell(r.outcome)}`);
+          // One text when every region agrees; otherwise each region's.
+          return new Set(texts).size === 1 ? texts[0] : here.map((r, i) => `${r.check.region}: ${texts[i]}`).join("<br>");
+        });
+        return { attempt: row, cells: cells.join(" | ") };
+      }),
+    });
+  }
+  return blocks;
+}
+
+/** The lines of each stack's matrix, for telling alike stacks apart. */
+const matrixLines = (blocks: ReadonlyMap<string, MatrixBlock>): Rows =>
+  new Map([...blocks].map(([stack, b]) => [stack, [`${stack}: ${b.summary}`, ...b.head, ...b.rows.map((r) => `| ${r.attempt} | ${r.cells} |`)]]));
+
+/**
+ * Rows of another stack's matrix (the organization's, the log archive's) about one workload each: a row about a
+ * later member of a group of alike workloads is left out when it reads the same as the first member's, which then
+ * says how many it stands for.
+ */
+function collapseAttempts(rows: MatrixBlock["rows"], alike: Alike): MatrixBlock["rows"] {
+  const groups = [...new Map([...alike.values()].map((g) => [g.n, g])).values()];
+  const byAttempt = new Map(rows.map((r) => [r.attempt, r]));
+  const standsFor = new Map<string, { first: string; group: AlikeGroup; count: number }>();
+  const dropped = new Set<string>();
+  for (const group of groups) {
+    const [first, ...others] = group.workloads;
+    for (const other of others) {
+      const word = new RegExp(`\\b${escapeRegExp(other!)}\\b`);
+      for (const row of rows) {
+        if (!word.test(row.attempt)) continue;
+        const theirs = byAttempt.get(row.attempt.replace(word, first!));
+        if (theirs === undefined || theirs.cells !== row.cells) continue;
+        dropped.add(row.attempt);
+        const entry = standsFor.get(theirs.attempt) ?? { first: first!, group, count: 0 };
+        standsFor.set(theirs.attempt, { ...entry, count: entry.count + 1 });
+      }
     }
+  }
+  return rows
+    .filter((r) => !dropped.has(r.attempt))
+    .map((r) => {
+      const s = standsFor.get(r.attempt);
+      if (s === undefined) return r;
+      const label = `${s.first} and ${s.count} alike (group ${s.group.n})`;
+      return { ...r, attempt: r.attempt.replace(new RegExp(`\\b${escapeRegExp(s.first)}\\b`), label) };
+    });
+}
+
+function matrix(blocks: ReadonlyMap<string, MatrixBlock>, alike: Alike): string[] {
+  if (blocks.size === 0) return [];
+  const out = [
+    "### Access matrix",
+    "",
+    "✅ allowed · ⛔ explicitly denied, by the named statement · ➖ implicitly denied: no statement allows it · ❗ differs from the intended model. `(*)`: an attacker who holds `*` on `*` in their own account; outsiders are in no account of the organization.",
+    "",
+  ];
+  for (const [stack, block] of blocks) {
+    if (!isShown(alike, stack)) continue;
+    const rows = alike.has(stack) ? block.rows : collapseAttempts(block.rows, alike);
+    out.push(`<details><summary><b>${stackLabel(alike, stack)}</b>: ${block.summary}</summary>`, "", ...block.head);
+    for (const row of rows) out.push(`| ${row.attempt} | ${row.cells} |`);
     out.push("", "</details>", "");
   }
   return out;

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { validateConfig } from "../config/load";
+import { buildReview } from "../review/report";
+import { loadSynthesizedStacks } from "../review/resolve";
+import { buildStacks } from "../stacks";
+import { exampleRaw } from "./helpers";
+
+/** GitHub's limit on a pull request comment. */
+const COMMENT_LIMIT = 65_536;
+
+/**
+ * An organization of `n` workloads cloned from the example's analytics workload: every third in us-east-1, the
+ * others in eu-west-1; `odd` lets its group use SSH, so it is alike with no other.
+ */
+function organization(n: number, odd?: number, ssh = false) {
+  const raw = exampleRaw();
+  const template = raw.workloads[1];
+  raw.workloads = Array.from({ length: n }, (_, i) => {
+    const w = structuredClone(template);
+    if (i === odd || ssh) w.accessGroups[0].allowSsh = true;
+    return { ...w, name: `w${String(i).padStart(3, "0")}`, accountId: String(500000000000 + i), regions: i % 3 === 0 ? ["us-east-1"] : ["eu-west-1"] };
+  });
+  const config = validateConfig(raw);
+  const outdir = mkdtempSync(join(tmpdir(), "report-large-"));
+  try {
+    const app = new App({ outdir, stackTraces: false });
+    buildStacks(app, config);
+    app.synth();
+    return { config, stacks: loadSynthesizedStacks(outdir) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+// Before alike workloads were shown once, this organization's review.md was 1,705,902 characters (15,628 lines).
+test("a 100-account organization of alike workloads fits a pull request comment, every account listed", async () => {
+  const { config, stacks } = organization(100);
+  const { markdown, checks, surprises } = await buildReview(config, stacks);
+  expect(checks).toBe(19_979);
+  expect(surprises).toEqual([]);
+  expect(markdown.length).toBeLessThan(COMMENT_LIMIT);
+  expect(markdown).toContain("- **group 1**, 34 stacks: workload-w000 (500000000000, us-east-1), workload-w003 (500000000003, us-east-1),");
+  expect(markdown).toContain("- **group 2**, 66 stacks: workload-w001 (500000000001, eu-west-1), workload-w002 (500000000002, eu-west-1),");
+  for (let i = 0; i < 100; i += 1) expect(markdown).toContain(`workload-w${String(i).padStart(3, "0")} (${500000000000 + i},`);
+  expect(markdown).toContain("<details><summary><b>workload-w000 and 33 alike (group 1)</b>: 167 checks in us-east-1, all as intended</summary>");
+  expect(markdown).toContain("<details><summary><b>workload-w001 and 65 alike (group 2)</b>: 165 checks in eu-west-1, all as intended</summary>");
+  expect(markdown).not.toContain("<b>workload-w002</b>");
+  // The organization's rows about each workload, once per group.
+  expect(markdown).toMatch(/\| update the preferences document in w000 and 33 alike \(group 1\) \| ⛔ ScpProtectSessionDocuments \| ✅ allowed \|/);
+  expect(markdown).not.toContain("update the preferences document in w002 ");
+  expect(markdown).toContain("| workload-w001 and 65 alike (group 2) | 500000000001 | eu-west-1 | 48 |");
+}, 120_000);
+
+test("a workload whose access differs keeps its own section, and its rows in the organization's matrix", async () => {
+  const { config, stacks } = organization(7, 4);
+  const { markdown } = await buildReview(config, stacks);
+  expect(markdown).toContain("<b>workload-w004</b>:");
+  expect(markdown).toContain("<b>workload-w001 and 2 alike (group 2)</b>:");
+  expect(markdown).toContain("- **group 2**, 3 stacks: workload-w001 (500000000001, eu-west-1), workload-w002 (500000000002, eu-west-1), workload-w005 (500000000005, eu-west-1)");
+  expect(markdown).toContain("| update the preferences document in w004 |");
+  expect(markdown).toContain("| update the preferences document in w001 and 2 alike (group 2) |");
+}, 60_000);
+
+test("a change made to alike workloads is one line per group in what changed", async () => {
+  const base = organization(7, 4);
+  const head = organization(7, 4, true);
+  const evaluated = await buildReview(head.config, head.stacks, base);
+  const changes = evaluated.markdown.split("### Workloads alike")[0]!;
+  // w000, w003 and w006 are group 1 before and after; w004 had SSH already, so the eu-west-1 change is w001's,
+  // w002's and w005's, which are group 2 with w004 now.
+  expect(changes).toContain("| workload-w000 and 2 alike (group 1) | us-east-1 | data-engineers member | **start an SSH session** | ⛔ DenyUnapprovedSessionDocuments | **✅ allowed** |");
+  expect(changes).toContain("| workload-w001 and 2 more (workload-w002, workload-w005) | eu-west-1 | data-engineers member | **start an SSH session** |");
+  expect(changes).toContain("- workload-w000 and 2 alike (group 1): added `aws_ssm_document.tunnels-us-east-1_ssh_");
+  expect(changes).not.toMatch(/workload-w00[2-6]\b(?! and)[^,)]/);
+}, 60_000);
