@@ -226,10 +226,6 @@ export function setupGuardrailPolicy(p: GuardrailProps): PolicyDocument {
  */
 function auditSetupDenies(prefix: string, account: string): Statement[] {
   const iam = (kind: string, path: string, name: string): string => `arn:${PARTITION}:iam::${account}:${kind}${path}${name}`;
-  const logGroups = [sessionLogGroupName(prefix), lambdaLogGroupName(watchdogFunctionName(prefix))].flatMap((name) => {
-    const group = arn.logGroup("*", account, name);
-    return [group, `${group}:*`];
-  });
   return [
     {
       // Negative values published into the forbidden-command metrics would keep their alarms below the threshold.
@@ -258,24 +254,8 @@ function auditSetupDenies(prefix: string, account: string): Statement[] {
       // Transcripts and the watchdog's log: no deleting, shortening, re-keying or unfiltering them.
       Sid: "DenySessionLogChanges",
       Effect: "Deny",
-      Action: [
-        "logs:DeleteLogGroup",
-        "logs:DeleteLogStream",
-        "logs:PutRetentionPolicy",
-        "logs:DeleteRetentionPolicy",
-        "logs:AssociateKmsKey",
-        "logs:DisassociateKmsKey",
-        "logs:PutMetricFilter",
-        "logs:DeleteMetricFilter",
-        "logs:PutSubscriptionFilter",
-        "logs:DeleteSubscriptionFilter",
-        "logs:PutDataProtectionPolicy",
-        "logs:DeleteDataProtectionPolicy",
-        // A transformer rewrites events before they are stored.
-        "logs:PutTransformer",
-        "logs:DeleteTransformer",
-      ],
-      Resource: logGroups,
+      Action: [...SESSION_LOG_CHANGES],
+      Resource: sessionLogGroupArns(prefix, account),
     },
     {
       // The session and alert keys, found by alias wherever they are: disabling or deleting one stops sessions or
@@ -300,40 +280,76 @@ function auditSetupDenies(prefix: string, account: string): Statement[] {
       // Who hears about sessions, tampering and overdue sessions: the topic, the rules, the alarms, the watchdog.
       Sid: "DenyAlertChanges",
       Effect: "Deny",
-      Action: [
-        "sns:DeleteTopic",
-        "sns:SetTopicAttributes",
-        "sns:AddPermission",
-        "sns:RemovePermission",
-        // A filter policy that matches nothing silences a subscription as well as unsubscribing it.
-        "sns:Unsubscribe",
-        "sns:SetSubscriptionAttributes",
-        "sns:PutDataProtectionPolicy",
-        "events:DeleteRule",
-        "events:DisableRule",
-        "events:PutRule",
-        "events:PutTargets",
-        "events:RemoveTargets",
-        "cloudwatch:DeleteAlarms",
-        "cloudwatch:DisableAlarmActions",
-        "cloudwatch:PutMetricAlarm",
-        "cloudwatch:SetAlarmState",
-        "lambda:DeleteFunction",
-        "lambda:UpdateFunctionCode",
-        "lambda:UpdateFunctionConfiguration",
-        "lambda:PutFunctionConcurrency",
-        "lambda:AddPermission",
-        "lambda:RemovePermission",
-      ],
-      Resource: [
-        arn.topic("*", account, alertTopicName(prefix)),
-        // Subscriptions are named by the topic's ARN and an id.
-        `${arn.topic("*", account, alertTopicName(prefix))}:*`,
-        // The activity rule, the watchdog's schedule and any later rule: naming.ts names them all <prefix>-session-….
-        arn.eventRule("*", account, `${prefix}-session-*`),
-        arn.alarm("*", account, `${alarmNamePrefix(prefix)}*`),
-        `arn:${PARTITION}:lambda:*:${account}:function:${watchdogFunctionName(prefix)}`,
-      ],
+      Action: [...ALERT_CHANGES],
+      Resource: alertSetupArns(prefix, account),
     },
   ];
 }
+
+/** Changes to the transcript and watchdog log groups that would delete, shorten, re-key, unfilter or rewrite them. */
+export const SESSION_LOG_CHANGES = [
+  "logs:DeleteLogGroup",
+  "logs:DeleteLogStream",
+  "logs:PutRetentionPolicy",
+  "logs:DeleteRetentionPolicy",
+  "logs:AssociateKmsKey",
+  "logs:DisassociateKmsKey",
+  "logs:PutMetricFilter",
+  "logs:DeleteMetricFilter",
+  "logs:PutSubscriptionFilter",
+  "logs:DeleteSubscriptionFilter",
+  "logs:PutDataProtectionPolicy",
+  "logs:DeleteDataProtectionPolicy",
+  // A transformer rewrites events before they are stored.
+  "logs:PutTransformer",
+  "logs:DeleteTransformer",
+] as const;
+
+/**
+ * Changes that would silence alerts: the topic and its subscriptions (a filter policy that matches nothing silences
+ * one as well as unsubscribing), the rules, the alarms, the watchdog.
+ */
+export const ALERT_CHANGES = [
+  "sns:DeleteTopic",
+  "sns:SetTopicAttributes",
+  "sns:AddPermission",
+  "sns:RemovePermission",
+    "sns:Unsubscribe",
+  "sns:SetSubscriptionAttributes",
+  "sns:PutDataProtectionPolicy",
+  "events:DeleteRule",
+  "events:DisableRule",
+  "events:PutRule",
+  "events:PutTargets",
+  "events:RemoveTargets",
+  "cloudwatch:DeleteAlarms",
+  "cloudwatch:DisableAlarmActions",
+  "cloudwatch:PutMetricAlarm",
+  "cloudwatch:SetAlarmState",
+  "lambda:DeleteFunction",
+  "lambda:UpdateFunctionCode",
+  "lambda:UpdateFunctionConfiguration",
+  "lambda:PutFunctionConcurrency",
+  "lambda:AddPermission",
+  "lambda:RemovePermission",
+] as const;
+
+/** The transcript and watchdog log groups, and their streams, in every region of `account` (`*` for any). */
+export const sessionLogGroupArns = (prefix: string, account: string): string[] =>
+  [sessionLogGroupName(prefix), lambdaLogGroupName(watchdogFunctionName(prefix))].flatMap((name) => {
+    const group = arn.logGroup("*", account, name);
+    return [group, `${group}:*`];
+  });
+
+/**
+ * The alert topic and its subscriptions (named by the topic's ARN and an id), the rules (activity, tamper, the
+ * watchdog's schedule: naming.ts names them all <prefix>-session-…), the alarms and the watchdog, in every region
+ * of `account` (`*` for any).
+ */
+export const alertSetupArns = (prefix: string, account: string): string[] => [
+  arn.topic("*", account, alertTopicName(prefix)),
+  `${arn.topic("*", account, alertTopicName(prefix))}:*`,
+  arn.eventRule("*", account, `${prefix}-session-*`),
+  arn.alarm("*", account, `${alarmNamePrefix(prefix)}*`),
+  `arn:${PARTITION}:lambda:*:${account}:function:${watchdogFunctionName(prefix)}`,
+];

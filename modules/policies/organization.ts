@@ -1,24 +1,20 @@
 import {
   forbiddenCommandNamespace,
   accessLogBucketName,
-  alarmNamePrefix,
   alertKeyAlias,
-  alertTopicName,
   arn,
   DEFAULT_HOST_MANAGEMENT_SETTING,
   DEFAULT_HOST_ROLE_PATH,
   defaultHostRoleName,
   IAM_PATH,
-  lambdaLogGroupName,
   logBucketName,
   logKeyAlias,
   protectedDocumentNames,
   RUN_AS_TAG,
   sessionKeyAlias,
-  sessionLogGroupName,
-  watchdogFunctionName,
 } from "../../config/naming";
 import { PARTITION } from "../../config/regions";
+import { ALERT_CHANGES, alertSetupArns, SESSION_LOG_CHANGES, sessionLogGroupArns } from "./guardrails";
 import { policy, type PolicyDocument, type Statement } from "./iam";
 
 /**
@@ -65,10 +61,6 @@ export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
   const prefix = p.namePrefix;
   const except = exemptCondition(p.exemptPrincipals);
   const iam = (kind: string, path: string, name: string): string => `arn:${PARTITION}:iam::*:${kind}${path}${name}`;
-  const logGroups = [sessionLogGroupName(prefix), lambdaLogGroupName(watchdogFunctionName(prefix))].flatMap((name) => {
-    const group = arn.logGroup("*", "*", name);
-    return [group, `${group}:*`];
-  });
   const buckets = [logBucketName(prefix, p.logAccountId), accessLogBucketName(prefix, p.logAccountId)];
   return [
     {
@@ -111,24 +103,8 @@ export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
       // Transcripts in CloudWatch, the forbidden-command filters on them, and the watchdog's log.
       Sid: "ScpProtectSessionLogs",
       Effect: "Deny",
-      Action: [
-        "logs:DeleteLogGroup",
-        "logs:DeleteLogStream",
-        "logs:PutRetentionPolicy",
-        "logs:DeleteRetentionPolicy",
-        "logs:AssociateKmsKey",
-        "logs:DisassociateKmsKey",
-        "logs:PutMetricFilter",
-        "logs:DeleteMetricFilter",
-        "logs:PutSubscriptionFilter",
-        "logs:DeleteSubscriptionFilter",
-        "logs:PutDataProtectionPolicy",
-        "logs:DeleteDataProtectionPolicy",
-        // A transformer rewrites events before they are stored.
-        "logs:PutTransformer",
-        "logs:DeleteTransformer",
-      ],
-      Resource: logGroups,
+      Action: [...SESSION_LOG_CHANGES],
+      Resource: sessionLogGroupArns(prefix, "*"),
       Condition: except,
     },
     {
@@ -138,37 +114,8 @@ export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
       // reports it.
       Sid: "ScpProtectAlerts",
       Effect: "Deny",
-      Action: [
-        "sns:DeleteTopic",
-        "sns:SetTopicAttributes",
-        "sns:AddPermission",
-        "sns:RemovePermission",
-        "sns:Unsubscribe",
-        "sns:SetSubscriptionAttributes",
-        "sns:PutDataProtectionPolicy",
-        "events:DeleteRule",
-        "events:DisableRule",
-        "events:PutRule",
-        "events:PutTargets",
-        "events:RemoveTargets",
-        "cloudwatch:DeleteAlarms",
-        "cloudwatch:DisableAlarmActions",
-        "cloudwatch:PutMetricAlarm",
-        "cloudwatch:SetAlarmState",
-        "lambda:DeleteFunction",
-        "lambda:UpdateFunctionCode",
-        "lambda:UpdateFunctionConfiguration",
-        "lambda:PutFunctionConcurrency",
-        "lambda:AddPermission",
-        "lambda:RemovePermission",
-      ],
-      Resource: [
-        arn.topic("*", "*", alertTopicName(prefix)),
-        `${arn.topic("*", "*", alertTopicName(prefix))}:*`,
-        arn.eventRule("*", "*", `${prefix}-session-*`),
-        arn.alarm("*", "*", `${alarmNamePrefix(prefix)}*`),
-        `arn:${PARTITION}:lambda:*:*:function:${watchdogFunctionName(prefix)}`,
-      ],
+      Action: [...ALERT_CHANGES],
+      Resource: alertSetupArns(prefix, "*"),
       Condition: except,
     },
     {
