@@ -314,7 +314,7 @@ export const ALERT_CHANGES = [
   "sns:SetTopicAttributes",
   "sns:AddPermission",
   "sns:RemovePermission",
-    "sns:Unsubscribe",
+  "sns:Unsubscribe",
   "sns:SetSubscriptionAttributes",
   "sns:PutDataProtectionPolicy",
   "events:DeleteRule",
