@@ -89,6 +89,13 @@ export const setupScpName = (prefix: string, n: number): string => `${prefix}-se
 /** The n-th (from 1) RCP around the transcript and access-log buckets and the log-archive keys. */
 export const logRcpName = (prefix: string, n: number): string => `${prefix}-session-logs-rcp-${n}`;
 export const workloadStackName = (workload: string): string => `workload-${workload}`;
+/** The HCP Terraform workspaces of the other stacks, with a cloud backend that has `workspaces`. */
+export const WORKSPACES_STACK = "workspaces";
+/** The HCP Terraform workspace of a stack under the cloud backend: `<workspacePrefix><stack>`, by default `<namePrefix>-<stack>`. */
+export const cloudWorkspaceName = (backend: { readonly workspacePrefix?: string }, namePrefix: string, stack: string): string =>
+  `${backend.workspacePrefix ?? `${namePrefix}-`}${stack}`;
+/** Where a stack's Terraform runs, relative to the project root: an HCP Terraform workspace's working directory. */
+export const stackWorkingDirectory = (stack: string): string => `cdktf.out/stacks/${stack}`;
 /** The GitHub environment, an approval gate, that the deploy workflow applies one stack in: named after the stack. */
 export const githubEnvironmentName = (stack: string): string => stack;
 /**

@@ -404,6 +404,34 @@ const github = z.strictObject({
     .describe("Role the plan workflow assumes on pull requests, best read-only. Default: roleName."),
 });
 
+const workspaces = z
+  .strictObject({
+    project: z
+      .string()
+      .min(1)
+      .max(40)
+      .default("Default Project")
+      .describe("The HCP Terraform project the workspaces belong to; the run roles trust its name."),
+    executionMode: z
+      .enum(["remote", "agent", "local"])
+      .default("remote")
+      .describe("Where runs execute: remote (HCP Terraform), agent (your agent pool) or local (HCP Terraform keeps the state only)."),
+    agentPoolId: z
+      .string()
+      .regex(/^apool-[A-Za-z0-9]+$/, "must be an agent pool id such as apool-AbC123")
+      .optional()
+      .describe("The agent pool of executionMode agent."),
+    runRoleName: iamRoleName.describe(
+      "Role each workspace's runs assume in its stack's account through HCP Terraform dynamic credentials (TFC_AWS_RUN_ROLE_ARN).",
+    ),
+  })
+  .superRefine((w, ctx) => {
+    if (w.executionMode === "agent" && w.agentPoolId === undefined)
+      ctx.addIssue({ code: "custom", path: ["agentPoolId"], message: "is required with executionMode agent", input: w.agentPoolId });
+    if (w.executionMode !== "agent" && w.agentPoolId !== undefined)
+      ctx.addIssue({ code: "custom", path: ["agentPoolId"], message: `must be left out with executionMode ${w.executionMode}: only agent runs use a pool`, input: w.agentPoolId });
+  });
+
 const backend = z.discriminatedUnion(
   "type",
   [
@@ -423,6 +451,9 @@ const backend = z.discriminatedUnion(
         .regex(/^[A-Za-z0-9_-]{0,60}$/, "must be letters, digits, '-' and '_'")
         .optional()
         .describe("Workspace name is <workspacePrefix><stack>. Default: <namePrefix>-."),
+      workspaces: workspaces
+        .optional()
+        .describe("Create the stacks' HCP Terraform workspaces with the workspaces stack. Default: they are created by hand."),
     }),
   ],
   { error: "type must be local, s3 or cloud" },
@@ -535,6 +566,7 @@ export type AccessGroupConfig = z.output<typeof accessGroup>;
 export type IamUserConfig = z.output<typeof iamUser>;
 export type BackendConfig = z.output<typeof backend>;
 export type GithubDeploymentConfig = z.output<typeof github>;
+export type WorkspacesConfig = z.output<typeof workspaces>;
 export type AssumeRoleConfig = z.output<typeof assumeRole>;
 export type LogArchiveConfig = z.output<typeof logArchive>;
 export type ComplianceConfig = z.output<typeof compliance>;

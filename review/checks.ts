@@ -36,6 +36,7 @@ import {
   watchdogFunctionName,
   watchdogRoleName,
   workloadStackName,
+  WORKSPACES_STACK,
 } from "../config/naming";
 import { PARTITION } from "../config/regions";
 import { AWS_REGIONS } from "../config/regions";
@@ -114,7 +115,8 @@ export function accessModel(config: Config, stacks: readonly ResolvedStack[]): A
     if (stack === undefined) problems.push(`stack ${name} is missing`);
     else if (stack.accountId !== account) problems.push(`stack ${name} is for account ${stack.accountId}, the config says ${account}`);
   }
-  for (const stack of stacks) if (!expected.has(stack.name)) problems.push(`stack ${stack.name} is not in the config`);
+  // The workspaces stack holds no AWS access; the resolver leaves it out, and it is not an account of the model.
+  for (const stack of stacks) if (stack.name !== WORKSPACES_STACK && !expected.has(stack.name)) problems.push(`stack ${stack.name} is not in the config`);
   if (problems.length > 0) throw new ModelError(`cdktf.out does not match the config (run npm run synth): ${problems.join("; ")}`);
   const organization: Organization = {
     id: config.organizationId,

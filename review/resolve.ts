@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { synthesizedJsonPath } from "../config/naming";
+import { synthesizedJsonPath, WORKSPACES_STACK } from "../config/naming";
 import { PARTITION } from "../config/regions";
 import { managedPolicy } from "./managed-policies";
 
@@ -168,7 +168,10 @@ type Block = Record<string, any>;
  * cdk.tf.json, or after an HCL synth the JSON form it kept beside the HCL.
  */
 export function loadSynthesizedStacks(outdir: string): ResolvedStack[] {
-  return synthesizedTerraform(outdir).map(({ name, terraform }) => resolveStack(name, terraform));
+  // The workspaces stack manages HCP Terraform, not AWS: it grants no access and has no AWS provider to resolve.
+  return synthesizedTerraform(outdir)
+    .filter(({ name }) => name !== WORKSPACES_STACK)
+    .map(({ name, terraform }) => resolveStack(name, terraform));
 }
 
 /** Every stack of a synthesis, in the manifest's order, as Terraform JSON. */

@@ -74,9 +74,16 @@ function synthesizeInto(outdir, env) {
     process.exit(synth.status ?? 1);
   }
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
-  return Object.values(manifest.stacks).map((entry) => {
+  const stacks = Object.values(manifest.stacks).map((entry) => {
     const dir = join(outdir, entry.workingDirectory);
     return { name: entry.name, dir, config: JSON.parse(readFileSync(join(outdir, entry.synthesizedStackPath), "utf8")) };
+  });
+  // Only the AWS provider is local; a stack needing another (the workspaces stack's hashicorp/tfe) is left out,
+  // said once, rather than checked against something it is not.
+  return stacks.filter((stack) => {
+    const others = Object.keys(stack.config.terraform?.required_providers ?? {}).filter((p) => p !== "aws");
+    if (others.length > 0) console.log(`${stack.name}: skipped, it needs ${others.map((p) => stack.config.terraform.required_providers[p].source).join(", ")}, and only the AWS provider is available locally`);
+    return others.length === 0;
   });
 }
 

@@ -2,7 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { ComplianceValidation } from "../compliance/engine";
-import { arn } from "../config/naming";
+import { arn, cloudWorkspaceName } from "../config/naming";
 import type { Config, WorkloadConfig } from "../config/types";
 
 /**
@@ -107,7 +107,7 @@ function withRequiredVersion(tf: Record<string, any>): Record<string, any> {
   return { ...tf, terraform: { required_version: TERRAFORM_REQUIRED_VERSION, ...tf.terraform } };
 }
 
-function configureBackend(stack: TerraformStack, name: string, config: Config): void {
+export function configureBackend(stack: TerraformStack, name: string, config: Config): void {
   const backend = config.deployment.backend;
   switch (backend.type) {
     case "local":
@@ -127,7 +127,7 @@ function configureBackend(stack: TerraformStack, name: string, config: Config): 
       new CloudBackend(stack, {
         organization: backend.organization,
         hostname: backend.hostname,
-        workspaces: new NamedCloudWorkspace(`${backend.workspacePrefix ?? `${config.namePrefix}-`}${name}`),
+        workspaces: new NamedCloudWorkspace(cloudWorkspaceName(backend, config.namePrefix, name)),
       });
       return;
   }

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App } from "cdktf";
+import { App, type TerraformStack } from "cdktf";
 import { blocking, ComplianceError, complianceReport, complianceWarnings } from "../compliance/engine";
 import { synthesizedJsonPath } from "../config/naming";
 import type { Config } from "../config/types";
-import type { AccountStack } from "./account-stack";
 import { buildStacks } from "./index";
+import { WorkspacesStack } from "./workspaces-stack";
 
 /** What the synthesizer writes into each stack directory; anything else there (.terraform, plans) is Terraform's. */
 const SYNTHESIZED_FILES = ["cdk.tf.json", "cdk.tf", "metadata.json", "assets"];
@@ -19,8 +19,10 @@ export interface SynthesizeOptions {
 
 export interface SynthesizedStack {
   readonly name: string;
-  /** The account it deploys into. */
-  readonly accountId: string;
+  /** The account it deploys into. @default undefined: the workspaces stack, which deploys into HCP Terraform */
+  readonly accountId?: string;
+  /** The HCP Terraform organization of the workspaces stack. */
+  readonly organization?: string;
   /** Managed resources (data sources not counted), as the review's stack table counts them. */
   readonly resources: number;
 }
@@ -28,7 +30,7 @@ export interface SynthesizedStack {
 export interface SynthesizeResult {
   /** Compliance warnings (warning findings, unused suppressions), one line each, for the caller to print. */
   readonly warnings: readonly string[];
-  /** Every stack written, in build order: log-archive, the workloads as the config lists them, the organization. */
+  /** Every stack written, in build order: workspaces, log-archive, the workloads as the config lists them, the organization. */
   readonly stacks: readonly SynthesizedStack[];
 }
 
@@ -50,8 +52,8 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   try {
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
-    const { logArchive, workloads, organization } = buildStacks(app, config);
-    const stacks = [logArchive, ...workloads, ...(organization ? [organization] : [])];
+    const { logArchive, workloads, organization, workspaces } = buildStacks(app, config);
+    const stacks = [...(workspaces ? [workspaces] : []), logArchive, ...workloads, ...(organization ? [organization] : [])];
     const validations = stacks.map((s) => s.compliance);
     for (const v of validations) v.failSynth = false;
     app.synth();
@@ -70,6 +72,7 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     const written = stacks.map((stack, i) => ({
       name: stack.node.id,
       accountId: stack.accountId,
+      organization: stack instanceof WorkspacesStack ? stack.organization : undefined,
       resources: Object.values<Record<string, unknown>>(terraform[i].resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0),
     }));
     return { warnings: complianceWarnings(report), stacks: written };
@@ -86,7 +89,7 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
  * overrides, so it drops the `import` blocks (modules/import-block.ts): without them the first apply of the HCL
  * fails on an existing SSM-SessionManagerRunShell with DocumentAlreadyExists.
  */
-function keepJson(outdir: string, stack: AccountStack): Record<string, any> {
+function keepJson(outdir: string, stack: TerraformStack): Record<string, any> {
   mkdirSync(join(outdir, JSON_COPIES), { recursive: true });
   const json = stack.toTerraform();
   writeFileSync(join(outdir, synthesizedJsonPath(stack.node.id)), stableJson(json));
@@ -99,9 +102,11 @@ function keepJson(outdir: string, stack: AccountStack): Record<string, any> {
 /** One line per stack, names and counts aligned: what `npm run synth` prints on success. */
 export function synthSummary(stacks: readonly SynthesizedStack[]): string[] {
   const width = Math.max(...stacks.map((s) => s.name.length));
+  const where = (s: SynthesizedStack): string => (s.accountId === undefined ? `hcp terraform ${s.organization ?? ""}` : `account ${s.accountId}`);
+  const whereWidth = Math.max(...stacks.map((s) => where(s).length));
   const digits = Math.max(...stacks.map((s) => String(s.resources).length));
   return stacks.map(
-    (s) => `${s.name.padEnd(width)}  account ${s.accountId}  ${String(s.resources).padStart(digits)} resource${s.resources === 1 ? "" : "s"}`,
+    (s) => `${s.name.padEnd(width)}  ${where(s).padEnd(whereWidth)}  ${String(s.resources).padStart(digits)} resource${s.resources === 1 ? "" : "s"}`,
   );
 }
 
