@@ -225,7 +225,6 @@ export function setupGuardrailPolicy(p: GuardrailProps): PolicyDocument {
  * region. An account administrator outside these groups is stopped only by an organization policy.
  */
 function auditSetupDenies(prefix: string, account: string): Statement[] {
-  const iam = (kind: string, path: string, name: string): string => `arn:${PARTITION}:iam::${account}:${kind}${path}${name}`;
   return [
     {
       // Negative values published into the forbidden-command metrics would keep their alarms below the threshold.
@@ -240,15 +239,7 @@ function auditSetupDenies(prefix: string, account: string): Statement[] {
       Sid: "DenySessionIamChanges",
       Effect: "Deny",
       NotAction: ["iam:Get*", "iam:List*", "iam:GenerateServiceLastAccessedDetails", "iam:SimulatePrincipalPolicy"],
-      Resource: [
-        iam("group", IAM_PATH, "*"),
-        iam("policy", IAM_PATH, "*"),
-        iam("role", IAM_PATH, "*"),
-        // This project's IAM users: another group's user's keys, password or MFA device would be that group's access.
-        iam("user", IAM_PATH, "*"),
-        iam("instance-profile", IAM_PATH, "*"),
-        iam("role", DEFAULT_HOST_ROLE_PATH, defaultHostRoleName(prefix)),
-      ],
+      Resource: sessionIamArns(prefix, account),
     },
     {
       // Transcripts and the watchdog's log: no deleting, shortening, re-keying or unfiltering them.
@@ -353,3 +344,19 @@ export const alertSetupArns = (prefix: string, account: string): string[] => [
   arn.alarm("*", account, `${alarmNamePrefix(prefix)}*`),
   `arn:${PARTITION}:lambda:*:${account}:function:${watchdogFunctionName(prefix)}`,
 ];
+
+/**
+ * This project's IAM groups, policies, roles, users (another person's keys, password or MFA device would be that
+ * person's access) and instance profiles, and the Default Host Management role, in `account` (`*` for any).
+ */
+export function sessionIamArns(prefix: string, account: string): string[] {
+  const iam = (kind: string, path: string, name: string): string => `arn:${PARTITION}:iam::${account}:${kind}${path}${name}`;
+  return [
+    iam("group", IAM_PATH, "*"),
+    iam("policy", IAM_PATH, "*"),
+    iam("role", IAM_PATH, "*"),
+    iam("user", IAM_PATH, "*"),
+    iam("instance-profile", IAM_PATH, "*"),
+    iam("role", DEFAULT_HOST_ROLE_PATH, defaultHostRoleName(prefix)),
+  ];
+}

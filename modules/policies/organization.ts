@@ -4,17 +4,13 @@ import {
   alertKeyAlias,
   arn,
   DEFAULT_HOST_MANAGEMENT_SETTING,
-  DEFAULT_HOST_ROLE_PATH,
-  defaultHostRoleName,
-  IAM_PATH,
   logBucketName,
   logKeyAlias,
   protectedDocumentNames,
   RUN_AS_TAG,
   sessionKeyAlias,
 } from "../../config/naming";
-import { PARTITION } from "../../config/regions";
-import { ALERT_CHANGES, alertSetupArns, SESSION_LOG_CHANGES, sessionLogGroupArns } from "./guardrails";
+import { ALERT_CHANGES, alertSetupArns, SESSION_LOG_CHANGES, sessionIamArns, sessionLogGroupArns } from "./guardrails";
 import { policy, type PolicyDocument, type Statement } from "./iam";
 
 /**
@@ -60,7 +56,6 @@ export const exemptCondition = (exempt: readonly string[]): Statement["Condition
 export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
   const prefix = p.namePrefix;
   const except = exemptCondition(p.exemptPrincipals);
-  const iam = (kind: string, path: string, name: string): string => `arn:${PARTITION}:iam::*:${kind}${path}${name}`;
   const buckets = [logBucketName(prefix, p.logAccountId), accessLogBucketName(prefix, p.logAccountId)];
   return [
     {
@@ -137,15 +132,7 @@ export function setupScpStatements(p: OrganizationPolicyProps): Statement[] {
         "iam:Untag*",
         "iam:Update*",
       ],
-      // And this project's IAM users: another person's keys or MFA device would be that person's access.
-      Resource: [
-        iam("group", IAM_PATH, "*"),
-        iam("policy", IAM_PATH, "*"),
-        iam("role", IAM_PATH, "*"),
-        iam("user", IAM_PATH, "*"),
-        iam("instance-profile", IAM_PATH, "*"),
-        iam("role", DEFAULT_HOST_ROLE_PATH, defaultHostRoleName(prefix)),
-      ],
+      Resource: sessionIamArns(prefix, "*"),
       Condition: except,
     },
     ...protectExemptRoles(p.exemptPrincipals, except),
