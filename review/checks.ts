@@ -186,7 +186,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       return denials.length === 0 ? ["ImplicitlyDenied"] : denials.length === 1 ? ["ExplicitlyDenied", denials[0]] : ["ExplicitlyDenied"];
     };
     /** For each tag-scope Deny, tags that only it denies (when some exist): its mutation test needs one decider. */
-    const singleScopeMisses = (): [string, Record<string, string>][] => {
+    const singleScopeMisses = ((): [string, Record<string, string>][] => {
       const keys = [...new Set(workload.accessGroups.flatMap((g) => Object.keys(g.instanceTags)))].sort();
       const choices = keys.map((k) => [...new Set(workload.accessGroups.flatMap((g) => g.instanceTags[k] ?? [])), "not-in-scope"]);
       const found = new Map<string, Record<string, string>>();
@@ -200,7 +200,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       };
       if (choices.reduce((n, c) => n * c.length, 1) <= 4096) visit(0, {});
       return [...found].sort(([a], [b]) => a.localeCompare(b));
-    };
+    })();
     const approvedDocuments = workload.accessGroups.flatMap((g) =>
       sessionDocumentArns({ ...g, accessGroup: g.name, namePrefix: config.namePrefix, accountId: stack.accountId, regions: workload.regions.map((region) => ({ region, sessionKeyArn: "" })) }),
     );
@@ -398,7 +398,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         // and they are one policy per account, so the account's home region proves them for each group.
         if (region === stack.homeRegion) {
           add("start a session on an untagged instance, holding ssm:*", ssmAll, broad, start(instanceArn, { instanceTags: {} }), ...scopeOutcome({}));
-          for (const [sid, tags] of singleScopeMisses()) {
+          for (const [sid, tags] of singleScopeMisses) {
             add(`start a session on an instance tagged ${describeTags(tags)}, holding ssm:*`, ssmAll, broad, start(instanceArn, { instanceTags: tags }), "ExplicitlyDenied", sid);
           }
           add("start it with an unlisted document, holding ssm:*", ssmAll, broad, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ExplicitlyDenied", "DenyUnapprovedSessionDocuments");
@@ -447,7 +447,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           add("silence an alert subscription (filter policy), holding sns:*", col("sns:*"), holding("sns:*"), { action: "sns:SetSubscriptionAttributes", resource: topic }, "ExplicitlyDenied", "DenyAlertChanges");
           add("add a transformer to the transcript log group, holding logs:*", col("logs:*"), holding("logs:*"), { action: "logs:PutTransformer", resource: transcriptGroup }, "ExplicitlyDenied", "DenySessionLogChanges");
           add("register a command as a maintenance window task, holding ssm:*", ssmAll, broad, { action: "ssm:RegisterTaskWithMaintenanceWindow", resource: `arn:${PARTITION}:ssm:${region}:${stack.accountId}:maintenancewindow/mw-0123456789abcdef0` }, "ExplicitlyDenied", "DenyMaintenanceWindowTasks");
-          for (const [sid, tags] of singleScopeMisses().slice(0, 1)) {
+          for (const [sid, tags] of singleScopeMisses.slice(0, 1)) {
             add(`run a command with MFA on an instance tagged ${describeTags(tags)}, holding ssm:*`, ssmAll, broad, { action: "ssm:SendCommand", resource: instanceArn, options: { instanceTags: tags } }, "ExplicitlyDenied", sid);
           }
           add("delete every tag of an instance, holding ec2:*", col("ec2:*"), ec2All, { action: "ec2:DeleteTags", resource: instanceArn }, "ExplicitlyDenied", "DenyDeletingAllTags");
