@@ -58,6 +58,11 @@ const EXPECTED_TEST_FAILURES = [
     why:
       "cdktn's Testing.app turns on its future flags, canonical asset hashes among them, which an App does not: the watchdog zip's folder is named by another hash in a Testing synth only (the synthesized stacks agree)",
   },
+  {
+    name: /workspaces stack synthesizes with the others/,
+    why:
+      "@cdktf/provider-tfe has no CDK Terrain release (no @cdktn/provider-tfe on npm): its provider is a cdktf construct, which cdktn's App cannot prepare (_resetResolveDiscoveredProviderFeatureUsage is not a function), so the optional workspaces stack needs cdktf",
+  },
 ];
 
 const root = join(__dirname, "..");
