@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App, type TerraformStack } from "cdktf";
+import { App, type IResolveContext, ref, TerraformStack } from "cdktf";
+import { appValidationFailure } from "cdktf/lib/errors";
 import { blocking, ComplianceError, complianceReport, complianceWarnings } from "../compliance/engine";
 import { synthesizedJsonPath } from "../config/naming";
 import type { Config } from "../config/types";
@@ -56,7 +57,7 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     const stacks = [...(workspaces ? [workspaces] : []), logArchive, ...workloads, ...(organization ? [organization] : [])];
     const validations = stacks.map((s) => s.compliance);
     for (const v of validations) v.failSynth = false;
-    app.synth();
+    const written = synthApp(app);
     const report = complianceReport(
       config,
       // Should cdktf ever skip validations, check the stacks as they stand.
@@ -64,23 +65,93 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     );
     const stopping = blocking(report.findings);
     if (stopping.length > 0) throw new ComplianceError(stopping);
-    const terraform = stacks.map((stack) =>
-      app.hclOutput ? keepJson(staging, stack) : JSON.parse(readFileSync(join(staging, "stacks", stack.node.id, "cdk.tf.json"), "utf8")),
-    );
+    const terraform = stacks.map((stack) => (app.hclOutput ? keepJson(staging, stack) : written.get(stack)!));
     if (app.hclOutput) await formatHcl(staging);
     publish(staging, target);
-    const written = stacks.map((stack, i) => ({
+    const summary = stacks.map((stack, i) => ({
       name: stack.node.id,
       accountId: stack.accountId,
       organization: stack instanceof WorkspacesStack ? stack.organization : undefined,
       resources: Object.values<Record<string, unknown>>(terraform[i].resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0),
     }));
-    return { warnings: complianceWarnings(report), stacks: written };
+    return { warnings: complianceWarnings(report), stacks: summary };
   } finally {
     if (envBefore === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = envBefore;
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * cdktf's App.synth() without its cross-stack reference pass, when no stack refers to another: returns the
+ * Terraform JSON each stack wrote (HCL output: the JSON it rendered from).
+ *
+ * App.synth() first resolves every element of every stack in a "preparing" pass whose only effect is to wire up
+ * references between stacks (remote state and outputs), then resolves them all again to write them: about a
+ * third of a synth. The stacks here never refer to one another (each reads only its own config), so the writing
+ * pass alone gives the same output; it also notes any reference that crosses stacks, and should one ever appear,
+ * the synth runs cdktf's full sequence, preparing pass included, and writes every stack again.
+ */
+function synthApp(app: App): Map<TerraformStack, Record<string, any>> {
+  const stacks = app.node.findAll().filter(TerraformStack.isStack);
+  const session = { outdir: app.outdir, skipValidation: app.skipValidation, manifest: app.manifest };
+  for (const stack of stacks) stack.ensureBackendExists();
+  const written = new Map<TerraformStack, Record<string, any>>();
+  const write = (): void => {
+    for (const stack of stacks) {
+      const toTerraform = stack.toTerraform;
+      stack.toTerraform = () => {
+        const json = toTerraform.call(stack);
+        written.set(stack, json);
+        return json;
+      };
+      try {
+        stack.synthesizer.synthesize(session);
+      } finally {
+        stack.toTerraform = toTerraform;
+      }
+    }
+  };
+  if (noticingCrossStackReferences(write)) {
+    for (const stack of stacks) stack.prepareStack();
+    write();
+  }
+  if (!app.skipValidation) {
+    const validations = app.node.validate();
+    if (validations.length > 0) throw appValidationFailure(validations.join("\n  "));
+  }
+  app.manifest.writeToFile();
+  return written;
+}
+
+/**
+ * Runs `fn` and says whether a reference from one stack to another was resolved meanwhile without the cross-stack
+ * wiring cdktf's preparing pass sets up: cdktf's Reference (the class of `ref()`'s tokens) resolves such a
+ * reference to an address in the other stack, which Terraform would reject.
+ */
+function noticingCrossStackReferences(fn: () => void): boolean {
+  const reference = Object.getPrototypeOf(ref("noticing"));
+  const resolve = reference.resolve as (this: CdktfReference, context: IResolveContext) => unknown;
+  let crossed = false;
+  reference.resolve = function (this: CdktfReference, context: IResolveContext) {
+    const here = TerraformStack.of(context.scope);
+    if (!context.preparing && this.originStack !== undefined && this.originStack !== here && this.crossStackIdentifier?.[here.toString()] === undefined) {
+      crossed = true;
+    }
+    return resolve.call(this, context);
+  };
+  try {
+    fn();
+  } finally {
+    reference.resolve = resolve;
+  }
+  return crossed;
+}
+
+/** What noticingCrossStackReferences reads of cdktf's (unexported) Reference. */
+interface CdktfReference {
+  readonly originStack?: TerraformStack;
+  readonly crossStackIdentifier?: Record<string, string>;
 }
 
 /**
