@@ -76,12 +76,11 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
   return { markdown: `${out.join("\n").trimEnd()}\n`, findings, surprises, checks: results.length };
 }
 
-/** Lint, then (without findings) every access check evaluated; alike checks once unless `deduplicate` is false (see evaluateAll). */
+/** Lint, then (without findings) every access check evaluated, alike checks once (see evaluateAll). */
 export async function evaluateStacks(
   config: Config,
   stacks: readonly ResolvedStack[],
   onlyStack?: string,
-  deduplicate = true,
 ): Promise<{ stacks: readonly ResolvedStack[]; findings: LintFinding[]; results: { check: AccessCheck; outcome: Outcome }[] }> {
   const model = accessModel(config, stacks);
   const findings = await lintPolicies(stacks.flatMap((s) => s.policies));
@@ -89,7 +88,7 @@ export async function evaluateStacks(
   const results: { check: AccessCheck; outcome: Outcome }[] = [];
   if (findings.length === 0) {
     const checks = accessChecks(config, model, onlyStack);
-    const outcomes = await evaluateAll(model, checks, { deduplicate });
+    const { outcomes } = await evaluateAll(model, checks);
     checks.forEach((check, i) => results.push({ check, outcome: outcomes[i]! }));
   }
   return { stacks, findings, results };

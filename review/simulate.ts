@@ -70,7 +70,7 @@ export async function evaluate(model: AccessModel, persona: Persona, request: Ac
 }
 
 /**
- * Evaluates every request, in order. With `deduplicate` (the default), requests that differ only in the accounts of
+ * Evaluates every request, in order, and says how many simulations that took. With `deduplicate` (the default), requests that differ only in the accounts of
  * their principal and resource (and the principal's unique id, derived from its ARN) are evaluated once: alike
  * workload accounts ask the same questions. See simulationKey for why that gives the same outcomes; a test
  * compares both ways on a generated organization whose workloads differ.
@@ -79,9 +79,10 @@ export async function evaluateAll(
   model: AccessModel,
   requests: readonly { readonly persona: Persona; readonly request: AccessRequest }[],
   options: { readonly deduplicate?: boolean } = {},
-): Promise<Outcome[]> {
+): Promise<{ outcomes: Outcome[]; simulations: number }> {
   const known = new Map<string, string>();
   const outcomes: Outcome[] = [];
+  let simulations = 0;
   for (const { persona, request } of requests) {
     const { simulation, target } = simulationOf(model, persona, request);
     const key = options.deduplicate === false ? undefined : simulationKey(model, simulation, target, persona);
@@ -91,11 +92,12 @@ export async function evaluateAll(
       continue;
     }
     const outcome = await simulate(simulation, target, persona, request);
+    simulations += 1;
     const json = JSON.stringify(outcome);
     if (key && !json.includes("‹")) known.set(key.text, key.normalize(json));
     outcomes.push(outcome);
   }
-  return outcomes;
+  return { outcomes, simulations };
 }
 
 /** The simulator's input for one request (policies as the model holds them, not yet prepared), and its target. */

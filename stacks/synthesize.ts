@@ -162,15 +162,18 @@ function finishApp(app: App): void {
 const STACKS_PER_THREAD = 16;
 
 /**
- * How many threads synthesize: one per core (the `threads` option or SYNTH_THREADS decide otherwise), no more than
- * the stacks keep busy, and one when this code is not running from the bundle (tests, tsx), which the threads load.
+ * How many threads synthesize: the `threads` option or SYNTH_THREADS (up to one per stack), else one per core while
+ * each gets STACKS_PER_THREAD stacks; one when this code is not running from the bundle (tests, tsx), which the
+ * threads load.
  */
 function synthThreads(stacks: number, requested?: number): number {
-  const fromEnv = process.env.SYNTH_THREADS === undefined ? undefined : Number(process.env.SYNTH_THREADS);
-  const wanted = requested ?? fromEnv ?? availableParallelism();
-  if (!Number.isInteger(wanted) || wanted < 1) throw new Error(`SYNTH_THREADS must be a whole number, 1 or more, not ${process.env.SYNTH_THREADS}`);
+  const chosen = requested ?? (process.env.SYNTH_THREADS === undefined ? undefined : Number(process.env.SYNTH_THREADS));
+  if (chosen !== undefined && !(Number.isInteger(chosen) && chosen >= 1)) {
+    throw new Error(`SYNTH_THREADS must be a whole number of threads, 1 or more, not ${requested ?? process.env.SYNTH_THREADS}`);
+  }
   if (!__filename.endsWith(".js")) return 1;
-  return Math.max(1, Math.min(wanted, Math.floor(stacks / STACKS_PER_THREAD)));
+  if (chosen !== undefined) return Math.min(chosen, stacks);
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(stacks / STACKS_PER_THREAD)));
 }
 
 /** The work of one synth thread: build every stack from `config`, write the named ones into `staging`. */
