@@ -433,30 +433,7 @@ const SYNTHETIC_ID = /(?<![0-9A-Za-z])(?:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[
  */
 function simulationKey(model: AccessModel, simulation: Simulation, target: Target, persona: Persona): SimulationKey | undefined {
   const { request } = simulation;
-  const named = `${persona.accountId ?? ""} ${request.resource.accountId} ${request.resource.resource} ${JSON.stringify(request.contextVariables)}`;
-  const accounts = [...new Set(named.match(ACCOUNT_ID) ?? [])];
-  const uniqueId = persona.userid?.match(UNIQUE_ID)?.[0];
-  const names = new Map<string, string>(accounts.map((a, i) => [a, `‹a${i}›`]));
-  const { syntheticIds } = indexOf(model.stacks);
-  accounts.forEach((a, i) => syntheticIds.get(a)?.forEach((id, n) => names.set(id, `‹a${i}:${n}›`)));
-  if (uniqueId !== undefined) names.set(uniqueId, "‹u›");
-  const signature = accounts.join(" ") + (uniqueId === undefined ? "" : ` ${uniqueId}`);
-  const normalize = (text: string): string =>
-    text
-      .replace(SYNTHETIC_ID, (id) => names.get(id) ?? id)
-      .replace(ACCOUNT_ID, (id) => names.get(id) ?? id)
-      .replace(UNIQUE_ID, (id) => names.get(id) ?? id);
-  const policyId = (policy: PolicyJson | undefined): number | undefined => (policy === undefined ? -1 : normalizedPolicyId(policy, signature, normalize));
-  const policies: (number | string | undefined)[] = [
-    ...simulation.identityPolicies.flatMap((p) => [normalize(p.name), policyId(p.policy as PolicyJson)]),
-    policyId(simulation.resourcePolicy as PolicyJson | undefined),
-    ...[...simulation.serviceControlPolicies, ...simulation.resourceControlPolicies].flatMap((level) => [
-      "level",
-      normalize(level.orgIdentifier),
-      ...level.policies.flatMap((p) => [normalize(p.name), policyId(p.policy as PolicyJson)]),
-    ]),
-  ];
-  if (policies.includes(undefined)) return undefined;
+  const levels = [...simulation.serviceControlPolicies, ...simulation.resourceControlPolicies];
   const raw = JSON.stringify([
     request.principal,
     request.action,
@@ -464,44 +441,83 @@ function simulationKey(model: AccessModel, simulation: Simulation, target: Targe
     request.contextVariables,
     simulation.serviceControlPolicies.length,
     target.policy?.kind ?? "",
-    ...simulation.identityPolicies.map((p) => p.name),
+    simulation.identityPolicies.map((p) => p.name),
+    levels.map((level) => [level.orgIdentifier, level.policies.map((p) => p.name)]),
   ]);
   if (raw.includes("‹")) return undefined;
-  const text = normalize(raw);
+  const named = `${persona.accountId ?? ""} ${request.resource.accountId} ${raw}`;
+  const accounts = [...new Set(named.match(ACCOUNT_ID) ?? [])];
+  const renaming = renamingOf(model, accounts, persona.userid?.match(UNIQUE_ID)?.[0]);
+  const policyId = (policy: PolicyJson | undefined): number | undefined => (policy === undefined ? -1 : normalizedPolicyId(policy, renaming));
+  const policies = [
+    ...simulation.identityPolicies.map((p) => policyId(p.policy as PolicyJson)),
+    policyId(simulation.resourcePolicy as PolicyJson | undefined),
+    ...levels.flatMap((level) => level.policies.map((p) => policyId(p.policy as PolicyJson))),
+  ];
+  if (policies.includes(undefined)) return undefined;
+  return { text: `${renaming.normalize(raw)}\n${policies.join(",")}`, normalize: renaming.normalize, restore: renaming.restore };
+}
+
+/** How one set of accounts and a unique id are renamed to placeholders, and back. */
+interface Renaming {
+  readonly signature: string;
+  normalize(text: string): string;
+  restore(text: string): string;
+}
+
+/** Ids an account's placeholder stands for, matched in one pass: made-up resource ids, unique ids, accounts. */
+const RENAMED = new RegExp(`${SYNTHETIC_ID.source}|${UNIQUE_ID.source}|${ACCOUNT_ID.source}`, "g");
+
+const renamings = new WeakMap<readonly ResolvedStack[], Map<string, Renaming>>();
+function renamingOf(model: AccessModel, accounts: readonly string[], uniqueId: string | undefined): Renaming {
+  const signature = `${accounts.join(" ")} ${uniqueId ?? ""}`;
+  let known = renamings.get(model.stacks);
+  if (known === undefined) {
+    known = new Map();
+    renamings.set(model.stacks, known);
+  }
+  const found = known.get(signature);
+  if (found !== undefined) return found;
+  const names = new Map<string, string>(accounts.map((a, i) => [a, `‹a${i}›`]));
+  const { syntheticIds } = indexOf(model.stacks);
+  accounts.forEach((a, i) => syntheticIds.get(a)?.forEach((id, n) => names.set(id, `‹a${i}:${n}›`)));
+  if (uniqueId !== undefined) names.set(uniqueId, "‹u›");
   const back = new Map([...names].map(([id, placeholder]) => [placeholder, id]));
-  return {
-    text: `${text}\n${policies.join(",")}`,
-    normalize,
-    restore: (outcome) => outcome.replace(PLACEHOLDER, (p) => back.get(p) ?? p),
+  const renaming: Renaming = {
+    signature,
+    normalize: (text) => text.replace(RENAMED, (id) => names.get(id) ?? id),
+    restore: (text) => text.replace(PLACEHOLDER, (p) => back.get(p) ?? p),
   };
+  known.set(signature, renaming);
+  return renaming;
 }
 
 /** Policy ids by normalized text, and each policy's id per renaming: a policy is normalized once per renaming. */
 const policyIds = new Map<string, number>();
-const normalizedPolicies = new WeakMap<object, Map<string, number | undefined>>();
-function normalizedPolicyId(policy: PolicyJson, signature: string, normalize: (text: string) => string): number | undefined {
-  let bySignature = normalizedPolicies.get(policy);
-  if (bySignature === undefined) {
-    bySignature = new Map();
-    normalizedPolicies.set(policy, bySignature);
+const normalizedPolicies = new WeakMap<object, { readonly text?: string; readonly ids: Map<string, number> }>();
+function normalizedPolicyId(policy: PolicyJson, renaming: Renaming): number | undefined {
+  let byRenaming = normalizedPolicies.get(policy);
+  if (byRenaming === undefined) {
+    const text = JSON.stringify(policy);
+    // Actions are matched against the request's action only, which holds no id: their wildcards (`s3:Get*`) are safe.
+    const compared = JSON.stringify(asArray(policy.Statement).map(({ Action, NotAction, ...rest }) => rest));
+    // A wildcard next to a character an id can hold (a digit, or a letter of AIDA/AROA and hex, in either case) could
+    // match part of one.
+    const keyable = !/[0-9a-fidro][*?]|[*?][0-9a-fidro]|"(?:For(?:All|Any)Values?:)?(?:Numeric|Date)[A-Za-z]*"\s*:/i.test(compared) && !text.includes("‹");
+    byRenaming = { text: keyable ? text : undefined, ids: new Map() };
+    normalizedPolicies.set(policy, byRenaming);
   }
-  if (bySignature.has(signature)) return bySignature.get(signature);
-  const text = JSON.stringify(policy);
-  // Actions are matched against the request's action only, which holds no id: their wildcards (`s3:Get*`) are safe.
-  const compared = JSON.stringify(asArray(policy.Statement).map(({ Action, NotAction, ...rest }) => rest));
-  // A wildcard next to a character an id can hold (a digit, or a letter of AIDA/AROA and hex, in either case) could
-  // match part of one.
-  const keyable = !/[0-9a-fidro][*?]|[*?][0-9a-fidro]|"(?:For(?:All|Any)Values?:)?(?:Numeric|Date)[A-Za-z]*"\s*:/i.test(compared) && !text.includes("‹");
-  let id: number | undefined;
-  if (keyable) {
-    const normalized = normalize(text);
+  if (byRenaming.text === undefined) return undefined;
+  let id = byRenaming.ids.get(renaming.signature);
+  if (id === undefined) {
+    const normalized = renaming.normalize(byRenaming.text);
     id = policyIds.get(normalized);
     if (id === undefined) {
       id = policyIds.size;
       policyIds.set(normalized, id);
     }
+    byRenaming.ids.set(renaming.signature, id);
   }
-  bySignature.set(signature, id);
   return id;
 }
 
