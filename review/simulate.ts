@@ -222,7 +222,10 @@ function cacheResourceTypeLookup(): void {
   if ((original as { cached?: boolean }).cached) return;
   const cache = new Map<string, Promise<unknown>>();
   const cached = (service: string, action: string, resource: string): Promise<unknown> => {
-    const key = `${service}\n${action}\n${resource}`.toLowerCase();
+    // The answer depends on the ARN's shape, which iam-data's patterns name by variables (${Account}, ${KeyId}):
+    // ARNs that differ only in their account ids and made-up key ids share it.
+    const shape = resource.replace(ACCOUNT_ID, "000000000000").replace(SYNTHETIC_ID, (id) => id.replace(/[0-9a-f]/g, "0"));
+    const key = `${service}\n${action}\n${shape}`.toLowerCase();
     let found = cache.get(key);
     if (found === undefined) {
       found = original(service, action, resource);
