@@ -57,9 +57,10 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   try {
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
+    const chosenThreads = threadsChosen(options.threads);
     const stacks = orderedStacks(buildStacks(app, config));
     // HCL output is formatted and completed from each stack's JSON afterwards, in this thread (see keepJson).
-    const threads = app.hclOutput ? 1 : synthThreads(stacks.length, options.threads);
+    const threads = app.hclOutput ? 1 : synthThreads(stacks.length, chosenThreads);
     const { written, findings } = threads > 1 ? await synthInParallel(app, stacks, config, staging, threads) : synthApp(app, stacks);
     const report = complianceReport(
       config,
@@ -162,18 +163,23 @@ function finishApp(app: App): void {
 const STACKS_PER_THREAD = 16;
 
 /**
- * How many threads synthesize: the `threads` option or SYNTH_THREADS (up to one per stack), else one per core while
- * each gets STACKS_PER_THREAD stacks; one when this code is not running from the bundle (tests, tsx), which the
- * threads load.
+ * How many threads synthesize: the number chosen (the `threads` option or SYNTH_THREADS, up to one per stack), else
+ * one per core while each gets STACKS_PER_THREAD stacks; one when this code is not running from the bundle (tests,
+ * tsx), which the threads load.
  */
-function synthThreads(stacks: number, requested?: number): number {
+function synthThreads(stacks: number, chosen: number | undefined): number {
+  if (!__filename.endsWith(".js")) return 1;
+  if (chosen !== undefined) return Math.min(chosen, stacks);
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(stacks / STACKS_PER_THREAD)));
+}
+
+/** The number of threads the `threads` option or SYNTH_THREADS asks for, checked before anything is built. */
+function threadsChosen(requested: number | undefined): number | undefined {
   const chosen = requested ?? (process.env.SYNTH_THREADS === undefined ? undefined : Number(process.env.SYNTH_THREADS));
   if (chosen !== undefined && !(Number.isInteger(chosen) && chosen >= 1)) {
     throw new Error(`SYNTH_THREADS must be a whole number of threads, 1 or more, not ${requested ?? process.env.SYNTH_THREADS}`);
   }
-  if (!__filename.endsWith(".js")) return 1;
-  if (chosen !== undefined) return Math.min(chosen, stacks);
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(stacks / STACKS_PER_THREAD)));
+  return chosen;
 }
 
 /** The work of one synth thread: build every stack from `config`, write the named ones into `staging`. */
