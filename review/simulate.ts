@@ -345,8 +345,6 @@ interface ModelIndex {
   readonly keys: ReadonlyMap<string, ResolvedPolicy | undefined>;
   readonly topics: ReadonlyMap<string, ResolvedPolicy | undefined>;
   readonly roles: ReadonlyMap<string, ResolvedPolicy>;
-  /** Per account, the ids resolve.ts made up for its stacks' resources, in the order the stacks hold them. */
-  readonly syntheticIds: ReadonlyMap<string, readonly string[]>;
   /** The SCP level (AWS's FullAWSAccess first) and the RCP level; unset when the stacks have no control policies. */
   readonly scps?: ControlLevel;
   readonly rcps?: ControlLevel;
@@ -365,12 +363,6 @@ function indexOf(stacks: readonly ResolvedStack[]): ModelIndex {
     keys: firstBy(stacks.flatMap((s) => s.keys.map((k): [string, ResolvedPolicy | undefined] => [k.arn, k.policy]))),
     topics: firstBy(stacks.flatMap((s) => s.topics.map((t): [string, ResolvedPolicy | undefined] => [t.arn, t.policy]))),
     roles: firstBy(stacks.flatMap((s) => s.roles.map((r): [string, ResolvedPolicy] => [r.arn, r.trust]))),
-    syntheticIds: new Map(
-      [...new Set(stacks.map((s) => s.accountId))].map((account) => [
-        account,
-        [...new Set(stacks.filter((s) => s.accountId === account).flatMap((s) => JSON.stringify({ ...s, terraform: undefined }).match(SYNTHETIC_ID) ?? []))],
-      ]),
-    ),
     ...(all.length === 0
       ? {}
       : { scps: { ...scps, policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...scps.policies] }, rcps: controlLevel(all, "RESOURCE_CONTROL_POLICY") }),
@@ -461,6 +453,23 @@ function simulationKey(model: AccessModel, simulation: Simulation, target: Targe
   return { text: `${renaming.normalize(raw)}\n${policies.join(",")}`, normalize: renaming.normalize, restore: renaming.restore };
 }
 
+/** The ids resolve.ts made up for the resources of an account's stacks, in the order the stacks hold them. */
+const syntheticIds = new WeakMap<readonly ResolvedStack[], Map<string, readonly string[]>>();
+function syntheticIdsOf(stacks: readonly ResolvedStack[], account: string): readonly string[] {
+  let byAccount = syntheticIds.get(stacks);
+  if (byAccount === undefined) {
+    byAccount = new Map();
+    syntheticIds.set(stacks, byAccount);
+  }
+  let ids = byAccount.get(account);
+  if (ids === undefined) {
+    const text = stacks.filter((s) => s.accountId === account).map((s) => JSON.stringify({ ...s, terraform: undefined }));
+    ids = [...new Set(text.flatMap((t) => t.match(SYNTHETIC_ID) ?? []))];
+    byAccount.set(account, ids);
+  }
+  return ids;
+}
+
 /** How one set of accounts and a unique id are renamed to placeholders, and back. */
 interface Renaming {
   readonly signature: string;
@@ -482,8 +491,7 @@ function renamingOf(model: AccessModel, accounts: readonly string[], uniqueId: s
   const found = known.get(signature);
   if (found !== undefined) return found;
   const names = new Map<string, string>(accounts.map((a, i) => [a, `‹a${i}›`]));
-  const { syntheticIds } = indexOf(model.stacks);
-  accounts.forEach((a, i) => syntheticIds.get(a)?.forEach((id, n) => names.set(id, `‹a${i}:${n}›`)));
+  accounts.forEach((a, i) => syntheticIdsOf(model.stacks, a).forEach((id, n) => names.set(id, `‹a${i}:${n}›`)));
   if (uniqueId !== undefined) names.set(uniqueId, "‹u›");
   const back = new Map([...names].map(([id, placeholder]) => [placeholder, id]));
   const renaming: Renaming = {
