@@ -1,7 +1,7 @@
 // A generated organization, for measuring synth and the review at scale: `node scripts/organization.js <n> <file>`
 // writes a config of `n` workload accounts, each in two regions, cloned from the example's first workload (the one
-// with every feature on). Every fifth workload differs from its neighbours (no SSH for its developers, another
-// team tag), so the organization is not n copies of one account.
+// with every feature on). Every fifth workload is of a second kind (no SSH for its developers, another team's
+// instances), so the organization is not n copies of one account.
 "use strict";
 const { readFileSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
@@ -18,7 +18,7 @@ function organization(n, example = join(__dirname, "..", "sessions.yaml")) {
     if (i % 5 === 4) {
       const developers = w.accessGroups[1];
       developers.allowSsh = false;
-      developers.instanceTags.Team = [`team-${i}`];
+      developers.instanceTags.Team = ["platform"];
     }
     return w;
   });
