@@ -404,7 +404,8 @@ class StackResolver {
     const accessControlAttributes: Record<string, string> = {};
     for (const [, body] of this.each("aws_ssoadmin_instance_access_control_attributes")) {
       for (const attribute of asArray(body.attribute as Block | Block[])) {
-        accessControlAttributes[String(attribute.key)] = String(asArray((asArray(attribute.value as Block | Block[])[0] ?? {}).source)[0]);
+        const source = asArray((asArray(attribute.value as Block | Block[])[0] ?? {}).source)[0];
+        accessControlAttributes[String(attribute.key)] = this.string(source, "aws_ssoadmin_instance_access_control_attributes source");
       }
     }
 

@@ -14,6 +14,7 @@ import {
 } from "../config/naming";
 import type { Config, IdentityCenterConfig, WorkloadConfig } from "../config/types";
 import { SessionPermissionSet } from "../modules/permission-set";
+import { escapeTemplateSequences } from "../modules/terraform-json";
 import { AccountStack } from "./account-stack";
 
 /**
@@ -58,7 +59,8 @@ export class IdentityCenterStack extends AccountStack {
       // One per instance: this resource owns every attribute for access control of the instance.
       new SsoadminInstanceAccessControlAttributes(this, "access-control-attributes", {
         instanceArn: identityCenter.instanceArn,
-        attribute: [{ key: RUN_AS_TAG, value: [{ source: [identityCenter.runAs.attribute] }] }],
+        // ${path:…} is Identity Center's syntax, not Terraform's: escaped, so Terraform sends it as written.
+        attribute: [{ key: RUN_AS_TAG, value: [{ source: [escapeTemplateSequences(identityCenter.runAs.attribute)] }] }],
       });
     }
     new TerraformOutput(this, "permission-set-arns", {
