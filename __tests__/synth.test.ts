@@ -93,8 +93,9 @@ describe("the app command", () => {
         [
           "log-archive         account 111111111111   18 resources",
           "workload-payments   account 222222222222  132 resources",
-          "workload-analytics  account 333333333333   51 resources",
+          "workload-analytics  account 333333333333   52 resources",
           "organization        account 101010101010    6 resources",
+          "identity-center     account 101010101010    6 resources",
           "",
         ].join("\n"),
       );
@@ -196,9 +197,11 @@ test("the synth summary aligns names and counts, and says resource for one", () 
 });
 
 describe("deploy order", () => {
-  test("every workload and the organization depend on log-archive, in the manifest the CLI reads", () => {
+  test("every workload and the organization depend on log-archive, and identity-center on the workloads it references, in the manifest the CLI reads", () => {
     const manifest = JSON.parse(readFileSync(join(jsonOutput(), "out", "manifest.json"), "utf8"));
     expect(Object.fromEntries(Object.entries<any>(manifest.stacks).map(([name, s]) => [name, s.dependencies]))).toEqual({
+      // Its permission sets reference customer managed policies workload-analytics creates.
+      "identity-center": ["log-archive", "workload-analytics"],
       "log-archive": [],
       organization: ["log-archive"],
       "workload-analytics": ["log-archive"],
@@ -227,7 +230,7 @@ describe("HCL output", () => {
   test("keeps the import block that adopts analytics' SSM-SessionManagerRunShell, as the JSON output has it", () => {
     const hcl = hclOutput();
     const json = jsonOutput();
-    expect(stacksOf(hcl)).toEqual(["log-archive", "organization", "workload-analytics", "workload-payments"]);
+    expect(stacksOf(hcl)).toEqual(["identity-center", "log-archive", "organization", "workload-analytics", "workload-payments"]);
     for (const stack of stacksOf(hcl)) {
       const blocks = hclBlocks(readFileSync(join(hcl, "out", "stacks", stack, "cdk.tf"), "utf8"));
       const imports = blocks.filter((b) => b.type === "import").map((b) => b.attributes);

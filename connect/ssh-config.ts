@@ -48,8 +48,7 @@ export function sshConfig(config: Config, workloadName: string): SshConfig {
   const w = config.workloads[index];
   const { bastion, ssh } = w.connectivity;
   const federated = config.identityCenter === undefined ? [] : w.accessGroups.filter(isIdentityCenterGroup);
-  // Without a profile of its own, the workload's commands use the first Identity Center access group's profile.
-  const cli = new AwsCli(ssh.awsProfile ?? (federated.length > 0 ? permissionSetName(config.namePrefix, w.name, federated[0]) : undefined));
+  const cli = new AwsCli(ssh.awsProfile);
   const sshGroups = w.accessGroups.filter((g) => g.allowSsh);
   const forwardGroups = w.accessGroups.filter((g) => g.allowPortForwarding || g.allowRemoteHostPortForwarding);
   const tunnelGroups = w.accessGroups.filter((g) => g.allowSsh || g.allowPortForwarding || g.allowRemoteHostPortForwarding);
@@ -154,7 +153,7 @@ function identityCenterSection(config: Config, w: WorkloadConfig, groups: readon
       `#   region = ${w.regions[0]}`,
     ]),
     ...(awsProfile === undefined
-      ? comment(`The commands below use the profile ${profiles[0]}; set connectivity.ssh.awsProfile to choose another.`)
+      ? comment(`Run the commands below with AWS_PROFILE=${profiles[0]}, or set connectivity.ssh.awsProfile to it.`)
       : comment(`The commands below use connectivity.ssh.awsProfile (${awsProfile}): make it one of these profiles to use Identity Center.`)),
   ];
 }

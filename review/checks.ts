@@ -448,7 +448,8 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           add("tag themselves SSMSessionRunAs, holding iam:*", col("iam:*"), iamAll, { action: "iam:TagUser", resource: persona.principal, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied");
           add("tag a role SSMSessionRunAs, holding iam:*", col("iam:*"), iamAll, { action: "iam:TagRole", resource: deployRole.roleArn!, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
           add("detach the guardrails from their group, holding iam:*", col("iam:*"), iamAll, { action: "iam:DetachGroupPolicy", resource: groupArn(group.name) }, "ExplicitlyDenied", "DenySessionIamChanges");
-          const another = workload.accessGroups.find((g) => g.name !== group.name);
+          // Another IAM group: an Identity Center access group has none to join.
+          const another = workload.accessGroups.find((g) => g.name !== group.name && !isIdentityCenterGroup(g));
           if (another !== undefined) {
             add(`join ${another.name}, holding iam:*`, col("iam:*"), iamAll, { action: "iam:AddUserToGroup", resource: groupArn(another.name) }, "ExplicitlyDenied", "DenySessionIamChanges");
           }
