@@ -104,6 +104,7 @@ describe("the app command", () => {
     });
     expect(Object.keys(a).sort()).toEqual([
       "manifest.json",
+      "stacks/identity-center/cdk.tf.json",
       "stacks/log-archive/cdk.tf.json",
       "stacks/organization/cdk.tf.json",
       expect.stringMatching(/^stacks\/workload-analytics\/assets\/monitoring-us-east-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
@@ -114,11 +115,11 @@ describe("the app command", () => {
     ]);
     expect(b).toEqual(a);
     // The counts printed are the resources written.
-    const counts = ["log-archive", "workload-payments", "workload-analytics", "organization"].map((stack) => {
+    const counts = ["log-archive", "workload-payments", "workload-analytics", "organization", "identity-center"].map((stack) => {
       const resources = JSON.parse(a[`stacks/${stack}/cdk.tf.json`]).resource;
       return Object.values<object>(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
     });
-    expect(counts).toEqual([18, 132, 51, 6]);
+    expect(counts).toEqual([18, 132, 52, 6, 6]);
     expect(JSON.parse(a["stacks/workload-analytics/cdk.tf.json"]).import).toHaveLength(1);
     const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
     for (const [file, text] of Object.entries(a)) {
