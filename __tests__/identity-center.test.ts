@@ -1,7 +1,13 @@
-import { Testing } from "cdktf";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, Testing } from "cdktf";
 import { validateConfig } from "../config/load";
+import { accessChecks, accessModel } from "../review/checks";
+import { loadSynthesizedStacks } from "../review/resolve";
+import { evaluate } from "../review/simulate";
 import { buildStacks } from "../stacks";
-import { exampleConfig, exampleRaw, onlyResource, resourcesOf, terraformLiteral, type Synth } from "./helpers";
+import { editStatements, exampleConfig, exampleRaw, onlyResource, resourcesOf, terraformLiteral, type Synth } from "./helpers";
 
 /**
  * IAM Identity Center access groups: the config's checks, the identity-center stack's permission sets, assignments
@@ -185,4 +191,77 @@ describe("the workload stack of an Identity Center access group", () => {
       Resource: ["arn:aws:ssm:us-east-1:333333333333:session/${aws:userid}-*"],
     });
   });
+});
+
+describe("attribute scope (identityCenter.abacTagKeys)", () => {
+  const raw = exampleRaw();
+  raw.identityCenter.abacTagKeys = { CostCenter: "${path:enterprise.costCenter}" };
+  const config = validateConfig(raw);
+
+  test("Identity Center maps the attribute, the Identity Center group's policy denies outside it, the IAM group's does not", () => {
+    const stacks = synth(raw);
+    expect(onlyResource(stacks["identity-center"], "aws_ssoadmin_instance_access_control_attributes").attribute).toEqual([
+      { key: "SSMSessionRunAs", value: [{ source: ["$${path:userName}"] }] },
+      { key: "CostCenter", value: [{ source: ["$${path:enterprise.costCenter}"] }] },
+    ]);
+    const policy = (name: string): Record<string, any>[] =>
+      JSON.parse(terraformLiteral(resourcesOf(stacks["workload-analytics"], "aws_iam_policy").find(([, p]) => p.name === name)![1].policy)).Statement;
+    const federated = policy("acme-analysts-session-access");
+    expect(federated.filter((st) => /Attribute/.test(st.Sid))).toEqual([
+      {
+        Sid: "DenySessionsOutsideAttributeScope1",
+        Effect: "Deny",
+        Action: ["ssm:StartSession", "ssm:SendCommand"],
+        Resource: "arn:aws:ec2:*:333333333333:instance/*",
+        Condition: { StringNotEquals: { "ssm:resourceTag/CostCenter": "${aws:PrincipalTag/CostCenter}" } },
+      },
+      {
+        Sid: "DenySessionsWithoutAttribute1",
+        Effect: "Deny",
+        Action: ["ssm:StartSession", "ssm:SendCommand"],
+        Resource: "arn:aws:ec2:*:333333333333:instance/*",
+        Condition: { Null: { "aws:PrincipalTag/CostCenter": "true" } },
+      },
+    ]);
+    expect(JSON.stringify(policy("acme-data-engineers-session-access"))).not.toContain("PrincipalTag");
+    // Nobody in the account's groups sets the tag on a session, or changes it on an instance.
+    const setup = policy("acme-session-setup-guardrails");
+    expect(setup.find((st) => st.Sid === "DenyRunAsTagChanges")?.Condition).toEqual({
+      "ForAnyValue:StringEqualsIgnoreCase": { "aws:TagKeys": ["SSMSessionRunAs", "CostCenter"] },
+    });
+    expect(setup.find((st) => st.Sid === "DenyScopeTagChanges")?.Condition["ForAnyValue:StringEqualsIgnoreCase"]["aws:TagKeys"]).toContain("CostCenter");
+  });
+
+  test("the review: own attribute value only, a session tag required, none to set; each outcome decided by its statement", async () => {
+    const outdir = mkdtempSync(join(tmpdir(), "idc-abac-"));
+    let resolved;
+    try {
+      const app = new App({ outdir, stackTraces: false });
+      buildStacks(app, config);
+      app.synth();
+      resolved = loadSynthesizedStacks(outdir);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+    const model = accessModel(config, resolved);
+    const checks = accessChecks(config, model, "workload-analytics").filter((c) => c.column.startsWith("analysts (Identity Center)"));
+    const rows = checks.filter((c) => /CostCenter/.test(c.row));
+    expect(rows.map((c) => [c.row, c.expect, c.sid])).toEqual([
+      ["start a session on an instance whose CostCenter is someone else's", "ExplicitlyDenied", "DenySessionsOutsideAttributeScope1"],
+      ["start a session without a CostCenter session tag", "ExplicitlyDenied", "DenySessionsWithoutAttribute1"],
+      ["assume a role with a CostCenter session tag, holding sts:*", "ExplicitlyDenied", "DenyRunAsTagChanges"],
+    ]);
+    // Every check of the persona holds with the attribute scope on, the allowed ones included.
+    for (const check of checks) {
+      const outcome = await evaluate(model, check.persona, check.request);
+      expect([check.row, outcome.decision]).toEqual([check.row, check.expect]);
+      if (check.sid !== undefined) expect(outcome.deciders.map((d) => d.sid)).toContain(check.sid);
+    }
+    // Without its statement, each attribute row's outcome changes.
+    for (const check of rows) {
+      const mutated = accessModel(config, editStatements(resolved, (st) => (st.Sid === check.sid ? undefined : st)));
+      const again = accessChecks(config, mutated, "workload-analytics").find((c) => c.row === check.row && c.column === check.column)!;
+      expect([check.row, (await evaluate(mutated, again.persona, again.request)).decision]).not.toEqual([check.row, check.expect]);
+    }
+  }, 60_000);
 });

@@ -605,6 +605,15 @@ const identityCenter = z.strictObject({
     })
     .optional()
     .describe("Run As from each person's identity: attributes for access control map this attribute to SSMSessionRunAs. Default: off (sessions run as the workload's runAs.defaultUser)."),
+  abacTagKeys: z
+    .record(
+      tagKey.refine((k) => k.toLowerCase() !== "ssmsessionrunas", "must not be SSMSessionRunAs: runAs.attribute maps that one"),
+      identityStoreAttribute,
+    )
+    .optional()
+    .describe(
+      "Instance scoping by attribute: tag key to identity store attribute, e.g. { CostCenter: ${path:enterprise.costCenter} }. Members of Identity Center access groups reach only instances whose tag equals their own.",
+    ),
 });
 
 export const configSchema = z.strictObject({

@@ -181,11 +181,14 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       if (!set.accounts.includes(stack.accountId)) throw new ModelError(`${IDENTITY_CENTER_STACK}: permission set ${name} is not assigned in ${stack.accountId}`);
       const column = `${group.name} (Identity Center)` as Column;
       const runAs: Record<string, string> = icStack.accessControlAttributes[RUN_AS_TAG] === undefined ? {} : { [RUN_AS_TAG]: FEDERATED_USER };
+      // The attribute scope's session tags, each with this person's own value; their instances carry the same.
+      const attributes = Object.fromEntries(Object.keys(identityCenter!.abacTagKeys ?? {}).sort().map((key) => [key, `${FEDERATED_USER}-${key.toLowerCase()}`]));
       const rolePath = identityCenterRolePath(identityCenter!.region);
-      const persona = identityCenterSession(stack, set, rolePath, FEDERATED_USER, runAs, column);
+      const persona = identityCenterSession(stack, set, rolePath, FEDERATED_USER, { ...runAs, ...attributes }, column);
       // Another person with the same permission set, whose user name starts like this one's.
-      const lookAlike = identityCenterSession(stack, set, rolePath, `${FEDERATED_USER}-admin`, runAs, column);
-      return { group, persona, lookAlike, column };
+      const lookAlike = identityCenterSession(stack, set, rolePath, `${FEDERATED_USER}-admin`, { ...runAs, ...attributes }, column);
+      const untagged = identityCenterSession(stack, set, rolePath, FEDERATED_USER, runAs, column);
+      return { group, persona, lookAlike, untagged, attributes, column };
     });
     // Default Host Management: instances without an instance profile get this role through Systems Manager.
     const fleet = workload.connectivity.fleet;
@@ -539,14 +542,21 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         }
       }
 
-      for (const { group, persona, lookAlike, column } of federatedMembers) {
+      for (const { group, persona, lookAlike, untagged, attributes, column } of federatedMembers) {
         const start = (resource: string, options: RequestOptions = {}): AccessRequest => ({ action: "ssm:StartSession", resource, options });
-        const tags = matchingTags(group);
+        // The group's tags and, with an attribute scope, the person's own attribute values.
+        const tags = { ...matchingTags(group), ...attributes };
         // Identity Center sessions never carry aws:MultiFactorAuthPresent: these rows prove nothing denies on it.
         add("start a session on a tagged instance (Identity Center: no MFA key)", column, persona, start(instanceArn, { instanceTags: tags }), "Allowed", "StartSessionOnTaggedInstances");
         add("start it with the audited document", column, persona, start(preferences), "Allowed", "StartSessionWithApprovedDocuments");
-        add("start a session on an instance with other tags", column, persona, start(instanceArn, { instanceTags: otherTags(group) }), ...scopeOutcome(otherTags(group)));
+        add("start a session on an instance with other tags", column, persona, start(instanceArn, { instanceTags: { ...otherTags(group), ...attributes } }), ...scopeOutcome(otherTags(group)));
         add("start a session without the document check", column, persona, start(instanceArn, { instanceTags: tags, sessionDocumentAccessCheck: false }), "ImplicitlyDenied");
+        Object.keys(attributes).forEach((key, i) => {
+          // The attribute scope: another person's value, or no session tag at all.
+          add(`start a session on an instance whose ${key} is someone else's`, column, persona, start(instanceArn, { instanceTags: { ...tags, [key]: "someone-else" } }), "ExplicitlyDenied", `DenySessionsOutsideAttributeScope${i + 1}`);
+          add(`start a session without a ${key} session tag`, column, untagged, start(instanceArn, { instanceTags: tags }), "ExplicitlyDenied", `DenySessionsWithoutAttribute${i + 1}`);
+          add(`assume a role with a ${key} session tag, holding sts:*`, `${column} + other grants` as Column, withPolicy(persona, "sts:* grant", grantAll("sts:*", "AnotherPolicyGrants"), `${persona.label} + sts:*`), { action: "sts:TagSession", resource: deployRole.roleArn!, options: { tagKeys: [key] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+        });
         add("start it with an unlisted document", column, persona, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ExplicitlyDenied", "DenyUnapprovedSessionDocuments");
         add("generate the session data key", column, persona, { action: "kms:GenerateDataKey", resource: sessionKey.arn }, "Allowed", "GenerateSessionDataKey");
         const session = (owner: string): string => arn.sessions(region, stack.accountId, owner).replace("*", SESSION_SUFFIX);
@@ -571,7 +581,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         add("create a role tagged SSMSessionRunAs, holding iam:*", other, holding("iam:*"), { action: "iam:CreateRole", resource: `arn:${PARTITION}:iam::${stack.accountId}:role/run-as-root`, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
         add("update the preferences document, holding ssm:*", other, broad, { action: "ssm:UpdateDocument", resource: preferences }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
         if (region === stack.homeRegion) {
-          add("start a session on an untagged instance, holding ssm:*", other, broad, start(instanceArn, { instanceTags: {} }), ...scopeOutcome({}));
+          add("start a session on an untagged instance, holding ssm:*", other, broad, start(instanceArn, { instanceTags: { ...attributes } }), ...scopeOutcome({}));
           add("start it with an unlisted document, holding ssm:*", other, broad, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ExplicitlyDenied", "DenyUnapprovedSessionDocuments");
           add("start a session on a hybrid node, holding ssm:*", other, broad, start(`arn:${PARTITION}:ssm:${region}:${stack.accountId}:managed-instance/mi-0123456789abcdef0`), "ExplicitlyDenied", "DenySessionsOnManagedInstances");
           add("create a Session document, holding ssm:*", other, broad, { action: "ssm:CreateDocument", resource: arn.document(region, stack.accountId, "NoLoggingShell"), options: { documentType: "Session" } }, "ExplicitlyDenied", "DenySessionDocumentCreation");

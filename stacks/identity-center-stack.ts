@@ -55,12 +55,16 @@ export class IdentityCenterStack extends AccountStack {
       }
     }
     this.permissionSets = sets;
-    if (identityCenter.runAs !== undefined) {
+    const attributes = {
+      ...(identityCenter.runAs === undefined ? {} : { [RUN_AS_TAG]: identityCenter.runAs.attribute }),
+      ...identityCenter.abacTagKeys,
+    };
+    if (Object.keys(attributes).length > 0) {
       // One per instance: this resource owns every attribute for access control of the instance.
       new SsoadminInstanceAccessControlAttributes(this, "access-control-attributes", {
         instanceArn: identityCenter.instanceArn,
         // ${path:…} is Identity Center's syntax, not Terraform's: escaped, so Terraform sends it as written.
-        attribute: [{ key: RUN_AS_TAG, value: [{ source: [escapeTemplateSequences(identityCenter.runAs.attribute)] }] }],
+        attribute: Object.entries(attributes).map(([key, source]) => ({ key, value: [{ source: [escapeTemplateSequences(source)] }] })),
       });
     }
     new TerraformOutput(this, "permission-set-arns", {

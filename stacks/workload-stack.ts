@@ -139,6 +139,8 @@ export class WorkloadStack extends AccountStack {
 
     const groups = new Map<string, SessionAccessGroup>();
     const federated = new Map<string, FederatedAccessPolicy>();
+    // Identity Center's attribute scope: the tag keys whose values Identity Center passes as session tags.
+    const attributeScope = workload.accessGroups.some(isIdentityCenterGroup) ? Object.keys(config.identityCenter?.abacTagKeys ?? {}) : [];
     const scopes: AccessPolicyProps[] = [];
     for (const g of workload.accessGroups) {
       const access: AccessPolicyProps = {
@@ -155,6 +157,7 @@ export class WorkloadStack extends AccountStack {
         allowRemoteHostPortForwarding: g.allowRemoteHostPortForwarding,
         bastionInstanceArn: this.bastion?.instanceArn,
         sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
+        principalTagScope: isIdentityCenterGroup(g) ? attributeScope : undefined,
       };
       scopes.push(access);
       if (isIdentityCenterGroup(g)) {
@@ -189,8 +192,9 @@ export class WorkloadStack extends AccountStack {
       accountId: workload.accountId,
       regions: workload.regions,
       groups: scopes.map((s) => ({ instanceTags: s.instanceTags, documentArns: sessionDocumentArns(s) })),
-      protectedTagKeys: [...scopes.flatMap((s) => Object.keys(s.instanceTags)), ...(sudoTagKey === undefined ? [] : [sudoTagKey])],
+      protectedTagKeys: [...scopes.flatMap((s) => Object.keys(s.instanceTags)), ...(sudoTagKey === undefined ? [] : [sudoTagKey]), ...attributeScope],
       associationArns,
+      scopeSessionTagKeys: attributeScope,
     });
 
     // What operators need next: the profile to attach to instances, the policies to reuse in permission sets.
