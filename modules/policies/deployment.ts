@@ -179,7 +179,14 @@ export function deployRolePolicy(p: DeploymentPolicyProps): PolicyDocument {
   }
   if (STACK_SERVICES[p.kind].includes("s3")) {
     const buckets = [logBucketName(p.namePrefix, p.logAccountId), accessLogBucketName(p.namePrefix, p.logAccountId)].map(arn.bucket);
-    statements.push({ Sid: "ManageTranscriptBuckets", Effect: "Allow", Action: "s3:*", Resource: buckets });
+    statements.push({
+      // Bucket names are global: the log-archive account's buckets only, never a same-named one elsewhere.
+      Sid: "ManageTranscriptBuckets",
+      Effect: "Allow",
+      Action: "s3:*",
+      Resource: buckets,
+      Condition: { StringEquals: { "s3:ResourceAccount": p.logAccountId } },
+    });
   }
   if (STACK_SERVICES[p.kind].includes("organizations")) {
     statements.push({ Sid: "ManageControlPolicies", Effect: "Allow", Action: [...ORGANIZATIONS_POLICY_WRITES], Resource: "*" });
