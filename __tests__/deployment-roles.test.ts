@@ -1,14 +1,21 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { Testing } from "cdktf";
+import { App, Testing } from "cdktf";
 import { validateConfig } from "../config/load";
 import { checkStack } from "../compliance/engine";
 import { ConfigError } from "../config/errors";
 import type { Config } from "../config/types";
 import { githubTargets, scpExemptPrincipals } from "../config/naming";
 import type { PolicyDocument } from "../modules/policies/iam";
+import { accessChecks, accessModel, type AccessCheck } from "../review/checks";
+import { lintPolicies } from "../review/lint";
+import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
+import { evaluate } from "../review/simulate";
 import { buildStacks } from "../stacks";
 import { workspaceAwsVariables } from "../stacks/workspaces-stack";
-import { exampleRaw, policyOf, resourcesOf, type Synth } from "./helpers";
+import { editStatements, exampleRaw, policyOf, resourcesOf, type Synth } from "./helpers";
 
 const REPO = "my-org/sessions";
 const S3 = { type: "s3", bucket: "ssm-terraform-state", region: "eu-west-1" };
@@ -371,5 +378,69 @@ describe("compliance rules on the created roles", () => {
     const [id, inline] = resourcesOf(tf, "aws_iam_role_policy", "deployment-roles/deploy-permissions")[0]!;
     tf.resource.aws_iam_role_policy[id].policy = inline.policy.replace('"ssm:*"', '"*"');
     expect(ids(tf)).toEqual(expect.arrayContaining([expect.stringMatching(/^SM-IAM-1 statement ManageStackServices allows \*$/)]));
+  });
+});
+
+describe("the access review's rows for the created roles", () => {
+  const COLUMNS = ["OIDC token", "plan role + *", "deploy role"];
+  function resolved(config: Config): ResolvedStack[] {
+    const outdir = mkdtempSync(join(tmpdir(), "deploy-roles-"));
+    try {
+      const app = new App({ outdir, stackTraces: false });
+      buildStacks(app, config);
+      app.synth();
+      return loadSynthesizedStacks(outdir);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+  const title = (c: AccessCheck): string => `${c.stack}: ${c.column} / ${c.row}`;
+
+  describe.each([
+    ["GitHub", validateConfig(githubRaw())],
+    ["HCP Terraform", validateConfig(cloudRaw())],
+  ])("%s", (_name, config) => {
+    const stacks = resolved(config);
+    const model = accessModel(config, stacks);
+    const checks = accessChecks(config, model).filter((c) => COLUMNS.includes(c.column));
+    const again = (from: ResolvedStack[], check: AccessCheck) => {
+      const m = accessModel(config, from);
+      const found = accessChecks(config, m, check.stack).find((c) => c.row === check.row && c.column === check.column);
+      if (found === undefined) throw new Error(`no check ${title(check)}`);
+      return evaluate(m, found.persona, found.request);
+    };
+
+    test("every stack has them, and every resolved policy lints clean", async () => {
+      expect([...new Set(checks.map((c) => c.stack))].sort()).toEqual(["log-archive", "organization", "workload-analytics", "workload-payments"]);
+      expect(await lintPolicies(stacks.flatMap((s) => s.policies))).toEqual([]);
+    });
+
+    test.each(checks.map((c) => [title(c), c] as const))("%s", async (_t, check) => {
+      const outcome = await evaluate(model, check.persona, check.request);
+      expect(outcome.decision).toBe(check.expect);
+      if (check.sid !== undefined) expect(outcome.deciders.map((d) => d.sid)).toContain(check.sid);
+    });
+
+    test.each(checks.filter((c) => c.sid !== undefined && c.stack === "workload-payments").map((c) => [title(c), c] as const))(
+      "without its deciding statement: %s",
+      async (_t, check) => {
+        const outcome = await again(editStatements(stacks, (s) => (s.Sid === check.sid ? undefined : s)), check);
+        expect(outcome.decision).not.toBe(check.expect);
+      },
+    );
+
+    test.each(checks.filter((c) => c.column === "OIDC token" && c.expect === "ImplicitlyDenied" && c.stack === "workload-payments").map((c) => [title(c), c] as const))(
+      "without the condition that keeps it out: %s",
+      async (_t, check) => {
+        // The audience row is kept out by aud, every other near miss by sub: drop that one key.
+        const claim = check.row.includes("audience") ? ":aud" : ":sub";
+        const drop = (s: Record<string, any>) => ({
+          ...s,
+          Condition: { StringEquals: Object.fromEntries(Object.entries(s.Condition.StringEquals).filter(([k]) => !k.endsWith(claim))) },
+        });
+        const loose = editStatements(stacks, (s) => (s.Sid === "AssumeForDeploys" ? drop(s) : s));
+        await expect(again(loose, check).then((o) => o.decision)).resolves.toBe("Allowed");
+      },
+    );
   });
 });

@@ -60,10 +60,24 @@ export const ORGANIZATIONS_POLICY_WRITES = [
   "organizations:UpdatePolicy",
 ] as const;
 
+/** The read verbs each service has actions for (IAM has no Describe, Organizations no Get, …). */
+const READ_VERBS: Readonly<Record<string, readonly string[]>> = {
+  cloudwatch: ["Describe", "Get", "List"],
+  ec2: ["Describe", "Get", "List"],
+  events: ["Describe", "Get", "List"],
+  iam: ["Get", "List"],
+  kms: ["Describe", "Get", "List"],
+  lambda: ["Get", "List"],
+  logs: ["Describe", "Get", "List"],
+  organizations: ["Describe", "List"],
+  sns: ["Get", "List"],
+  ssm: ["Describe", "Get", "List"],
+};
+
 /** What the plan role may call: Describe, Get and List of its stack's services, bucket settings for S3. */
 export function readActions(kind: StackKind): string[] {
   return STACK_SERVICES[kind].flatMap((service) =>
-    service === "s3" ? [...S3_SETTINGS_READS] : [`${service}:Describe*`, `${service}:Get*`, `${service}:List*`],
+    service === "s3" ? [...S3_SETTINGS_READS] : READ_VERBS[service]!.map((verb) => `${service}:${verb}*`),
   );
 }
 
