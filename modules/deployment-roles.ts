@@ -3,11 +3,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { arn, IAM_PATH, type DeploymentRole, type DeploymentRoles } from "../config/naming";
-import { deployRolePolicy, oidcTrustPolicy, planRolePolicy, type DeploymentPolicyProps, type StackKind } from "./policies/deployment";
+import { DEPLOYMENT_POLICY_NAME, deployRolePolicy, oidcTrustPolicy, planRolePolicy, type DeploymentPolicyProps, type StackKind } from "./policies/deployment";
 import { toTerraformJson } from "./terraform-json";
-
-/** The name of each role's one inline policy: the compliance rules find the deploy role's by it. */
-export const DEPLOYMENT_POLICY_NAME = "stack-deployment";
 
 export interface DeploymentRoleSetProps {
   /** The provider and the two roles, from config/naming.ts deploymentRoles. */

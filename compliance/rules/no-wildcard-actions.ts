@@ -1,8 +1,7 @@
 import type { Rule, Violation } from "../types";
 import { deploymentRoles, IAM_PATH, LOG_ARCHIVE_STACK, ORGANIZATION_STACK } from "../../config/naming";
 import type { Config } from "../../config/types";
-import { DEPLOYMENT_POLICY_NAME } from "../../modules/deployment-roles";
-import { STACK_SERVICES } from "../../modules/policies/deployment";
+import { DEPLOYMENT_POLICY_NAME, STACK_SERVICES } from "../../modules/policies/deployment";
 import { asList, identityPolicies, referenced, resources } from "../terraform";
 
 export const noWildcardActions: Rule = {

@@ -9,6 +9,9 @@ import { policy, type PolicyDocument, type Statement } from "./iam";
  * whatever else they are given, the reads that would disclose a transcript.
  */
 
+/** The name of each role's one inline policy: the compliance rules find the deploy role's by it. */
+export const DEPLOYMENT_POLICY_NAME = "stack-deployment";
+
 /** Which stack a role set serves: it decides the services and the buckets. */
 export type StackKind = "log-archive" | "workload" | "organization";
 
