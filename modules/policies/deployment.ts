@@ -190,7 +190,9 @@ export function deployRolePolicy(p: DeploymentPolicyProps): PolicyDocument {
   });
   if (STACK_SERVICES[p.kind].includes("kms")) {
     statements.push(
-      { Sid: "CreateKeys", Effect: "Allow", Action: ["kms:CreateKey", "kms:ListAliases", "kms:ListKeys"], Resource: "*" },
+      // CreateKey with tags (the providers' default tags) also needs kms:TagResource in an IAM policy not limited to
+      // particular keys.
+      { Sid: "CreateKeys", Effect: "Allow", Action: ["kms:CreateKey", "kms:ListAliases", "kms:ListKeys", "kms:TagResource"], Resource: "*" },
       { Sid: "ManageAccountKeys", Effect: "Allow", Action: "kms:*", Resource: [arn.anyKey("*", account), `arn:${PARTITION}:kms:*:${account}:alias/*`] },
     );
   }
