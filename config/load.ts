@@ -140,6 +140,7 @@ function resolve(raw: RawConfig): Config {
     deployment: raw.deployment,
     compliance: raw.compliance,
     organizationGuardrails: raw.organization.guardrails,
+    identityCenter: raw.identityCenter,
   };
 }
 

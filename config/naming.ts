@@ -89,6 +89,41 @@ export const setupScpName = (prefix: string, n: number): string => `${prefix}-se
 /** The n-th (from 1) RCP around the transcript and access-log buckets and the log-archive keys. */
 export const logRcpName = (prefix: string, n: number): string => `${prefix}-session-logs-rcp-${n}`;
 export const workloadStackName = (workload: string): string => `workload-${workload}`;
+
+/**
+ * IAM Identity Center: the permission sets of the Identity Center access groups, their account assignments and the
+ * attributes for access control, deployed in the account that administers Identity Center.
+ */
+export const IDENTITY_CENTER_STACK = "identity-center";
+/** IAM Identity Center's limit on permission set names. */
+export const PERMISSION_SET_NAME_MAX = 32;
+/** Whether an access group is an Identity Center access group (a permission set) rather than an IAM group. */
+export const isIdentityCenterGroup = (group: Pick<AccessGroupConfig, "identityCenterGroup">): boolean => group.identityCenterGroup !== undefined;
+/** The permission set of one Identity Center access group: the override, else `<namePrefix>-<workload>-<group>`. */
+export const permissionSetName = (
+  prefix: string,
+  workload: string,
+  group: { readonly name: string; readonly identityCenterGroup?: { readonly permissionSetName?: string } },
+): string =>
+  group.identityCenterGroup?.permissionSetName ?? `${prefix}-${workload}-${group.name}`;
+/**
+ * Hours a permission set's credentials last: the override, else the workload's maximum session duration in whole
+ * hours, within the 1 to 12 hours IAM Identity Center allows.
+ */
+export function permissionSetSessionHours(group: Pick<AccessGroupConfig, "identityCenterGroup">, maxSessionDurationMinutes: number): number {
+  return group.identityCenterGroup?.sessionDurationHours ?? Math.min(12, Math.max(1, Math.floor(maxSessionDurationMinutes / 60)));
+}
+/**
+ * The path of the roles IAM Identity Center creates for permission sets in each assigned account:
+ * /aws-reserved/sso.amazonaws.com/<region>/, without the region for an instance in us-east-1.
+ */
+export const identityCenterRolePath = (instanceRegion: string): string =>
+  instanceRegion === "us-east-1" ? "/aws-reserved/sso.amazonaws.com/" : `/aws-reserved/sso.amazonaws.com/${instanceRegion}/`;
+/** The role of a permission set in an assigned account: AWSReservedSSO_<permission set>_<suffix IAM Identity Center picks>. */
+export const identityCenterRoleName = (permissionSet: string, suffix: string): string => `AWSReservedSSO_${permissionSet}_${suffix}`;
+/** Where the AWS access portal sends people of a permission set: the Session Manager console of the region. */
+export const sessionManagerConsoleUrl = (region: string): string =>
+  `https://${region}.console.aws.amazon.com/systems-manager/session-manager?region=${region}`;
 /** The HCP Terraform workspaces of the other stacks, with a cloud backend that has `workspaces`. */
 export const WORKSPACES_STACK = "workspaces";
 /** The HCP Terraform workspace of a stack under the cloud backend: `<workspacePrefix><stack>`, by default `<namePrefix>-<stack>`. */
@@ -259,6 +294,8 @@ export const arn = {
   association: (region: string, account: string, id: string): string => `arn:${PARTITION}:ssm:${region}:${account}:association/${id}`,
   managedPolicy: (name: string): string => `arn:${PARTITION}:iam::aws:policy/${name}`,
   role: (account: string, name: string): string => `arn:${PARTITION}:iam::${account}:role/${name}`,
+  /** An IAM OIDC identity provider, named by its URL without https://. */
+  oidcProvider: (account: string, host: string): string => `arn:${PARTITION}:iam::${account}:oidc-provider/${host}`,
   /** A role by path and name, as aws:PrincipalArn reports it for the role's sessions; `account` may be `*`. */
   roleWithPath: (account: string, path: string, name: string): string => `arn:${PARTITION}:iam::${account}:role${path}${name}`,
   /** An instance profile of this project, under IAM_PATH. */
@@ -288,12 +325,17 @@ export interface GithubTarget {
   readonly environment: string;
 }
 
-/** What the workflows run, in deploy order: log-archive, then every workload, then the organization stack if any. */
+/**
+ * What the workflows run, in deploy order: log-archive, then every workload, then the organization and identity-center
+ * stacks if any (the permission sets reference policies the workload stacks create).
+ */
 export interface GithubTargets {
   readonly logArchive: GithubTarget;
   readonly workloads: readonly GithubTarget[];
   /** Empty without organization.guardrails. */
   readonly organization: readonly GithubTarget[];
+  /** Empty without Identity Center access groups. */
+  readonly identityCenter: readonly GithubTarget[];
 }
 
 /**
@@ -303,12 +345,14 @@ export interface GithubTargets {
 export function githubTargets(config: Config): GithubTargets | undefined {
   const github = config.deployment.github;
   if (github === undefined) return undefined;
+  const roleArn = (accountId: string, name: string): string =>
+    github.createRoles === undefined ? arn.role(accountId, name) : arn.roleWithPath(accountId, IAM_PATH, name);
   const target = (stack: string, accountId: string, region: string): GithubTarget => ({
     stack,
     accountId,
     region,
-    planRoleArn: arn.role(accountId, github.planRoleName ?? github.roleName),
-    deployRoleArn: arn.role(accountId, github.roleName),
+    planRoleArn: roleArn(accountId, github.planRoleName ?? github.roleName),
+    deployRoleArn: roleArn(accountId, github.roleName),
     environment: githubEnvironmentName(stack),
   });
   const guardrails = config.organizationGuardrails;
@@ -316,5 +360,103 @@ export function githubTargets(config: Config): GithubTargets | undefined {
     logArchive: target(LOG_ARCHIVE_STACK, config.logArchive.accountId, config.logArchive.region),
     workloads: config.workloads.map((w) => target(workloadStackName(w.name), w.accountId, w.regions[0]!)),
     organization: guardrails === undefined ? [] : [target(ORGANIZATION_STACK, organizationStackAccount(guardrails), ORGANIZATIONS_REGION)],
+    identityCenter: identityCenterWorkloads(config).length === 0 ? [] : [target(IDENTITY_CENTER_STACK, config.identityCenter!.accountId, config.identityCenter!.region)],
   };
+}
+
+/** The workloads with Identity Center access groups: the identity-center stack assigns their permission sets. */
+export function identityCenterWorkloads(config: Config): Config["workloads"] {
+  return config.identityCenter === undefined ? [] : config.workloads.filter((w) => w.accessGroups.some(isIdentityCenterGroup));
+}
+
+/** The S3 backend's state object of a stack; its lock file is this key with `.tflock` appended (use_lockfile). */
+export const stateObjectKey = (keyPrefix: string, stack: string): string => `${keyPrefix}/${stack}.tfstate`;
+export const STATE_LOCK_SUFFIX = ".tflock";
+
+/** GitHub Actions' OIDC issuer, without https://, and the audience configure-aws-credentials asks for. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+/** The audience HCP Terraform's workload identity tokens carry for AWS by default. */
+export const HCP_TERRAFORM_AUDIENCE = "aws.workload.identity";
+
+/** The `sub` of a GitHub job in a pull request (no environment), and of a job that runs in `environment`. */
+export const githubPullRequestSubject = (repository: string): string => `repo:${repository}:pull_request`;
+export const githubEnvironmentSubject = (repository: string, environment: string): string => `repo:${repository}:environment:${environment}`;
+/** The `sub` of an HCP Terraform run phase of one workspace. */
+export const hcpRunSubject = (organization: string, project: string, workspace: string, phase: "plan" | "apply"): string =>
+  `organization:${organization}:project:${project}:workspace:${workspace}:run_phase:${phase}`;
+
+/** One role that a stack creates for its own deployment, trusting one OIDC subject. */
+export interface DeploymentRole {
+  /** `plan` reads only; `deploy` applies the stack. */
+  readonly kind: "plan" | "deploy";
+  readonly name: string;
+  /** The exact `sub` the role trusts. */
+  readonly subject: string;
+}
+
+/** What a stack creates so that it can be planned and applied through OIDC: the provider and the two roles. */
+export interface DeploymentRoles {
+  /** The OIDC issuer without https:// (also the prefix of its condition keys). */
+  readonly host: string;
+  readonly audience: string;
+  /** The account has the provider already: reference it by ARN rather than create it. */
+  readonly providerExists: boolean;
+  readonly plan: DeploymentRole;
+  readonly deploy: DeploymentRole;
+  /** The S3 backend's bucket and state key of the stack; undefined with HCP Terraform, which keeps the state itself. */
+  readonly state?: { readonly bucket: string; readonly key: string };
+}
+
+/**
+ * The deployment roles a stack creates, from `deployment.github.createRoles` or the cloud backend's
+ * `workspaces.createRunRoles`; undefined when neither is set, and for the identity-center stack. The config allows at most one: GitHub needs the s3
+ * backend, HCP Terraform is the cloud backend.
+ */
+export function deploymentRoles(config: Config, stack: string): DeploymentRoles | undefined {
+  // The account that administers Identity Center usually holds the organization stack too, and its deploy role needs
+  // Identity Center's rights, not a session stack's: it is created by hand (docs/identity-center.md).
+  if (stack === IDENTITY_CENTER_STACK) return undefined;
+  const github = config.deployment.github;
+  const backend = config.deployment.backend;
+  if (github?.createRoles !== undefined && backend.type === "s3") {
+    const repository = github.createRoles.repository;
+    return {
+      host: GITHUB_OIDC_HOST,
+      audience: GITHUB_OIDC_AUDIENCE,
+      providerExists: github.createRoles.oidcProviderExists,
+      // config/checks.ts requires a planRoleName different from roleName with createRoles.
+      plan: { kind: "plan", name: github.planRoleName ?? github.roleName, subject: githubPullRequestSubject(repository) },
+      deploy: { kind: "deploy", name: github.roleName, subject: githubEnvironmentSubject(repository, githubEnvironmentName(stack)) },
+      state: { bucket: backend.bucket, key: stateObjectKey(backend.keyPrefix, stack) },
+    };
+  }
+  if (backend.type === "cloud" && backend.workspaces?.createRunRoles !== undefined) {
+    const workspaces = backend.workspaces;
+    const create = workspaces.createRunRoles!;
+    const workspace = cloudWorkspaceName(backend, config.namePrefix, stack);
+    const subject = (phase: "plan" | "apply"): string => hcpRunSubject(backend.organization, workspaces.project, workspace, phase);
+    return {
+      host: backend.hostname,
+      audience: HCP_TERRAFORM_AUDIENCE,
+      providerExists: create.oidcProviderExists,
+      plan: { kind: "plan", name: create.planRoleName, subject: subject("plan") },
+      deploy: { kind: "deploy", name: workspaces.runRoleName, subject: subject("apply") },
+    };
+  }
+  return undefined;
+}
+
+/** The ARN of a role this project creates for deployment, under IAM_PATH. */
+export const deploymentRoleArn = (account: string, name: string): string => arn.roleWithPath(account, IAM_PATH, name);
+
+/**
+ * Who the SCPs do not stop: the config's exempt principals and, when the stacks create them, the deploy roles of
+ * every account (the plan roles stay bound: they have nothing to change). Account `*`: the SCPs deny everyone else
+ * creating a role of that name under IAM_PATH, so no account administrator can make one to slip through.
+ */
+export function scpExemptPrincipals(config: Config): string[] {
+  const configured = config.organizationGuardrails?.exemptPrincipals ?? [];
+  const created = deploymentRoles(config, ORGANIZATION_STACK);
+  return [...new Set([...configured, ...(created === undefined ? [] : [deploymentRoleArn("*", created.deploy.name)])])];
 }

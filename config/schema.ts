@@ -124,13 +124,67 @@ const remoteHost = z.strictObject({
   port: port.describe("Its port."),
 });
 
+/** An IAM Identity Center permission set name: 1-32 characters of letters, digits and + = , . @ _ - (AWS's limits). */
+const permissionSetName = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,32}$/, "must be a permission set name: 1-32 letters, digits and + = , . @ _ -");
+
+/** Overrides of the permission set an Identity Center access group gets. */
+const identityCenterGroupSettings = {
+  permissionSetName: permissionSetName
+    .optional()
+    .describe("Name of the group's permission set. Default: <namePrefix>-<workload>-<group>, which must fit in 32 characters."),
+  sessionDurationHours: z
+    .number()
+    .int("must be a whole number of hours")
+    .min(1, "must be 1-12: IAM Identity Center allows 1 to 12 hours")
+    .max(12, "must be 1-12: IAM Identity Center allows 1 to 12 hours")
+    .optional()
+    .describe("Hours the permission set's credentials last (1-12). Default: the workload's maxSessionDurationMinutes in whole hours, at least 1."),
+};
+
+/**
+ * The Identity Center group whose members get this access group's permission set in the workload account: by
+ * display name (resolved by the plan, with the aws_identitystore_group data source) or by group id.
+ */
+const identityCenterGroup = z.union(
+  [
+    z.strictObject({
+      displayName: z
+        .string()
+        .min(1, "must not be empty")
+        .max(1024, "must be at most 1024 characters (Identity Store's limit)")
+        .refine((n) => n.trim() === n, "must not start or end with white space")
+        .describe("The group's DisplayName in the identity store; the plan looks it up and fails if there is none."),
+      ...identityCenterGroupSettings,
+    }),
+    z.strictObject({
+      groupId: z
+        .string()
+        .regex(
+          /^([0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/,
+          "must be an identity store group id such as 9067b4a2e1-1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901",
+        )
+        .describe("The group's id in the identity store."),
+      ...identityCenterGroupSettings,
+    }),
+  ],
+  { error: "must be { displayName: <group name> } or { groupId: <group id> }" },
+);
+
 const accessGroup = z.strictObject({
   name: slug(32).describe("Group name; the IAM group is <namePrefix>-<name>."),
+  identityCenterGroup: identityCenterGroup
+    .optional()
+    .describe("Make this an IAM Identity Center access group: a permission set assigned to this Identity Center group instead of an IAM group. Needs the identityCenter section."),
   instanceTags: z
     .record(tagKey, z.array(tagValue).min(1, "must list at least one value"))
     .refine((t) => Object.keys(t).length > 0, "must name at least one tag: an empty condition would open every instance")
     .describe("Instances the group may reach: every key must match one of its values."),
-  mfaRequired: z.boolean().default(true).describe("Deny sessions unless the caller signed in with MFA."),
+  mfaRequired: z
+    .boolean()
+    .default(true)
+    .describe("Deny sessions unless the caller signed in with MFA (IAM groups; Identity Center enforces MFA at sign-in)."),
   allowSsh: z
     .boolean()
     .default(false)
@@ -395,13 +449,31 @@ const assumeRole = z.strictObject({
 
 const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name");
 
+const oidcProviderExists = z
+  .boolean()
+  .default(false)
+  .describe("The accounts already have this OIDC identity provider (an account holds one per URL): the roles trust it by ARN instead of the stacks creating it.");
+
+const githubCreateRoles = z.strictObject({
+  repository: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, "must be the GitHub repository as owner/name, such as my-org/session-manager")
+    .describe("The repository whose workflows plan and deploy, as owner/name, spelled as GitHub spells it: the trust compares it exactly."),
+  oidcProviderExists,
+});
+
 const github = z.strictObject({
   roleName: iamRoleName.describe(
     "Role the deploy workflow assumes in every account through GitHub OIDC, in that account's GitHub environment; it applies the stack.",
   ),
   planRoleName: iamRoleName
     .optional()
-    .describe("Role the plan workflow assumes on pull requests, best read-only. Default: roleName."),
+    .describe("Role the plan workflow assumes on pull requests, best read-only. Default: roleName; required, and different, with createRoles."),
+  createRoles: githubCreateRoles
+    .optional()
+    .describe(
+      "Create the GitHub OIDC provider and both roles in every stack's account, under /session-manager/: the deploy role trusts the stack's GitHub environment, the plan role pull requests, both of this repository only. Default: you create them.",
+    ),
 });
 
 const workspaces = z
@@ -422,14 +494,27 @@ const workspaces = z
       .optional()
       .describe("The agent pool of executionMode agent."),
     runRoleName: iamRoleName.describe(
-      "Role each workspace's runs assume in its stack's account through HCP Terraform dynamic credentials (TFC_AWS_RUN_ROLE_ARN).",
+      "Role each workspace's runs assume in its stack's account through HCP Terraform dynamic credentials (TFC_AWS_RUN_ROLE_ARN); with createRunRoles, the apply phase's role.",
     ),
+    createRunRoles: z
+      .strictObject({
+        planRoleName: iamRoleName.describe("The read-only role of the plan phase (TFC_AWS_PLAN_ROLE_ARN); must differ from runRoleName."),
+        oidcProviderExists,
+      })
+      .optional()
+      .describe(
+        "Create the HCP Terraform OIDC provider and the run roles in every stack's account, under /session-manager/: runRoleName for the apply phase, planRoleName for the plan phase, each trusting its workspace only. Default: you create the run role.",
+      ),
   })
   .superRefine((w, ctx) => {
     if (w.executionMode === "agent" && w.agentPoolId === undefined)
       ctx.addIssue({ code: "custom", path: ["agentPoolId"], message: "is required with executionMode agent", input: w.agentPoolId });
     if (w.executionMode !== "agent" && w.agentPoolId !== undefined)
       ctx.addIssue({ code: "custom", path: ["agentPoolId"], message: `must be left out with executionMode ${w.executionMode}: only agent runs use a pool`, input: w.agentPoolId });
+    if (w.createRunRoles !== undefined && w.executionMode === "local")
+      ctx.addIssue({ code: "custom", path: ["createRunRoles"], message: "must be left out with executionMode local: local runs use your own credentials, not run roles", input: w.createRunRoles });
+    if (w.createRunRoles !== undefined && w.createRunRoles.planRoleName === w.runRoleName)
+      ctx.addIssue({ code: "custom", path: ["createRunRoles", "planRoleName"], message: "must differ from runRoleName: a plan of any run must not get the role that applies", input: w.createRunRoles.planRoleName });
   });
 
 const backend = z.discriminatedUnion(
@@ -524,6 +609,44 @@ const guardrails = z.strictObject({
     .describe("Principals (aws:PrincipalArn patterns) the SCPs do not stop: the deploy role(s) and a break-glass role."),
 });
 
+/** An identity store attribute as attributes for access control name it, e.g. ${path:userName}. */
+const identityStoreAttribute = z
+  .string()
+  .regex(
+    /^\$\{path:[A-Za-z][A-Za-z0-9._:\[\]" =-]{0,200}\}$/,
+    "must be an identity store attribute path such as ${path:userName} or ${path:enterprise.employeeNumber}",
+  );
+
+const identityCenter = z.strictObject({
+  instanceArn: z
+    .string()
+    .regex(/^arn:aws:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, "must be an IAM Identity Center instance ARN such as arn:aws:sso:::instance/ssoins-0123456789abcdef")
+    .describe("The IAM Identity Center instance (aws sso-admin list-instances)."),
+  identityStoreId: z
+    .string()
+    .regex(/^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, "must be an identity store id such as d-0123456789")
+    .describe("The instance's identity store (aws sso-admin list-instances)."),
+  accountId: accountId.describe(
+    "The account that administers Identity Center: the management account or the delegated administrator. The identity-center stack deploys there.",
+  ),
+  region: region.describe("The region the Identity Center instance is in."),
+  runAs: z
+    .strictObject({
+      attribute: identityStoreAttribute.describe("The identity store attribute Identity Center passes as the SSMSessionRunAs session tag, e.g. ${path:userName}."),
+    })
+    .optional()
+    .describe("Run As from each person's identity: attributes for access control map this attribute to SSMSessionRunAs. Default: off (sessions run as the workload's runAs.defaultUser)."),
+  abacTagKeys: z
+    .record(
+      tagKey.refine((k) => k.toLowerCase() !== "ssmsessionrunas", "must not be SSMSessionRunAs: runAs.attribute maps that one"),
+      identityStoreAttribute,
+    )
+    .optional()
+    .describe(
+      "Instance scoping by attribute: tag key to identity store attribute, e.g. { CostCenter: ${path:enterprise.costCenter} }. Members of Identity Center access groups reach only instances whose tag equals their own.",
+    ),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   organization: z.strictObject({
@@ -534,6 +657,9 @@ export const configSchema = z.strictObject({
       .describe("Organization guardrails: SCPs that keep member-account administrators off the setup, RCPs around the log bucket and key. Enables the organization stack."),
   }),
   logArchive,
+  identityCenter: identityCenter
+    .optional()
+    .describe("IAM Identity Center: enables access groups with identityCenterGroup and the identity-center stack of their permission sets."),
   sessionDefaults: sessionDefaults.default({
     idleTimeoutMinutes: SESSION_DEFAULTS.idleTimeoutMinutes,
     maxSessionDurationMinutes: SESSION_DEFAULTS.maxSessionDurationMinutes,
@@ -566,6 +692,7 @@ export type AccessGroupConfig = z.output<typeof accessGroup>;
 export type IamUserConfig = z.output<typeof iamUser>;
 export type BackendConfig = z.output<typeof backend>;
 export type GithubDeploymentConfig = z.output<typeof github>;
+export type GithubCreateRolesConfig = z.output<typeof githubCreateRoles>;
 export type WorkspacesConfig = z.output<typeof workspaces>;
 export type AssumeRoleConfig = z.output<typeof assumeRole>;
 export type LogArchiveConfig = z.output<typeof logArchive>;
@@ -579,3 +706,5 @@ export type BastionConfig = z.output<typeof bastion>;
 export type FleetConfig = z.output<typeof fleet>;
 export type RemoteHostConfig = z.output<typeof remoteHost>;
 export type GuardrailsConfig = z.output<typeof guardrails>;
+export type IdentityCenterConfig = z.output<typeof identityCenter>;
+export type IdentityCenterGroupConfig = z.output<typeof identityCenterGroup>;

@@ -6,6 +6,8 @@ import type {
   ForbiddenCommandConfig,
   GuardrailsConfig,
   IamUserConfig,
+  IdentityCenterConfig,
+  IdentityCenterGroupConfig,
   LogArchiveConfig,
   RawConfig,
   RemoteHostConfig,
@@ -72,6 +74,8 @@ export interface Config {
   readonly compliance: ComplianceConfig;
   /** SCPs and RCPs of the organization stack; undefined when the config has no organization.guardrails. */
   readonly organizationGuardrails?: GuardrailsConfig;
+  /** IAM Identity Center; undefined when the config has no identityCenter section (then no group has identityCenterGroup). */
+  readonly identityCenter?: IdentityCenterConfig;
 }
 
-export type { AccessGroupConfig, GuardrailsConfig, RemoteHostConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };
+export type { AccessGroupConfig, GuardrailsConfig, IdentityCenterConfig, IdentityCenterGroupConfig, RemoteHostConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };

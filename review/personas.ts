@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { IAM_PATH } from "../config/naming";
 import { PARTITION } from "../config/regions";
-import type { PolicyJson, ResolvedGroup, ResolvedRole, ResolvedStack, ResolvedUser } from "./resolve";
+import type { PolicyJson, ResolvedGroup, ResolvedPermissionSet, ResolvedRole, ResolvedStack, ResolvedUser } from "./resolve";
 
 /**
  * Who makes a request, and the request context AWS would attach to it. Personas are built from the resolved stacks
@@ -23,7 +23,7 @@ export const OUTSIDE_ACCOUNT = "999999999999";
 export interface Persona {
   /** Short label for reports, e.g. `payments-operators member`. */
   readonly label: string;
-  readonly kind: "user" | "assumed-role" | "service";
+  readonly kind: "user" | "assumed-role" | "service" | "web-identity";
   /** The request's principal: an IAM user ARN, an assumed-role session ARN, or a service principal. */
   readonly principal: string;
   /** Unset for service principals. */
@@ -34,9 +34,13 @@ export interface Persona {
   readonly roleArn?: string;
   /** aws:userid: AIDA… for IAM users, AROA…:<session name> for role sessions. Unset for services. */
   readonly userid?: string;
+  /** Tags of the principal (aws:PrincipalTag/<key>): an IAM user's or role's, or a session's. */
+  readonly principalTags?: Readonly<Record<string, string>>;
   /** Credentials EC2 delivered to an instance: its ARN and VPC (ec2:SourceInstanceARN, aws:ec2InstanceSourceVPC). */
   readonly instance?: { readonly arn: string; readonly vpcId: string };
   readonly policies: readonly { readonly name: string; readonly policy: PolicyJson }[];
+  /** Web identities only: the token's claims, as IAM reads them (`<issuer>:aud`, `<issuer>:sub`). */
+  readonly claims?: Readonly<Record<string, string>>;
 }
 
 export interface RequestOptions {
@@ -109,6 +113,7 @@ export function requestContext(
     else context["aws:SourceIp"] = from.publicIp;
     context["aws:ViaAWSService"] = "false";
   }
+  for (const [key, value] of Object.entries(persona.claims ?? {})) context[key] = value;
   if (options.sessionOwner !== undefined) context["ssm:resourceTag/aws:ssmmessages:session-id"] = options.sessionOwner;
   if (options.tagKeys !== undefined) context["aws:TagKeys"] = [...options.tagKeys];
   if (options.documentType !== undefined) context["ssm:DocumentType"] = options.documentType;
@@ -124,6 +129,7 @@ export function requestContext(
     context["aws:PrincipalArn"] = persona.roleArn ?? persona.principal;
     if (organization.accountIds.has(persona.accountId)) context["aws:PrincipalOrgID"] = organization.id;
   }
+  for (const [key, value] of Object.entries(persona.principalTags ?? {})) context[`aws:PrincipalTag/${key}`] = value;
   if (persona.kind === "user") {
     context["aws:username"] = persona.username!;
     if (options.mfa !== "absent") context["aws:MultiFactorAuthPresent"] = String(options.mfa ?? true);
@@ -224,6 +230,55 @@ export function foreignRole(accountId: string, path: string, name: string, label
     roleArn,
     userid: `${uniqueId("AROA", roleArn)}:attacker`,
     policies: [{ name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS }],
+  };
+}
+
+/**
+ * A person signed in through IAM Identity Center, in the role Identity Center made for `permissionSet` in the
+ * workload account: the session is named after their user name, carries the attributes for access control as
+ * session tags, and never aws:MultiFactorAuthPresent (MFA happened at sign-in, outside the request). The role's
+ * policies are the customer managed policies the permission set references, as the workload stack created them.
+ */
+export function identityCenterSession(
+  stack: ResolvedStack,
+  permissionSet: ResolvedPermissionSet,
+  rolePath: string,
+  userName: string,
+  principalTags: Readonly<Record<string, string>>,
+  label: string,
+): Persona {
+  const roleName = `AWSReservedSSO_${permissionSet.name}_${uniqueId("", permissionSet.address).slice(0, 16).toLowerCase()}`;
+  const roleArn = iamArn(stack.accountId, `role${rolePath}${roleName}`);
+  const policies = permissionSet.customerManagedPolicies.map((ref) => {
+    const policyArn = iamArn(stack.accountId, `policy${ref.path}${ref.name}`);
+    const found = stack.policies.find((p) => p.arn === policyArn);
+    if (found === undefined) throw new Error(`${stack.name}: permission set ${permissionSet.name} references ${policyArn}, which the stack does not create`);
+    return found;
+  });
+  return {
+    label,
+    kind: "assumed-role",
+    principal: `arn:${PARTITION}:sts::${stack.accountId}:assumed-role/${roleName}/${userName}`,
+    accountId: stack.accountId,
+    roleArn,
+    userid: `${uniqueId("AROA", roleArn)}:${userName}`,
+    principalTags,
+    policies: policies.map(asIdentityPolicy),
+  };
+}
+
+/**
+ * A job holding an OIDC token of `issuer` (its URL without https://) with audience `aud` and subject `sub`, calling
+ * AssumeRoleWithWebIdentity: the request's principal is the account's provider of that issuer, as IAM matches a
+ * trust policy's `Federated`.
+ */
+export function webIdentity(accountId: string, issuer: string, aud: string, sub: string, label: string): Persona {
+  return {
+    label,
+    kind: "web-identity",
+    principal: iamArn(accountId, `oidc-provider/${issuer}`),
+    policies: [],
+    claims: { [`${issuer}:aud`]: aud, [`${issuer}:sub`]: sub },
   };
 }
 

@@ -35,7 +35,7 @@ export interface SynthesizedStack {
 export interface SynthesizeResult {
   /** Compliance warnings (warning findings, unused suppressions), one line each, for the caller to print. */
   readonly warnings: readonly string[];
-  /** Every stack written, in build order: workspaces, log-archive, the workloads as the config lists them, the organization. */
+  /** Every stack written, in build order: workspaces, log-archive, the workloads as the config lists them, the organization, identity-center. */
   readonly stacks: readonly SynthesizedStack[];
 }
 
@@ -87,9 +87,15 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
 
 type BuiltStack = ReturnType<typeof orderedStacks>[number];
 
-/** Every stack, in build order: workspaces, log-archive, the workloads as the config lists them, the organization. */
-function orderedStacks({ logArchive, workloads, organization, workspaces }: ReturnType<typeof buildStacks>) {
-  const stacks = [...(workspaces ? [workspaces] : []), logArchive, ...workloads, ...(organization ? [organization] : [])];
+/** Every stack, in build order: workspaces, log-archive, the workloads as the config lists them, the organization, Identity Center. */
+function orderedStacks({ logArchive, workloads, organization, identityCenter, workspaces }: ReturnType<typeof buildStacks>) {
+  const stacks = [
+    ...(workspaces ? [workspaces] : []),
+    logArchive,
+    ...workloads,
+    ...(organization ? [organization] : []),
+    ...(identityCenter ? [identityCenter] : []),
+  ];
   // Findings are collected once every stack is written, so that all of them are reported at once.
   for (const stack of stacks) stack.compliance.failSynth = false;
   return stacks;
