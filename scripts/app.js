@@ -15,8 +15,11 @@ function newestMtime(path) {
 
 // V8 keeps the bundle's compiled code between runs (Node.js 22.1 and later): compiling the 3 MB bundle was about a
 // tenth of a synth of the example. The cache is checked against the file's contents, so a rebuilt bundle compiles
-// again.
-require("node:module").enableCompileCache?.(join(root, "node_modules", ".cache", "session-manager-cdktf", "compile"));
+// again. NODE_COMPILE_CACHE chooses another directory; set here, it also reaches the synth's threads.
+const compileCache = require("node:module").enableCompileCache?.(
+  process.env.NODE_COMPILE_CACHE ?? join(root, "node_modules", ".cache", "session-manager-cdktf", "compile"),
+);
+if (compileCache?.directory !== undefined) process.env.NODE_COMPILE_CACHE = compileCache.directory;
 
 const stale =
   !existsSync(OUTFILE) ||
