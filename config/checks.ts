@@ -10,6 +10,7 @@ import { RULES } from "../compliance/rules";
 import { LOG_ARCHIVE_STACK, workloadStackName } from "./naming";
 import { hasRegex, MAX_REGEX_FILTERS_PER_LOG_GROUP } from "./filter-pattern";
 import { LOG_ARCHIVE_DEFAULTS } from "./schema";
+import { checkJustInTime } from "./jit-checks";
 
 /**
  * Checks that need more than one field: uniqueness, references between fields and the names derived from them.
@@ -119,6 +120,7 @@ export function crossCheck(data: unknown): Problem[] {
   checkListNames(obj(root.observabilityDefaults), "observabilityDefaults", problems);
   checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), problems);
   checkGithub(obj(root.deployment), problems);
+  checkJustInTime(root, problems);
   return problems;
 }
 

@@ -1,11 +1,13 @@
 import type { App } from "cdktf";
 import type { Config } from "../config/types";
 import { LogArchiveStack } from "./log-archive-stack";
+import { JustInTimeStack } from "./just-in-time-stack";
 import { OrganizationStack } from "./organization-stack";
 import { WorkloadStack } from "./workload-stack";
 import { wantsWorkspaces, WorkspacesStack } from "./workspaces-stack";
 
 export { LogArchiveStack } from "./log-archive-stack";
+export { JustInTimeStack } from "./just-in-time-stack";
 export { OrganizationStack } from "./organization-stack";
 export { WorkloadStack } from "./workload-stack";
 export { WorkspacesStack } from "./workspaces-stack";
@@ -15,6 +17,8 @@ export interface Stacks {
   readonly workloads: WorkloadStack[];
   /** Only when the config has organization.guardrails. */
   readonly organization?: OrganizationStack;
+  /** Only when the config has justInTime: the delegated administrator's just-in-time setup. */
+  readonly justInTime?: JustInTimeStack;
   /** Only with a cloud backend that has `workspaces`: the HCP Terraform workspaces of the others. */
   readonly workspaces?: WorkspacesStack;
 }
@@ -29,9 +33,10 @@ export function buildStacks(app: App, config: Config): Stacks {
   const workloads = config.workloads.map((w) => new WorkloadStack(app, config, w));
   const guardrails = config.organizationGuardrails;
   const organization = guardrails === undefined ? undefined : new OrganizationStack(app, config, guardrails);
-  const dependents = [...workloads, ...(organization ? [organization] : [])];
+  const justInTime = config.justInTime === undefined ? undefined : new JustInTimeStack(app, config, config.justInTime);
+  const dependents = [...workloads, ...(organization ? [organization] : []), ...(justInTime ? [justInTime] : [])];
   for (const stack of dependents) stack.addDependency(logArchive);
-  if (!wantsWorkspaces(config.deployment.backend)) return { logArchive, workloads, organization };
+  if (!wantsWorkspaces(config.deployment.backend)) return { logArchive, workloads, organization, justInTime };
   // Log-archive first, then the others: their workspaces plan again whenever log-archive applies.
   const workspaces = new WorkspacesStack(app, {
     config,
@@ -44,5 +49,5 @@ export function buildStacks(app: App, config: Config): Stacks {
   // The cloud backend would create a missing workspace on init, in the default project and unmanaged; the
   // workspaces stack creates them first, so it goes before every stack that uses one.
   logArchive.addDependency(workspaces);
-  return { logArchive, workloads, organization, workspaces };
+  return { logArchive, workloads, organization, justInTime, workspaces };
 }

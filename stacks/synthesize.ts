@@ -52,8 +52,8 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   try {
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
-    const { logArchive, workloads, organization, workspaces } = buildStacks(app, config);
-    const stacks = [...(workspaces ? [workspaces] : []), logArchive, ...workloads, ...(organization ? [organization] : [])];
+    const { logArchive, workloads, organization, justInTime, workspaces } = buildStacks(app, config);
+    const stacks = [...(workspaces ? [workspaces] : []), logArchive, ...workloads, ...(organization ? [organization] : []), ...(justInTime ? [justInTime] : [])];
     const validations = stacks.map((s) => s.compliance);
     for (const v of validations) v.failSynth = false;
     app.synth();

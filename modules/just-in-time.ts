@@ -1,0 +1,137 @@
+import { CloudformationStack } from "@cdktf/provider-aws/lib/cloudformation-stack";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { SsmquicksetupConfigurationManager } from "@cdktf/provider-aws/lib/ssmquicksetup-configuration-manager";
+import type { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import { accessRequestRuleName, autoApprovalDocumentName, autoApprovalStackName, jitConfigurationManagerName } from "../config/naming";
+import { escapeTemplateSequences } from "./terraform-json";
+
+/**
+ * The AWS resources of just-in-time node access: the auto-approval policy document of a workload account and
+ * region, the rule that forwards access request events to the alert topic, and the Quick Setup configuration
+ * manager of the delegated administrator account.
+ */
+
+/** The CloudFormation resource that holds the auto-approval policy document, in the stack's template. */
+export const AUTO_APPROVAL_RESOURCE = "AutoApprovalPolicy";
+
+/**
+ * The CloudFormation template of an auto-approval policy: one AWS::SSM::Document of type AutoApprovalPolicy whose
+ * content is the Cedar text. CloudFormation's AWS::SSM::Document takes the AutoApprovalPolicy type and reads a
+ * document back with ssm:GetDocument only; the AWS provider's aws_ssm_document calls DescribeDocumentPermission,
+ * which documents of this type reject (hashicorp/terraform-provider-aws#45569), so it can neither read nor destroy
+ * them. Once that issue is fixed, an aws_ssm_document can take the document over: add DeletionPolicy Retain to the
+ * resource and apply, remove the stack, then import the document into an aws_ssm_document.
+ */
+export function autoApprovalTemplate(prefix: string, cedar: string): Record<string, unknown> {
+  return {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: "Just-in-time node access: this account and region's auto-approval policy (session-manager-cdktf)",
+    Resources: {
+      [AUTO_APPROVAL_RESOURCE]: {
+        Type: "AWS::SSM::Document",
+        Properties: {
+          Name: autoApprovalDocumentName(prefix),
+          DocumentType: "AutoApprovalPolicy",
+          // Cedar is text: neither JSON nor YAML.
+          DocumentFormat: "TEXT",
+          Content: cedar,
+          UpdateMethod: "NewVersion",
+        },
+      },
+    },
+  };
+}
+
+export interface AutoApprovalPolicyProps {
+  readonly namePrefix: string;
+  readonly provider: TerraformProvider;
+  /** The policy's Cedar statements. */
+  readonly cedar: string;
+}
+
+/** A workload account and region's auto-approval policy, through a CloudFormation stack (see autoApprovalTemplate). */
+export class AutoApprovalPolicy extends Construct {
+  constructor(scope: Construct, id: string, props: AutoApprovalPolicyProps) {
+    super(scope, id);
+    new CloudformationStack(this, "stack", {
+      name: autoApprovalStackName(props.namePrefix),
+      // Cedar strings are quoted with ", which JSON escapes; ${ and %{ would be Terraform's, so they are escaped.
+      templateBody: escapeTemplateSequences(JSON.stringify(autoApprovalTemplate(props.namePrefix, props.cedar))),
+      provider: props.provider,
+    });
+  }
+}
+
+/** The events Systems Manager sends for just-in-time access requests (EventBridge's reference of SSM events). */
+export const ACCESS_REQUEST_EVENTS = ["Requester Access Request Status Update", "Approver Access Request Status Update", "JITNA Access Request Failed"] as const;
+
+export const accessRequestEventPattern = (): Record<string, unknown> => ({ source: ["aws.ssm"], "detail-type": [...ACCESS_REQUEST_EVENTS] });
+
+export interface AccessRequestRuleProps {
+  readonly namePrefix: string;
+  readonly provider: TerraformProvider;
+  /** The alert topic (a reference, so the target is created after the topic). */
+  readonly topicArn: string;
+}
+
+/**
+ * Forwards every just-in-time access request event of one region (requested, approved, rejected, expired, failed)
+ * to the alert topic, whole: AWS lists these events but publishes no example of their detail, so the alert
+ * carries the event as it comes rather than picking fields that may not exist.
+ */
+export class AccessRequestRule extends Construct {
+  constructor(scope: Construct, id: string, props: AccessRequestRuleProps) {
+    super(scope, id);
+    const rule = new CloudwatchEventRule(this, "rule", {
+      name: accessRequestRuleName(props.namePrefix),
+      description: "Just-in-time node access requests: every status change and failure, to the session alert topic",
+      eventPattern: JSON.stringify(accessRequestEventPattern()),
+      provider: props.provider,
+    });
+    new CloudwatchEventTarget(this, "alert", { rule: rule.name, targetId: "session-alerts", arn: props.topicArn, provider: props.provider });
+  }
+}
+
+export interface JustInTimeSetupProps {
+  readonly namePrefix: string;
+  readonly provider: TerraformProvider;
+  readonly delegatedAdministratorAccountId: string;
+  readonly homeRegion: string;
+  readonly targetOrganizationalUnits: readonly string[];
+  readonly targetRegions: readonly string[];
+}
+
+/** The Quick Setup type that sets up just-in-time node access. */
+export const JITNA_QUICK_SETUP_TYPE = "AWSQuickSetupType-JITNA";
+
+/**
+ * Quick Setup's configuration manager for just-in-time node access across the target OUs and regions, deployed
+ * from the delegated administrator account. An organizational deployment needs no local deployment roles (Quick
+ * Setup API reference, ConfigurationDefinition). AWS's API reference does not list this type's parameters: the
+ * four below are the ones Quick Setup's organizational types share (DelegatedAccountId, HomeRegion,
+ * TargetOrganizationalUnits, TargetRegions, comma-separated lists). The unified console
+ * (AWSQuickSetupType-SSM) must be set up first, over the same or more OUs and regions.
+ */
+export class JustInTimeSetup extends Construct {
+  constructor(scope: Construct, id: string, props: JustInTimeSetupProps) {
+    super(scope, id);
+    new SsmquicksetupConfigurationManager(this, "manager", {
+      name: jitConfigurationManagerName(props.namePrefix),
+      description: "Just-in-time node access for the organization (session-manager-cdktf)",
+      configurationDefinition: [
+        {
+          type: JITNA_QUICK_SETUP_TYPE,
+          parameters: {
+            DelegatedAccountId: props.delegatedAdministratorAccountId,
+            HomeRegion: props.homeRegion,
+            TargetOrganizationalUnits: props.targetOrganizationalUnits.join(","),
+            TargetRegions: props.targetRegions.join(","),
+          },
+        },
+      ],
+      provider: props.provider,
+    });
+  }
+}
