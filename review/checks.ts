@@ -9,6 +9,7 @@ import {
   arn,
   defaultHostRoleName,
   instanceRoleName,
+  JUST_IN_TIME_STACK,
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
   logBucketName,
@@ -108,6 +109,7 @@ export function accessModel(config: Config, stacks: readonly ResolvedStack[]): A
     [LOG_ARCHIVE_STACK, config.logArchive.accountId],
     ...config.workloads.map((w) => [workloadStackName(w.name), w.accountId] as const),
     ...(guardrails === undefined ? [] : [[ORGANIZATION_STACK, organizationStackAccount(guardrails)] as const]),
+    ...(config.justInTime === undefined ? [] : [[JUST_IN_TIME_STACK, config.justInTime.delegatedAdministratorAccountId] as const]),
   ]);
   const problems: string[] = [];
   for (const [name, account] of expected) {
@@ -127,6 +129,8 @@ export function accessModel(config: Config, stacks: readonly ResolvedStack[]): A
 }
 
 const INSTANCE_ID = "i-0123456789abcdef0";
+/** What people of a just-in-time workload do themselves: request access, and fetch the approved request's token. */
+const JIT_REQUEST_ACTIONS = ["ssm:StartAccessRequest", "ssm:GetAccessToken"];
 /** The aws:userid of someone else, who started the session being attempted. */
 const OTHER_USERID = "AIDAOTHERPERSON0000000";
 const SESSION_SUFFIX = "0a1b2c3d4e5f67890";
@@ -208,9 +212,19 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     const associationsIn = (region: string): string[] => stack.associations.filter((a) => a.region === region).map((a) => a.arn).slice(0, 1);
     const groupArn = (name: string): string => `arn:${PARTITION}:iam::${stack.accountId}:group${IAM_PATH}${accessGroupName(config.namePrefix, name)}`;
 
+    // Just-in-time mode: the groups' own principals start no session and hold no session right; the session runs
+    // with the token of an approved request instead. Their rows of the standing model are denied or not granted.
+    const justInTime = workload.accessMode === "just-in-time";
+    const memberColumns = new Set<string>(members.map((m) => m.column));
+    const intended = (column: Column, request: AccessRequest, expect: Decision, sid?: string): [Decision, string?] => {
+      if (!justInTime || !memberColumns.has(column) || JIT_REQUEST_ACTIONS.includes(request.action)) return [expect, sid];
+      if (request.action === "ssm:StartSession" && expect !== "ExplicitlyDenied") return ["ExplicitlyDenied", "DenyStandingSessions"];
+      return expect === "Allowed" ? ["ImplicitlyDenied"] : [expect, sid];
+    };
     for (const region of workload.regions) {
       const add = (row: string, column: Column, persona: Persona, request: AccessRequest, expect: Decision, sid?: string): void => {
-        checks.push({ stack: stack.name, region, row, column, persona, request, expect, sid });
+        const [decision, decider] = intended(column, request, expect, sid);
+        checks.push({ stack: stack.name, region, row, column, persona, request, expect: decision, sid: decider });
       };
       const instance = instanceSession(stack, role, region);
       const transcript = (account: string): string => `${bucket.arn}/${sessionLogPrefix(account, region)}/alice-${SESSION_SUFFIX}.log`;
@@ -315,6 +329,19 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       for (const { group, persona, column } of members) {
         const start = (resource: string, options: RequestOptions = {}): AccessRequest => ({ action: "ssm:StartSession", resource, options });
         const tags = matchingTags(group);
+        if (justInTime) {
+          add("request access to a node (just-in-time)", column, persona, { action: "ssm:StartAccessRequest", resource: instanceArn }, "Allowed", "RequestNodeAccess");
+          const request = arn.opsItems(region, stack.accountId).replace("*", "oi-0123456789ab");
+          add("fetch the token of an approved request", column, persona, { action: "ssm:GetAccessToken", resource: request }, "Allowed", "FetchAccessTokens");
+          add(
+            "start a standing session on a node it may request, holding ssm:*",
+            `${column} + other grants` as Column,
+            withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm")),
+            start(instanceArn, { instanceTags: tags }),
+            "ExplicitlyDenied",
+            "DenyStandingSessions",
+          );
+        }
         add("start a session on a tagged instance", column, persona, start(instanceArn, { instanceTags: tags }), "Allowed", "StartSessionOnTaggedInstances");
         add("start it with the audited document", column, persona, start(preferences), "Allowed", "StartSessionWithApprovedDocuments");
         add(

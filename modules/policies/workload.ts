@@ -386,11 +386,18 @@ export const APPROVAL_POLICY_DOCUMENT_TYPES = ["ManualApprovalPolicy", "AutoAppr
 export function justInTimeAccessPolicy(p: AccessPolicyProps): PolicyDocument {
   const statements: Statement[] = [
     {
-      // StartAccessRequest and GetAccessToken take no resource-level condition; AWS's guide allows them on "*".
+      // A request names the node (an instance or a hybrid node) of this account it is for.
       Sid: "RequestNodeAccess",
       Effect: "Allow",
-      Action: ["ssm:StartAccessRequest", "ssm:GetAccessToken"],
-      Resource: "*",
+      Action: "ssm:StartAccessRequest",
+      Resource: p.regions.flatMap((r) => [arn.instances(r.region, p.accountId), arn.managedInstances(r.region, p.accountId)]),
+    },
+    {
+      // The token of an approved request: the request is an OpsItem of this account.
+      Sid: "FetchAccessTokens",
+      Effect: "Allow",
+      Action: "ssm:GetAccessToken",
+      Resource: p.regions.map((r) => arn.opsItems(r.region, p.accountId)),
     },
     {
       // Each access request is an OpsItem of this account.
