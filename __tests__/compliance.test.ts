@@ -29,8 +29,8 @@ type Stacks = Record<string, TerraformStack & { compliance: { findings(): any[] 
 
 function build(config: Config): Stacks {
   const app = Testing.app({ stackTraces: false });
-  const { logArchive, workloads, organization } = buildStacks(app, config);
-  return Object.fromEntries([logArchive, ...workloads, ...(organization ? [organization] : [])].map((s) => [s.node.id, s]));
+  const { logArchive, workloads, organization, justInTime } = buildStacks(app, config);
+  return Object.fromEntries([logArchive, ...workloads, ...(organization ? [organization] : []), ...(justInTime ? [justInTime] : [])].map((s) => [s.node.id, s]));
 }
 
 /** Only the stack named `name`: the others are not needed to check it. */
@@ -122,7 +122,7 @@ describe("the shipped example", () => {
   test("every rule has an id, a one-line rationale, a fix, and appears once", () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const rule of RULES) {
-      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB|EC2|ORG)-\d+$/);
+      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB|EC2|ORG|JIT)-\d+$/);
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(10);
     }
@@ -370,6 +370,14 @@ describe("each rule finds its violation", () => {
       (s) => editJson(s, "access-group-payments-operators/policy", "policy", (d) => delete d.Statement[1].Condition),
       [
         `error SM-IAM-6 ${P}/access-group-payments-operators/policy: statement StartSessionWithApprovedDocuments allows ssm:StartSession without ssm:SessionDocumentAccessCheck. Fix: ${fixOf("SM-IAM-6")}`,
+      ],
+    ],
+    [
+      "SM-JIT-1",
+      "workload-batch",
+      (s) => editJson(s, "access-group-batch-operators/policy", "policy", dropStatement("DenyStandingSessions")),
+      [
+        `error SM-JIT-1 workload-batch/access-group-batch-operators: no policy of acme-batch-operators denies ssm:StartSession on every resource: a grant elsewhere would open standing sessions. Fix: ${fixOf("SM-JIT-1")}`,
       ],
     ],
     [
@@ -866,7 +874,7 @@ describe("each rule finds its violation", () => {
     const caught = findings(deploying(["arn:aws:iam::*:role/platform-deploy"]), O).filter((f) => f.includes("SM-ORG-5"));
     expect(caught).toHaveLength(10);
     expect(caught[0]).toBe(
-      `error SM-ORG-5 ${O}/${SCP}: Deny ScpProtectSessionDocuments applies to the deploy role arn:aws:iam::111111111111:role/OrganizationAccountAccessRole and 2 more. Fix: ${fixOf("SM-ORG-5")}`,
+      `error SM-ORG-5 ${O}/${SCP}: Deny ScpProtectSessionDocuments applies to the deploy role arn:aws:iam::111111111111:role/OrganizationAccountAccessRole and 3 more. Fix: ${fixOf("SM-ORG-5")}`,
     );
     expect(findings(deploying(["arn:aws:iam::*:role/OrganizationAccountAccessRole"]), O)).toEqual([]);
   });
@@ -1058,7 +1066,7 @@ describe("suppressions", () => {
     expect(lines.slice(1)).toEqual(
       expect.arrayContaining([
         '  compliance.suppressions[0].rule: is not a rule of the pack (see docs/compliance-rules.md) (got "SM-XYZ-9")',
-        '  compliance.suppressions[1].stack: is not a stack of this config (log-archive, workload-payments, workload-analytics) (got "workload-nope")',
+        '  compliance.suppressions[1].stack: is not a stack of this config (log-archive, workload-payments, workload-analytics, workload-batch, just-in-time) (got "workload-nope")',
         '  compliance.suppressions[2].reason: must explain, in at least 20 characters, why the finding is acceptable (got "because")',
         expect.stringMatching(/^ {2}compliance\.suppressions\[3\]\.reason: /),
       ]),

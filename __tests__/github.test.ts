@@ -39,6 +39,7 @@ describe("deployment.github", () => {
     expect(targets.workloads.map((t) => [t.stack, t.deployRoleArn])).toEqual([
       ["workload-payments", "arn:aws:iam::222222222222:role/ssm-deploy"],
       ["workload-analytics", "arn:aws:iam::333333333333:role/ssm-deploy"],
+      ["workload-batch", "arn:aws:iam::444444444444:role/ssm-deploy"],
     ]);
     expect(targets.organization.map((t) => [t.stack, t.accountId, t.region])).toEqual([["organization", "101010101010", "us-east-1"]]);
   });

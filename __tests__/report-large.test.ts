@@ -18,6 +18,7 @@ const COMMENT_LIMIT = 65_536;
 function organization(n: number, odd?: number, ssh = false) {
   const raw = exampleRaw();
   const template = raw.workloads[1];
+  delete raw.justInTime; // its rules name the example's just-in-time workload
   raw.workloads = Array.from({ length: n }, (_, i) => {
     const w = structuredClone(template);
     if (i === odd || ssh) w.accessGroups[0].allowSsh = true;

@@ -33,11 +33,12 @@ const byKey = (tf: Record<string, any>, type: string): Record<string, Record<str
 describe("workspaces stack", () => {
   const raw = cloudRaw();
   const config = validateConfig(raw);
-  const stacks = ["log-archive", ...config.workloads.map((w) => `workload-${w.name}`), "organization"];
+  const stacks = ["log-archive", ...config.workloads.map((w) => `workload-${w.name}`), "organization", "just-in-time"];
   const accounts: Record<string, string> = {
     "log-archive": config.logArchive.accountId,
     ...Object.fromEntries(config.workloads.map((w) => [`workload-${w.name}`, w.accountId])),
     organization: config.organizationGuardrails!.managementAccountId,
+    "just-in-time": config.justInTime!.delegatedAdministratorAccountId,
   };
   const tf = synthWorkspaces(raw);
 

@@ -7,7 +7,7 @@ import {
   logKeyAlias,
 } from "./naming";
 import { RULES } from "../compliance/rules";
-import { LOG_ARCHIVE_STACK, workloadStackName } from "./naming";
+import { JUST_IN_TIME_STACK, LOG_ARCHIVE_STACK, workloadStackName } from "./naming";
 import { hasRegex, MAX_REGEX_FILTERS_PER_LOG_GROUP } from "./filter-pattern";
 import { LOG_ARCHIVE_DEFAULTS } from "./schema";
 import { checkJustInTime } from "./jit-checks";
@@ -118,7 +118,7 @@ export function crossCheck(data: unknown): Problem[] {
     });
   });
   checkListNames(obj(root.observabilityDefaults), "observabilityDefaults", problems);
-  checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), problems);
+  checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), root.justInTime !== undefined, problems);
   checkGithub(obj(root.deployment), problems);
   checkJustInTime(root, problems);
   return problems;
@@ -312,9 +312,13 @@ function checkTunnels(g: Record<string, unknown>, at: string, problems: Problem[
   }
 }
 
-/** Suppressions must name a rule that exists and a stack this config produces. */
-function checkSuppressions(compliance: Record<string, unknown>, workloads: (string | undefined)[], problems: Problem[]): void {
-  const stacks = [LOG_ARCHIVE_STACK, ...workloads.filter((w): w is string => w !== undefined).map(workloadStackName)];
+/** Suppressions must name a rule that exists and a stack this config produces (the organization stack aside). */
+function checkSuppressions(compliance: Record<string, unknown>, workloads: (string | undefined)[], justInTime: boolean, problems: Problem[]): void {
+  const stacks = [
+    LOG_ARCHIVE_STACK,
+    ...workloads.filter((w): w is string => w !== undefined).map(workloadStackName),
+    ...(justInTime ? [JUST_IN_TIME_STACK] : []),
+  ];
   arr(compliance.suppressions).forEach((raw, i) => {
     const s = obj(raw);
     const rule = str(s.rule);

@@ -1,5 +1,5 @@
 import type { Problem } from "./errors";
-import { validatePolicies } from "../modules/cedar";
+import { validatePolicies } from "../modules/policies/cedar";
 import {
   applicableManualPolicies,
   autoApprovalStatements,

@@ -4,7 +4,8 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { SsmquicksetupConfigurationManager } from "@cdktf/provider-aws/lib/ssmquicksetup-configuration-manager";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { accessRequestRuleName, autoApprovalDocumentName, autoApprovalStackName, jitConfigurationManagerName } from "../config/naming";
+import { accessRequestRuleName, autoApprovalStackName, jitConfigurationManagerName } from "../config/naming";
+import { autoApprovalTemplate } from "./policies/just-in-time";
 import { escapeTemplateSequences } from "./terraform-json";
 
 /**
@@ -12,37 +13,6 @@ import { escapeTemplateSequences } from "./terraform-json";
  * region, the rule that forwards access request events to the alert topic, and the Quick Setup configuration
  * manager of the delegated administrator account.
  */
-
-/** The CloudFormation resource that holds the auto-approval policy document, in the stack's template. */
-export const AUTO_APPROVAL_RESOURCE = "AutoApprovalPolicy";
-
-/**
- * The CloudFormation template of an auto-approval policy: one AWS::SSM::Document of type AutoApprovalPolicy whose
- * content is the Cedar text. CloudFormation's AWS::SSM::Document takes the AutoApprovalPolicy type and reads a
- * document back with ssm:GetDocument only; the AWS provider's aws_ssm_document calls DescribeDocumentPermission,
- * which documents of this type reject (hashicorp/terraform-provider-aws#45569), so it can neither read nor destroy
- * them. Once that issue is fixed, an aws_ssm_document can take the document over: add DeletionPolicy Retain to the
- * resource and apply, remove the stack, then import the document into an aws_ssm_document.
- */
-export function autoApprovalTemplate(prefix: string, cedar: string): Record<string, unknown> {
-  return {
-    AWSTemplateFormatVersion: "2010-09-09",
-    Description: "Just-in-time node access: this account and region's auto-approval policy (session-manager-cdktf)",
-    Resources: {
-      [AUTO_APPROVAL_RESOURCE]: {
-        Type: "AWS::SSM::Document",
-        Properties: {
-          Name: autoApprovalDocumentName(prefix),
-          DocumentType: "AutoApprovalPolicy",
-          // Cedar is text: neither JSON nor YAML.
-          DocumentFormat: "TEXT",
-          Content: cedar,
-          UpdateMethod: "NewVersion",
-        },
-      },
-    },
-  };
-}
 
 export interface AutoApprovalPolicyProps {
   readonly namePrefix: string;

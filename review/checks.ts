@@ -215,10 +215,13 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     // Just-in-time mode: the groups' own principals start no session and hold no session right; the session runs
     // with the token of an approved request instead. Their rows of the standing model are denied or not granted.
     const justInTime = workload.accessMode === "just-in-time";
-    const memberColumns = new Set<string>(members.map((m) => m.column));
+    const memberColumns = new Set<string>(members.flatMap((m) => [m.column, `${m.column} + other grants`]));
     const intended = (column: Column, request: AccessRequest, expect: Decision, sid?: string): [Decision, string?] => {
       if (!justInTime || !memberColumns.has(column) || JIT_REQUEST_ACTIONS.includes(request.action)) return [expect, sid];
-      if (request.action === "ssm:StartSession" && expect !== "ExplicitlyDenied") return ["ExplicitlyDenied", "DenyStandingSessions"];
+      // A row another Deny decides now has two deciders, neither the only one.
+      if (request.action === "ssm:StartSession" && sid !== "DenyStandingSessions") {
+        return expect === "ExplicitlyDenied" ? ["ExplicitlyDenied"] : ["ExplicitlyDenied", "DenyStandingSessions"];
+      }
       return expect === "Allowed" ? ["ImplicitlyDenied"] : [expect, sid];
     };
     for (const region of workload.regions) {

@@ -1,8 +1,7 @@
 import { JUST_IN_TIME_STACK, workloadStackName } from "../config/naming";
 import type { Config, WorkloadConfig } from "../config/types";
-import { authorize, parsePolicies } from "../modules/cedar";
-import { AUTO_APPROVAL_RESOURCE } from "../modules/just-in-time";
-import { applicableManualPolicies, describeTags, nodeScopes, type NodeTags } from "../modules/policies/just-in-time";
+import { authorize, parsePolicies } from "../modules/policies/cedar";
+import { applicableManualPolicies, AUTO_APPROVAL_RESOURCE, describeTags, nodeScopes, type NodeTags } from "../modules/policies/just-in-time";
 import { unescapeTemplateSequences } from "../modules/terraform-json";
 import type { ResolvedStack } from "./resolve";
 

@@ -1,6 +1,7 @@
+import { autoApprovalDocumentName } from "../../config/naming";
 import type { Config } from "../../config/types";
 import type { ManualApprovalConfig } from "../../config/schema";
-import { GROUP_TYPE, JIT_ACTION, parsePolicies } from "../cedar";
+import { GROUP_TYPE, JIT_ACTION, parsePolicies } from "./cedar";
 
 /**
  * Just-in-time node access policies as data: the structured rules of the config compiled to Cedar statements, one
@@ -153,3 +154,35 @@ export function autoApprovalPolicyText(config: Config, workload: { readonly just
 }
 
 type AutoRule = { readonly name: string; readonly requesters: readonly string[]; readonly nodeTags: NodeTags };
+
+/** The CloudFormation resource that holds the auto-approval policy document, in the stack's template. */
+export const AUTO_APPROVAL_RESOURCE = "AutoApprovalPolicy";
+
+/**
+ * The CloudFormation template of an auto-approval policy: one AWS::SSM::Document of type AutoApprovalPolicy whose
+ * content is the Cedar text. CloudFormation's AWS::SSM::Document takes the AutoApprovalPolicy type and reads a
+ * document back with ssm:GetDocument only; the AWS provider's aws_ssm_document calls DescribeDocumentPermission,
+ * which documents of this type reject (hashicorp/terraform-provider-aws#45569), so it can neither read nor destroy
+ * them. Once that issue is fixed, an aws_ssm_document can take the document over: add DeletionPolicy Retain to the
+ * resource and apply, remove the stack, then import the document into an aws_ssm_document.
+ */
+export function autoApprovalTemplate(prefix: string, cedar: string): Record<string, unknown> {
+  return {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: "Just-in-time node access: this account and region's auto-approval policy (session-manager-cdktf)",
+    Resources: {
+      [AUTO_APPROVAL_RESOURCE]: {
+        Type: "AWS::SSM::Document",
+        Properties: {
+          Name: autoApprovalDocumentName(prefix),
+          DocumentType: "AutoApprovalPolicy",
+          // Cedar is text: neither JSON nor YAML.
+          DocumentFormat: "TEXT",
+          Content: cedar,
+          UpdateMethod: "NewVersion",
+        },
+      },
+    },
+  };
+}
+

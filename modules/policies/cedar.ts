@@ -82,7 +82,9 @@ export function validatePolicies(text: string, effect: "permit" | "forbid"): str
   if (answer.type === "failure") return [...out, ...answer.errors.map((e) => `does not validate: ${describe(e)}`)];
   return [
     ...out,
-    ...answer.validationErrors.map((e) => `statement ${Number(e.policyId.replace(/^policy/, "")) + 1} does not validate against the just-in-time schema: ${describe(e.error)}`),
+    ...answer.validationErrors.map(
+      (e) => `statement ${Number(e.policyId.replace(/^policy/, "")) + 1} does not validate against the just-in-time schema: ${describe(e.error).replace(/^for policy `[^`]+`, /, "")}`,
+    ),
   ];
 }
 
