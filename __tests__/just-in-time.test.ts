@@ -1,4 +1,5 @@
 import { Testing } from "cdktf";
+import { parse } from "yaml";
 import { checkStack } from "../compliance/engine";
 import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
@@ -213,7 +214,7 @@ describe("the synthesized just-in-time resources", () => {
 
   test("the auto-approval policy is an AutoApprovalPolicy document in a CloudFormation stack, its Cedar valid", () => {
     const stack = onlyResource(batch, "aws_cloudformation_stack");
-    const template = JSON.parse(terraformLiteral(stack.template_body));
+    const template = parse(terraformLiteral(stack.template_body));
     const document = template.Resources.AutoApprovalPolicy;
     expect(document.Type).toBe("AWS::SSM::Document");
     expect(document.Properties).toMatchObject({ Name: "acme-auto-approval", DocumentType: "AutoApprovalPolicy", DocumentFormat: "TEXT" });
@@ -245,7 +246,7 @@ describe("the synthesized just-in-time resources", () => {
         parameters: { DelegatedAccountId: "555555555555", HomeRegion: "eu-west-1", TargetOrganizationalUnits: "ou-a1b2-c3d4e5f6", TargetRegions: "eu-west-1" },
       },
     ]);
-    const deny = jit.output["deny-access-policy"].value;
+    const deny = `${jit.output["deny-access-policy"].value.join("\n")}\n`;
     expect(validatePolicies(deny, "forbid")).toEqual([]);
     expect(ruleStatements(deny)).toEqual([{ rule: "no-auto-approval-for-databases", text: expect.stringContaining('resource.getTag("Tier") == "database"') }]);
   });

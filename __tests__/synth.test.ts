@@ -7,7 +7,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { type TerraformStack, Testing } from "cdktf";
-import { buildStacks, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
+import { buildStacks, JustInTimeStack, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
 import { runReport } from "../review/cli";
 import { loadSynthesizedStacks } from "../review/resolve";
@@ -94,7 +94,9 @@ describe("the app command", () => {
           "log-archive         account 111111111111   18 resources",
           "workload-payments   account 222222222222  132 resources",
           "workload-analytics  account 333333333333   51 resources",
+          "workload-batch      account 444444444444   56 resources",
           "organization        account 101010101010    6 resources",
+          "just-in-time        account 555555555555    1 resource",
           "",
         ].join("\n"),
       );
@@ -103,21 +105,24 @@ describe("the app command", () => {
     });
     expect(Object.keys(a).sort()).toEqual([
       "manifest.json",
+      "stacks/just-in-time/cdk.tf.json",
       "stacks/log-archive/cdk.tf.json",
       "stacks/organization/cdk.tf.json",
       expect.stringMatching(/^stacks\/workload-analytics\/assets\/monitoring-us-east-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
       "stacks/workload-analytics/cdk.tf.json",
+      expect.stringMatching(/^stacks\/workload-batch\/assets\/monitoring-eu-west-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
+      "stacks/workload-batch/cdk.tf.json",
       expect.stringMatching(/^stacks\/workload-payments\/assets\/monitoring-eu-central-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
       expect.stringMatching(/^stacks\/workload-payments\/assets\/monitoring-eu-west-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
       "stacks/workload-payments/cdk.tf.json",
     ]);
     expect(b).toEqual(a);
     // The counts printed are the resources written.
-    const counts = ["log-archive", "workload-payments", "workload-analytics", "organization"].map((stack) => {
+    const counts = ["log-archive", "workload-payments", "workload-analytics", "workload-batch", "organization", "just-in-time"].map((stack) => {
       const resources = JSON.parse(a[`stacks/${stack}/cdk.tf.json`]).resource;
       return Object.values<object>(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
     });
-    expect(counts).toEqual([18, 132, 51, 6]);
+    expect(counts).toEqual([18, 132, 51, 56, 6, 1]);
     expect(JSON.parse(a["stacks/workload-analytics/cdk.tf.json"]).import).toHaveLength(1);
     const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
     for (const [file, text] of Object.entries(a)) {
@@ -196,12 +201,14 @@ test("the synth summary aligns names and counts, and says resource for one", () 
 });
 
 describe("deploy order", () => {
-  test("every workload and the organization depend on log-archive, in the manifest the CLI reads", () => {
+  test("every workload, the organization and the just-in-time stack depend on log-archive, in the manifest the CLI reads", () => {
     const manifest = JSON.parse(readFileSync(join(jsonOutput(), "out", "manifest.json"), "utf8"));
     expect(Object.fromEntries(Object.entries<any>(manifest.stacks).map(([name, s]) => [name, s.dependencies]))).toEqual({
+      "just-in-time": ["log-archive"],
       "log-archive": [],
       organization: ["log-archive"],
       "workload-analytics": ["log-archive"],
+      "workload-batch": ["log-archive"],
       "workload-payments": ["log-archive"],
     });
   });
@@ -214,9 +221,10 @@ describe("deploy order", () => {
       new LogArchiveStack(app, config),
       ...config.workloads.map((w) => new WorkloadStack(app, config, w)),
       new OrganizationStack(app, config, config.organizationGuardrails!),
+      new JustInTimeStack(app, config, config.justInTime!),
     ];
     const synth = (stacks: readonly (TerraformStack | undefined)[]) => stacks.map((s) => Testing.synth(s!));
-    expect(synth([ordered.logArchive, ...ordered.workloads, ordered.organization])).toEqual(synth(unordered));
+    expect(synth([ordered.logArchive, ...ordered.workloads, ordered.organization, ordered.justInTime])).toEqual(synth(unordered));
     expect(unordered.every((s) => s.dependencies.length === 0)).toBe(true);
   });
 });
@@ -227,7 +235,7 @@ describe("HCL output", () => {
   test("keeps the import block that adopts analytics' SSM-SessionManagerRunShell, as the JSON output has it", () => {
     const hcl = hclOutput();
     const json = jsonOutput();
-    expect(stacksOf(hcl)).toEqual(["log-archive", "organization", "workload-analytics", "workload-payments"]);
+    expect(stacksOf(hcl)).toEqual(["just-in-time", "log-archive", "organization", "workload-analytics", "workload-batch", "workload-payments"]);
     for (const stack of stacksOf(hcl)) {
       const blocks = hclBlocks(readFileSync(join(hcl, "out", "stacks", stack, "cdk.tf"), "utf8"));
       const imports = blocks.filter((b) => b.type === "import").map((b) => b.attributes);
@@ -264,7 +272,7 @@ describe("HCL output", () => {
     // prove it accepts an HCL synthesis.
     const run = await runReport({ CDKTF_OUTDIR: join(hcl, "out"), SESSIONS_CONFIG: EXAMPLE_CONFIG });
     expect(run).toMatchObject({ code: 0, err: "" });
-    expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("697 access checks, all as intended");
+    expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("960 access checks, all as intended");
   });
 
   test("a JSON synth after an HCL one drops the kept JSON, and the report reads cdk.tf.json again", () => {

@@ -5,7 +5,7 @@ import { SsmquicksetupConfigurationManager } from "@cdktf/provider-aws/lib/ssmqu
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { accessRequestRuleName, autoApprovalStackName, jitConfigurationManagerName } from "../config/naming";
-import { autoApprovalTemplate } from "./policies/just-in-time";
+import { autoApprovalTemplateBody } from "./policies/just-in-time";
 import { escapeTemplateSequences } from "./terraform-json";
 
 /**
@@ -27,8 +27,8 @@ export class AutoApprovalPolicy extends Construct {
     super(scope, id);
     new CloudformationStack(this, "stack", {
       name: autoApprovalStackName(props.namePrefix),
-      // Cedar strings are quoted with ", which JSON escapes; ${ and %{ would be Terraform's, so they are escaped.
-      templateBody: escapeTemplateSequences(JSON.stringify(autoApprovalTemplate(props.namePrefix, props.cedar))),
+      // ${ and %{ would be Terraform's, so they are escaped.
+      templateBody: escapeTemplateSequences(autoApprovalTemplateBody(props.namePrefix, props.cedar)),
       provider: props.provider,
     });
   }

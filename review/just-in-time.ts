@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import { JUST_IN_TIME_STACK, workloadStackName } from "../config/naming";
 import type { Config, WorkloadConfig } from "../config/types";
 import { authorize, parsePolicies } from "../modules/policies/cedar";
@@ -47,7 +48,7 @@ interface ManualPolicy {
 function workloadPolicies(stack: ResolvedStack): { auto: string; manual: ManualPolicy[] } {
   const cfn = Object.values<Record<string, any>>(stack.terraform.resource?.aws_cloudformation_stack ?? {});
   const contents = cfn
-    .map((c) => JSON.parse(unescapeTemplateSequences(String(c.template_body))) as Record<string, any>)
+    .map((c) => parse(unescapeTemplateSequences(String(c.template_body))) as Record<string, any>)
     .map((t) => t.Resources?.[AUTO_APPROVAL_RESOURCE]?.Properties?.Content as string | undefined)
     .filter((c): c is string => c !== undefined);
   // Every region of the account gets the same policy; the first stands for them.
@@ -58,7 +59,8 @@ export function approvalOutcomes(config: Config, stacks: readonly ResolvedStack[
   const jit = config.justInTime;
   if (jit === undefined) return [];
   const jitStack = stacks.find((s) => s.name === JUST_IN_TIME_STACK);
-  const denyText = String(jitStack?.terraform.output?.["deny-access-policy"]?.value ?? "");
+  const denyLines = (jitStack?.terraform.output?.["deny-access-policy"]?.value ?? []) as string[];
+  const denyText = denyLines.length === 0 ? "" : `${denyLines.join("\n")}\n`;
   const deny = ruleStatements(denyText);
   const ids = new Map(jit.groups.flatMap((g) => ("groupId" in g.identityCenterGroup ? [[g.name, g.identityCenterGroup.groupId] as const] : [])));
   const out: ApprovalOutcome[] = [];

@@ -16,7 +16,7 @@ import { AccountStack } from "./account-stack";
  * from which Systems Manager shares it with every member account.
  */
 export class JustInTimeStack extends AccountStack {
-  /** The deny-access policy's Cedar text, as the output gives it; empty without deny rules. */
+  /** The deny-access policy's Cedar text; empty without deny rules. */
   public readonly denyAccessPolicy: string;
 
   constructor(scope: Construct, config: Config, jit: JustInTimeConfig) {
@@ -30,9 +30,11 @@ export class JustInTimeStack extends AccountStack {
       targetRegions: jit.targetRegions,
     });
     this.denyAccessPolicy = denyAccessPolicyText(config);
+    // One line per element: cdktf's HCL output cannot carry a multi-line string in an output.
     new TerraformOutput(this, "deny-access-policy", {
-      value: this.denyAccessPolicy,
-      description: "The organization's deny-access policy (Cedar): enter it in Systems Manager > Just-in-time node access > Approval policies",
+      value: this.denyAccessPolicy === "" ? [] : this.denyAccessPolicy.trimEnd().split("\n"),
+      description:
+        "The organization's deny-access policy (Cedar), one line per element (terraform output -json deny-access-policy | jq -r '.[]'): enter it in Systems Manager > Just-in-time node access > Approval policies",
     });
   }
 }

@@ -1,3 +1,4 @@
+import { stringify } from "yaml";
 import { autoApprovalDocumentName } from "../../config/naming";
 import type { Config } from "../../config/types";
 import type { ManualApprovalConfig } from "../../config/schema";
@@ -155,6 +156,14 @@ export function autoApprovalPolicyText(config: Config, workload: { readonly just
 
 type AutoRule = { readonly name: string; readonly requesters: readonly string[]; readonly nodeTags: NodeTags };
 
+/**
+ * The template as the stack's template_body: YAML, the Cedar text as a literal block. No backslash escapes: cdktf's
+ * HCL output drops one level of them from a JSON template's \" inside a string.
+ */
+export function autoApprovalTemplateBody(prefix: string, cedar: string): string {
+  return stringify(autoApprovalTemplate(prefix, cedar), { blockQuote: "literal", lineWidth: 0 });
+}
+
 /** The CloudFormation resource that holds the auto-approval policy document, in the stack's template. */
 export const AUTO_APPROVAL_RESOURCE = "AutoApprovalPolicy";
 
@@ -168,7 +177,6 @@ export const AUTO_APPROVAL_RESOURCE = "AutoApprovalPolicy";
  */
 export function autoApprovalTemplate(prefix: string, cedar: string): Record<string, unknown> {
   return {
-    AWSTemplateFormatVersion: "2010-09-09",
     Description: "Just-in-time node access: this account and region's auto-approval policy (session-manager-cdktf)",
     Resources: {
       [AUTO_APPROVAL_RESOURCE]: {
