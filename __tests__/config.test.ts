@@ -5,18 +5,7 @@ import { renderJsonSchema } from "../config/json-schema";
 import { CONFIG_REFERENCE_PAGE, withConfigReference } from "../config/reference";
 import { ConfigError } from "../config/errors";
 import { loadConfig, parseConfig, validateConfig } from "../config/load";
-import { EXAMPLE_CONFIG, exampleRaw, ROOT } from "./helpers";
-
-/** The problems reported for a config, as `path: message` lines. */
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("config was accepted");
-}
+import { EXAMPLE_CONFIG, exampleRaw, ROOT, problemsOf } from "./helpers";
 
 function mutated(change: (c: Record<string, any>) => void): Record<string, any> {
   const c = exampleRaw();

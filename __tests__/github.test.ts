@@ -1,7 +1,6 @@
 import { validateConfig } from "../config/load";
 import { githubTargets } from "../config/naming";
-import { ConfigError } from "../config/errors";
-import { exampleRaw } from "./helpers";
+import { exampleRaw, problemsOf } from "./helpers";
 
 const S3 = { type: "s3", bucket: "ssm-terraform-state", region: "eu-west-1" };
 
@@ -9,16 +8,6 @@ function withGithub(github: unknown, backend: unknown = S3): Record<string, any>
   const raw = exampleRaw();
   raw.deployment = { ...raw.deployment, github, backend };
   return raw;
-}
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("config was accepted");
 }
 
 describe("deployment.github", () => {

@@ -1,7 +1,6 @@
 import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { checkStack } from "../compliance/engine";
-import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import { validatePolicies } from "../modules/policies/cedar";
@@ -9,25 +8,11 @@ import { autoApprovalTemplate } from "../modules/policies/just-in-time";
 import { resolveStack } from "../review/resolve";
 import { approvalOutcomes, approvalSection, ruleStatements, type ApprovalOutcome } from "../review/just-in-time";
 import { buildStacks } from "../stacks";
-import { exampleRaw, onlyResource, policyOf, resourcesOf, statement, terraformLiteral, type Synth } from "./helpers";
+import { exampleRaw, mutatedExample, onlyResource, problemsOf, policyOf, resourcesOf, statement, terraformLiteral, type Synth } from "./helpers";
 
 const BATCH = 2; // the example's just-in-time workload
 
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("config was accepted");
-}
-
-function mutated(change: (c: Record<string, any>) => void): Record<string, any> {
-  const c = exampleRaw();
-  change(c);
-  return c;
-}
+const mutated = mutatedExample;
 
 /** Every stack of a config, synthesized, by name. */
 function synthesized(config: Config): Record<string, Synth> {

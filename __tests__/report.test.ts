@@ -50,7 +50,7 @@ describe("review report", () => {
     expect(md).toMatch(/\| acme-session-setup-scp-1 \| SCP \| \d{4} \| 9 \| ou-a1b2-c3d4e5f6 \|/);
     expect(md).toMatch(/\| acme-session-setup-scp-2 \| SCP \| \d{3,4} \| 1 \| ou-a1b2-c3d4e5f6 \|/);
     expect(md).toMatch(/\| acme-session-logs-rcp-1 \| RCP \| \d{4} \| 5 \| ou-a1b2-c3d4e5f6 \|/);
-    expect(md).toContain("<b>organization</b>: 83 checks in eu-west-1, us-east-1, all as intended");
+    expect(md).toContain("<b>organization</b>: 117 checks in eu-west-1, us-east-1, all as intended");
     expect(md).toMatch(/\| schedule deletion of the session key in payments \| ⛔ ScpProtectSessionKeys \| ✅ allowed \|/);
     expect(md).not.toMatch(/\/tmp|\/work|\d{4}-\d\d-\d\dT/);
     // Another synthesis, in another directory, gives the same text.

@@ -273,7 +273,7 @@ describe("HCL output", () => {
     const run = await runReport({ CDKTF_OUTDIR: join(hcl, "out"), SESSIONS_CONFIG: EXAMPLE_CONFIG });
     expect(run).toMatchObject({ code: 0, err: "" });
     expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("960 access checks, all as intended");
-  });
+  }, 30_000);
 
   test("a JSON synth after an HCL one drops the kept JSON, and the report reads cdk.tf.json again", () => {
     const cwd = join(scratch, "back");
