@@ -221,3 +221,48 @@ export function arnLike(pattern: string, arn: string): boolean {
   const regex = pattern.replace(/[.+^${}()|[\]\\/]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   return new RegExp(`^${regex}$`).test(arn);
 }
+
+/** The issuer (URL without https://) of an OIDC provider named by a literal ARN or by a reference to one in this stack. */
+export function oidcProviderHost(tf: TerraformJson, federated: unknown): string | undefined {
+  if (typeof federated !== "string") return undefined;
+  const literal = federated.match(/^arn:[^:]+:iam::\d{12}:oidc-provider\/(.+)$/);
+  if (literal) return literal[1];
+  const provider = referenced(tf, federated);
+  if (provider?.type !== "aws_iam_openid_connect_provider") return undefined;
+  return String(provider.body.url ?? "").replace(/^https:\/\//, "") || undefined;
+}
+
+/**
+ * Whether a trust statement lets exactly one OIDC subject in: the principal is an OIDC provider and nothing else,
+ * the action AssumeRoleWithWebIdentity, and the only condition StringEquals on that issuer's `aud` and `sub`, each
+ * one literal value.
+ */
+export function trustsOneOidcSubject(tf: TerraformJson, s: PolicyStatement): boolean {
+  const p = s.Principal as Record<string, unknown> | undefined;
+  if (typeof p !== "object" || p === null || Object.keys(p).join() !== "Federated") return false;
+  const host = oidcProviderHost(tf, p.Federated);
+  if (host === undefined || asList(s.Action).join() !== "sts:AssumeRoleWithWebIdentity" || s.NotAction !== undefined) return false;
+  const operators = Object.keys(s.Condition ?? {});
+  if (operators.join() !== "StringEquals") return false;
+  const block = s.Condition!.StringEquals ?? {};
+  const literal = (key: string): boolean => {
+    const values = asList(block[key] as string | string[] | undefined);
+    return values.length === 1 && typeof values[0] === "string" && values[0] !== "" && !/[*?]/.test(values[0]);
+  };
+  return Object.keys(block).sort().join() === [`${host}:aud`, `${host}:sub`].join() && literal(`${host}:aud`) && literal(`${host}:sub`);
+}
+
+/**
+ * Whether the same policy denies `action` everywhere, with no condition: an Allow of it there grants nothing
+ * (a deployment role's `ssm:*` with a Deny of ssm:StartSession, say).
+ */
+export function deniedEverywhere(statements: readonly PolicyStatement[], action: string): boolean {
+  return statements.some(
+    (s) =>
+      s.Effect === "Deny" &&
+      s.Condition === undefined &&
+      s.NotResource === undefined &&
+      asList(s.Resource).includes("*") &&
+      asList(s.Action).some((a) => actionCovers(a, action)),
+  );
+}

@@ -120,8 +120,27 @@ export function crossCheck(data: unknown): Problem[] {
   checkListNames(obj(root.observabilityDefaults), "observabilityDefaults", problems);
   checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), root.justInTime !== undefined, problems);
   checkGithub(obj(root.deployment), problems);
+  checkCreatedRoleAccounts(root, accounts, problems);
   checkJustInTime(root, problems);
   return problems;
+}
+
+/**
+ * Created deploy roles have the same names in every account and trust one stack each: two stacks in one account
+ * would both create them. Workload and log-archive accounts are already distinct; the organization stack's may not be.
+ */
+function checkCreatedRoleAccounts(root: Record<string, unknown>, accounts: Map<string, string>, problems: Problem[]): void {
+  const deployment = obj(root.deployment);
+  const creates = obj(deployment.github).createRoles !== undefined || obj(obj(deployment.backend).workspaces).createRunRoles !== undefined;
+  const guardrails = obj(obj(root.organization).guardrails);
+  const orgAccount = str(guardrails.policyAdminAccountId) ?? str(guardrails.managementAccountId);
+  if (!creates || orgAccount === undefined || !accounts.has(orgAccount)) return;
+  const path = guardrails.policyAdminAccountId !== undefined ? "organization.guardrails.policyAdminAccountId" : "organization.guardrails.managementAccountId";
+  problems.push({
+    path,
+    message: `is the account of ${accounts.get(orgAccount)} too: the organization stack and that stack would both create the deploy roles there; deploy the organization stack from another account, or create its roles by hand`,
+    value: orgAccount,
+  });
 }
 
 /**
@@ -136,6 +155,15 @@ function checkGithub(deployment: Record<string, unknown>, problems: Problem[]): 
       path: "deployment.backend.type",
       message: "must be s3 with deployment.github: a workflow run keeps no local state, and a cloud backend plans with its own credentials",
       value: type,
+    });
+  }
+  const github = obj(deployment.github);
+  const plan = str(github.planRoleName);
+  if (github.createRoles !== undefined && (plan === undefined || plan === str(github.roleName))) {
+    problems.push({
+      path: "deployment.github.planRoleName",
+      message: "must be set, and differ from roleName, with createRoles: a pull request must not get the role that applies",
+      value: plan,
     });
   }
 }

@@ -272,6 +272,8 @@ export const arn = {
   association: (region: string, account: string, id: string): string => `arn:${PARTITION}:ssm:${region}:${account}:association/${id}`,
   managedPolicy: (name: string): string => `arn:${PARTITION}:iam::aws:policy/${name}`,
   role: (account: string, name: string): string => `arn:${PARTITION}:iam::${account}:role/${name}`,
+  /** An IAM OIDC identity provider, named by its URL without https://. */
+  oidcProvider: (account: string, host: string): string => `arn:${PARTITION}:iam::${account}:oidc-provider/${host}`,
   /** A role by path and name, as aws:PrincipalArn reports it for the role's sessions; `account` may be `*`. */
   roleWithPath: (account: string, path: string, name: string): string => `arn:${PARTITION}:iam::${account}:role${path}${name}`,
   /** An instance profile of this project, under IAM_PATH. */
@@ -316,12 +318,14 @@ export interface GithubTargets {
 export function githubTargets(config: Config): GithubTargets | undefined {
   const github = config.deployment.github;
   if (github === undefined) return undefined;
+  const roleArn = (accountId: string, name: string): string =>
+    github.createRoles === undefined ? arn.role(accountId, name) : arn.roleWithPath(accountId, IAM_PATH, name);
   const target = (stack: string, accountId: string, region: string): GithubTarget => ({
     stack,
     accountId,
     region,
-    planRoleArn: arn.role(accountId, github.planRoleName ?? github.roleName),
-    deployRoleArn: arn.role(accountId, github.roleName),
+    planRoleArn: roleArn(accountId, github.planRoleName ?? github.roleName),
+    deployRoleArn: roleArn(accountId, github.roleName),
     environment: githubEnvironmentName(stack),
   });
   const guardrails = config.organizationGuardrails;
@@ -330,4 +334,93 @@ export function githubTargets(config: Config): GithubTargets | undefined {
     workloads: config.workloads.map((w) => target(workloadStackName(w.name), w.accountId, w.regions[0]!)),
     organization: guardrails === undefined ? [] : [target(ORGANIZATION_STACK, organizationStackAccount(guardrails), ORGANIZATIONS_REGION)],
   };
+}
+
+/** The S3 backend's state object of a stack; its lock file is this key with `.tflock` appended (use_lockfile). */
+export const stateObjectKey = (keyPrefix: string, stack: string): string => `${keyPrefix}/${stack}.tfstate`;
+export const STATE_LOCK_SUFFIX = ".tflock";
+
+/** GitHub Actions' OIDC issuer, without https://, and the audience configure-aws-credentials asks for. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+/** The audience HCP Terraform's workload identity tokens carry for AWS by default. */
+export const HCP_TERRAFORM_AUDIENCE = "aws.workload.identity";
+
+/** The `sub` of a GitHub job in a pull request (no environment), and of a job that runs in `environment`. */
+export const githubPullRequestSubject = (repository: string): string => `repo:${repository}:pull_request`;
+export const githubEnvironmentSubject = (repository: string, environment: string): string => `repo:${repository}:environment:${environment}`;
+/** The `sub` of an HCP Terraform run phase of one workspace. */
+export const hcpRunSubject = (organization: string, project: string, workspace: string, phase: "plan" | "apply"): string =>
+  `organization:${organization}:project:${project}:workspace:${workspace}:run_phase:${phase}`;
+
+/** One role that a stack creates for its own deployment, trusting one OIDC subject. */
+export interface DeploymentRole {
+  /** `plan` reads only; `deploy` applies the stack. */
+  readonly kind: "plan" | "deploy";
+  readonly name: string;
+  /** The exact `sub` the role trusts. */
+  readonly subject: string;
+}
+
+/** What a stack creates so that it can be planned and applied through OIDC: the provider and the two roles. */
+export interface DeploymentRoles {
+  /** The OIDC issuer without https:// (also the prefix of its condition keys). */
+  readonly host: string;
+  readonly audience: string;
+  /** The account has the provider already: reference it by ARN rather than create it. */
+  readonly providerExists: boolean;
+  readonly plan: DeploymentRole;
+  readonly deploy: DeploymentRole;
+  /** The S3 backend's bucket and state key of the stack; undefined with HCP Terraform, which keeps the state itself. */
+  readonly state?: { readonly bucket: string; readonly key: string };
+}
+
+/**
+ * The deployment roles a stack creates, from `deployment.github.createRoles` or the cloud backend's
+ * `workspaces.createRunRoles`; undefined when neither is set. The config allows at most one: GitHub needs the s3
+ * backend, HCP Terraform is the cloud backend.
+ */
+export function deploymentRoles(config: Config, stack: string): DeploymentRoles | undefined {
+  const github = config.deployment.github;
+  const backend = config.deployment.backend;
+  if (github?.createRoles !== undefined && backend.type === "s3") {
+    const repository = github.createRoles.repository;
+    return {
+      host: GITHUB_OIDC_HOST,
+      audience: GITHUB_OIDC_AUDIENCE,
+      providerExists: github.createRoles.oidcProviderExists,
+      // config/checks.ts requires a planRoleName different from roleName with createRoles.
+      plan: { kind: "plan", name: github.planRoleName ?? github.roleName, subject: githubPullRequestSubject(repository) },
+      deploy: { kind: "deploy", name: github.roleName, subject: githubEnvironmentSubject(repository, githubEnvironmentName(stack)) },
+      state: { bucket: backend.bucket, key: stateObjectKey(backend.keyPrefix, stack) },
+    };
+  }
+  if (backend.type === "cloud" && backend.workspaces?.createRunRoles !== undefined) {
+    const workspaces = backend.workspaces;
+    const create = workspaces.createRunRoles!;
+    const workspace = cloudWorkspaceName(backend, config.namePrefix, stack);
+    const subject = (phase: "plan" | "apply"): string => hcpRunSubject(backend.organization, workspaces.project, workspace, phase);
+    return {
+      host: backend.hostname,
+      audience: HCP_TERRAFORM_AUDIENCE,
+      providerExists: create.oidcProviderExists,
+      plan: { kind: "plan", name: create.planRoleName, subject: subject("plan") },
+      deploy: { kind: "deploy", name: workspaces.runRoleName, subject: subject("apply") },
+    };
+  }
+  return undefined;
+}
+
+/** The ARN of a role this project creates for deployment, under IAM_PATH. */
+export const deploymentRoleArn = (account: string, name: string): string => arn.roleWithPath(account, IAM_PATH, name);
+
+/**
+ * Who the SCPs do not stop: the config's exempt principals and, when the stacks create them, the deploy roles of
+ * every account (the plan roles stay bound: they have nothing to change). Account `*`: the SCPs deny everyone else
+ * creating a role of that name under IAM_PATH, so no account administrator can make one to slip through.
+ */
+export function scpExemptPrincipals(config: Config): string[] {
+  const configured = config.organizationGuardrails?.exemptPrincipals ?? [];
+  const created = deploymentRoles(config, ORGANIZATION_STACK);
+  return [...new Set([...configured, ...(created === undefined ? [] : [deploymentRoleArn("*", created.deploy.name)])])];
 }

@@ -455,13 +455,31 @@ const assumeRole = z.strictObject({
 
 const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name");
 
+const oidcProviderExists = z
+  .boolean()
+  .default(false)
+  .describe("The accounts already have this OIDC identity provider (an account holds one per URL): the roles trust it by ARN instead of the stacks creating it.");
+
+const githubCreateRoles = z.strictObject({
+  repository: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, "must be the GitHub repository as owner/name, such as my-org/session-manager")
+    .describe("The repository whose workflows plan and deploy, as owner/name, spelled as GitHub spells it: the trust compares it exactly."),
+  oidcProviderExists,
+});
+
 const github = z.strictObject({
   roleName: iamRoleName.describe(
     "Role the deploy workflow assumes in every account through GitHub OIDC, in that account's GitHub environment; it applies the stack.",
   ),
   planRoleName: iamRoleName
     .optional()
-    .describe("Role the plan workflow assumes on pull requests, best read-only. Default: roleName."),
+    .describe("Role the plan workflow assumes on pull requests, best read-only. Default: roleName; required, and different, with createRoles."),
+  createRoles: githubCreateRoles
+    .optional()
+    .describe(
+      "Create the GitHub OIDC provider and both roles in every stack's account, under /session-manager/: the deploy role trusts the stack's GitHub environment, the plan role pull requests, both of this repository only. Default: you create them.",
+    ),
 });
 
 const workspaces = z
@@ -482,14 +500,27 @@ const workspaces = z
       .optional()
       .describe("The agent pool of executionMode agent."),
     runRoleName: iamRoleName.describe(
-      "Role each workspace's runs assume in its stack's account through HCP Terraform dynamic credentials (TFC_AWS_RUN_ROLE_ARN).",
+      "Role each workspace's runs assume in its stack's account through HCP Terraform dynamic credentials (TFC_AWS_RUN_ROLE_ARN); with createRunRoles, the apply phase's role.",
     ),
+    createRunRoles: z
+      .strictObject({
+        planRoleName: iamRoleName.describe("The read-only role of the plan phase (TFC_AWS_PLAN_ROLE_ARN); must differ from runRoleName."),
+        oidcProviderExists,
+      })
+      .optional()
+      .describe(
+        "Create the HCP Terraform OIDC provider and the run roles in every stack's account, under /session-manager/: runRoleName for the apply phase, planRoleName for the plan phase, each trusting its workspace only. Default: you create the run role.",
+      ),
   })
   .superRefine((w, ctx) => {
     if (w.executionMode === "agent" && w.agentPoolId === undefined)
       ctx.addIssue({ code: "custom", path: ["agentPoolId"], message: "is required with executionMode agent", input: w.agentPoolId });
     if (w.executionMode !== "agent" && w.agentPoolId !== undefined)
       ctx.addIssue({ code: "custom", path: ["agentPoolId"], message: `must be left out with executionMode ${w.executionMode}: only agent runs use a pool`, input: w.agentPoolId });
+    if (w.createRunRoles !== undefined && w.executionMode === "local")
+      ctx.addIssue({ code: "custom", path: ["createRunRoles"], message: "must be left out with executionMode local: local runs use your own credentials, not run roles", input: w.createRunRoles });
+    if (w.createRunRoles !== undefined && w.createRunRoles.planRoleName === w.runRoleName)
+      ctx.addIssue({ code: "custom", path: ["createRunRoles", "planRoleName"], message: "must differ from runRoleName: a plan of any run must not get the role that applies", input: w.createRunRoles.planRoleName });
   });
 
 const backend = z.discriminatedUnion(
@@ -687,6 +718,7 @@ export type AccessGroupConfig = z.output<typeof accessGroup>;
 export type IamUserConfig = z.output<typeof iamUser>;
 export type BackendConfig = z.output<typeof backend>;
 export type GithubDeploymentConfig = z.output<typeof github>;
+export type GithubCreateRolesConfig = z.output<typeof githubCreateRoles>;
 export type WorkspacesConfig = z.output<typeof workspaces>;
 export type AssumeRoleConfig = z.output<typeof assumeRole>;
 export type LogArchiveConfig = z.output<typeof logArchive>;

@@ -60,6 +60,7 @@ import { ALARMS_SERVICE, EVENTS_SERVICE } from "../modules/policies/alerts";
 import { tagMisses } from "../modules/policies/guardrails";
 import { sessionDocumentArns } from "../modules/policies/workload";
 import { S3_LOG_DELIVERY_SERVICE } from "../modules/policies/log-archive";
+import { deploymentChecks } from "./deployment-checks";
 import { organizationChecks } from "./organization-checks";
 import type { ResolvedStack } from "./resolve";
 import type { AccessModel, AccessRequest, Decision } from "./simulate";
@@ -81,6 +82,9 @@ export type Column =
   | "other role (same account, *)"
   | "look-alike role (outside, *)"
   | "exempt deploy role (*)"
+  | "OIDC token"
+  | "plan role + *"
+  | "deploy role"
   | "log-archive admin (*)"
   | "AWS service"
   | `${string} member`
@@ -150,6 +154,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
   const checks: AccessCheck[] = [];
 
   if (onlyStack === undefined || onlyStack === ORGANIZATION_STACK) checks.push(...organizationChecks(config, model));
+  checks.push(...deploymentChecks(config, model, onlyStack));
   for (const workload of config.workloads) {
     if (onlyStack !== undefined && workloadStackName(workload.name) !== onlyStack) continue;
     const stack = stackNamed(workloadStackName(workload.name));

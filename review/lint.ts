@@ -125,7 +125,11 @@ export async function lintPolicy(policy: ResolvedPolicy): Promise<LintFinding[]>
       for (const [operator, block] of Object.entries(s.Condition)) {
         if (!isConditionOperator(operator)) report("operator", `${at}.Condition`, `unknown condition operator ${operator}`);
         for (const conditionKey of Object.keys((block ?? {}) as object)) {
-          if ((await findConditionKey(conditionKey)) === undefined && !(await actionsDefineKey(asList(s.Action), conditionKey))) {
+          if (
+            (await findConditionKey(conditionKey)) === undefined &&
+            !(await actionsDefineKey(asList(s.Action), conditionKey)) &&
+            !oidcClaimKey(s.Principal, conditionKey)
+          ) {
             report("condition-key", `${at}.Condition.${operator}`, `unknown condition key ${conditionKey}`);
           }
         }
@@ -171,4 +175,14 @@ async function actionsDefineKey(actions: unknown[], key: string): Promise<boolea
     if (service && (await iamServiceExists(service)) && (await iamConditionKeyExists(service, key))) return true;
   }
   return false;
+}
+
+/**
+ * Whether `key` is a claim of the OIDC provider a trust statement names (`{Federated: …:oidc-provider/<issuer>}`):
+ * IAM defines `<issuer>:aud` and `<issuer>:sub` for every OIDC provider, outside any service's list.
+ */
+function oidcClaimKey(principal: unknown, key: string): boolean {
+  const federated = typeof principal === "object" && principal !== null ? (principal as Record<string, unknown>).Federated : undefined;
+  const issuer = typeof federated === "string" ? federated.match(/^arn:[^:]+:iam::\d{12}:oidc-provider\/(.+)$/)?.[1] : undefined;
+  return issuer !== undefined && (key === `${issuer}:aud` || key === `${issuer}:sub`);
 }

@@ -16,6 +16,7 @@ import {
   PREFERENCES_DOCUMENT,
   removeSsmUserSudoDocumentName,
   RUN_AS_TAG,
+  scpExemptPrincipals,
   sessionEventsRuleName,
   sessionKeyAlias,
   sessionLogGroupName,
@@ -188,7 +189,7 @@ function tampers(config: Config, workload: WorkloadConfig, stack: ResolvedStack)
  * `x`): the principal that must still be able to change the setup. Undefined when no role pattern is exempt.
  */
 function exemptRole(config: Config, account: string): Persona | undefined {
-  const pattern = config.organizationGuardrails?.exemptPrincipals.find((p) => /:role\//.test(p));
+  const pattern = config.organizationGuardrails === undefined ? undefined : scpExemptPrincipals(config).find((p) => /:role\//.test(p));
   if (pattern === undefined) return undefined;
   const [head, path] = pattern.split(":role");
   const concreteAccount = head.split(":")[4] === "*" ? account : head.split(":")[4];

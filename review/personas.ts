@@ -23,7 +23,7 @@ export const OUTSIDE_ACCOUNT = "999999999999";
 export interface Persona {
   /** Short label for reports, e.g. `payments-operators member`. */
   readonly label: string;
-  readonly kind: "user" | "assumed-role" | "service";
+  readonly kind: "user" | "assumed-role" | "service" | "web-identity";
   /** The request's principal: an IAM user ARN, an assumed-role session ARN, or a service principal. */
   readonly principal: string;
   /** Unset for service principals. */
@@ -37,6 +37,8 @@ export interface Persona {
   /** Credentials EC2 delivered to an instance: its ARN and VPC (ec2:SourceInstanceARN, aws:ec2InstanceSourceVPC). */
   readonly instance?: { readonly arn: string; readonly vpcId: string };
   readonly policies: readonly { readonly name: string; readonly policy: PolicyJson }[];
+  /** Web identities only: the token's claims, as IAM reads them (`<issuer>:aud`, `<issuer>:sub`). */
+  readonly claims?: Readonly<Record<string, string>>;
 }
 
 export interface RequestOptions {
@@ -109,6 +111,7 @@ export function requestContext(
     else context["aws:SourceIp"] = from.publicIp;
     context["aws:ViaAWSService"] = "false";
   }
+  for (const [key, value] of Object.entries(persona.claims ?? {})) context[key] = value;
   if (options.sessionOwner !== undefined) context["ssm:resourceTag/aws:ssmmessages:session-id"] = options.sessionOwner;
   if (options.tagKeys !== undefined) context["aws:TagKeys"] = [...options.tagKeys];
   if (options.documentType !== undefined) context["ssm:DocumentType"] = options.documentType;
@@ -224,6 +227,21 @@ export function foreignRole(accountId: string, path: string, name: string, label
     roleArn,
     userid: `${uniqueId("AROA", roleArn)}:attacker`,
     policies: [{ name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS }],
+  };
+}
+
+/**
+ * A job holding an OIDC token of `issuer` (its URL without https://) with audience `aud` and subject `sub`, calling
+ * AssumeRoleWithWebIdentity: the request's principal is the account's provider of that issuer, as IAM matches a
+ * trust policy's `Federated`.
+ */
+export function webIdentity(accountId: string, issuer: string, aud: string, sub: string, label: string): Persona {
+  return {
+    label,
+    kind: "web-identity",
+    principal: iamArn(accountId, `oidc-provider/${issuer}`),
+    policies: [],
+    claims: { [`${issuer}:aud`]: aud, [`${issuer}:sub`]: sub },
   };
 }
 

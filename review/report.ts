@@ -1,5 +1,5 @@
 import { checkStack, complianceReport, complianceWarnings, covers, RULES, type Finding } from "../compliance/engine";
-import { workloadStackName } from "../config/naming";
+import { scpExemptPrincipals, workloadStackName } from "../config/naming";
 import { resources } from "../compliance/terraform";
 import type { Config } from "../config/types";
 import { accessChecks, accessModel, type AccessCheck } from "./checks";
@@ -431,7 +431,7 @@ function organizationSection(config: Config, stacks: readonly ResolvedStack[]): 
   return [
     "### Organization guardrails",
     "",
-    `Exempt from the SCPs: ${guardrails.exemptPrincipals.map((p) => `\`${p}\``).join(", ")}. The \`organization\` rows of the access matrix are evaluated with these policies, assuming the targets hold every account of the config; the other rows with each account's own policies alone.`,
+    `Exempt from the SCPs: ${scpExemptPrincipals(config).map((p) => `\`${p}\``).join(", ")}. The \`organization\` rows of the access matrix are evaluated with these policies, assuming the targets hold every account of the config; the other rows with each account's own policies alone.`,
     "",
     "| Policy | Type | Characters (of 5,120) | Statements | Attached to |",
     "|---|---|--:|--:|---|",

@@ -504,6 +504,9 @@ class StackResolver {
         if (attribute === "arn" || (attribute === "id" && type === "aws_iam_policy")) return iamArn;
         return attribute === "name" || attribute === "id" ? arg("name") : unsupported();
       }
+      case "aws_iam_openid_connect_provider":
+        // IAM names the provider by its URL without https://.
+        return attribute === "arn" || attribute === "id" ? arn("iam", "", accountId, `oidc-provider/${arg("url").replace(/^https:\/\//, "")}`) : unsupported();
       case "aws_cloudwatch_log_group":
         if (attribute === "name" || attribute === "id") return arg("name");
         return attribute === "arn" ? arn("logs", region, accountId, `log-group:${arg("name")}`) : unsupported();

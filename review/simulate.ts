@@ -198,9 +198,12 @@ const AWS_OWNED = "000000000000";
 const OS_USER = "aws:RequestTag/ec2-osuser";
 /** Stands in for `kms:EncryptionContext:`: a variable key of the form the simulator accepts. */
 const ENCRYPTION_CONTEXT = "aws:RequestTag/kms-encryption-context:";
+/** An OIDC provider's claim key, `<issuer>:aud` or `<issuer>:sub` (the issuer a host name, no colon or slash). */
+const OIDC_CLAIM = /^([a-z0-9-]+(?:\.[a-z0-9-]+)+):(aud|sub)$/i;
+const OIDC_CLAIM_TAG = "aws:RequestTag/oidc-";
 
 /**
- * iam-simulate 0.1 accepts less than AWS does in three places this project needs. Each is worked around by renaming,
+ * iam-simulate 0.1 accepts less than AWS does in four places this project needs. Each is worked around by renaming,
  * the same way in the request and in every policy, so matching is unchanged:
  * - it drops context keys whose variable part holds a colon, such as `kms:EncryptionContext:aws:s3:arn` (it
  *   matches variable keys only at a `/`); they become `aws:RequestTag/kms-encryption-context:aws:s3:arn`, a
@@ -209,7 +212,9 @@ const ENCRYPTION_CONTEXT = "aws:RequestTag/kms-encryption-context:";
  *   (`arn:aws:ssm:eu-west-1::document/AWS-StartSSHSession`); the empty account becomes 000000000000 in ARNs and
  *   patterns, while the request still counts as same-account, as AWS treats it;
  * - it looks `ec2:osuser` (EC2 Instance Connect's key) up under EC2, which does not define it; it becomes
- *   `aws:RequestTag/ec2-osuser`, a String key like the original.
+ *   `aws:RequestTag/ec2-osuser`, a String key like the original;
+ * - it ignores an OIDC provider's claim keys (`token.actions.githubusercontent.com:sub`), which no service defines;
+ *   each becomes `aws:RequestTag/oidc-<issuer>-<claim>`, a String key like the original.
  */
 function forSimulator(simulation: Simulation): Simulation {
   return {
@@ -234,6 +239,7 @@ function forSimulator(simulation: Simulation): Simulation {
 
 const rename = (text: string): string =>
   text
+    .replace(OIDC_CLAIM, (_, issuer: string, claim: string) => `${OIDC_CLAIM_TAG}${issuer}-${claim}`)
     .replace(/^kms:EncryptionContext:/i, ENCRYPTION_CONTEXT)
     .replace(/^ec2:osuser$/i, OS_USER)
     .replace(/^(arn:[^:]+:(?!s3:)[^:]+:[^:]*:)(:)/, `$1${AWS_OWNED}$2`);

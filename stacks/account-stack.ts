@@ -2,7 +2,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { ComplianceValidation } from "../compliance/engine";
-import { arn, cloudWorkspaceName } from "../config/naming";
+import { DeploymentRoleSet } from "../modules/deployment-roles";
+import { arn, cloudWorkspaceName, deploymentRoles, ORGANIZATION_STACK, stateObjectKey } from "../config/naming";
 import type { Config, WorkloadConfig } from "../config/types";
 
 /**
@@ -30,6 +31,8 @@ export class AccountStack extends TerraformStack {
   public readonly compliance: ComplianceValidation;
   /** The one account this stack may deploy into. */
   public readonly accountId: string;
+  /** The OIDC provider and the plan and deploy roles, when the config has the stacks create them. */
+  public readonly deploymentRoles?: DeploymentRoleSet;
 
   constructor(scope: Construct, name: string, props: AccountStackProps) {
     super(scope, name);
@@ -62,6 +65,17 @@ export class AccountStack extends TerraformStack {
       });
       this.providers.set(region, provider);
     });
+
+    const roles = deploymentRoles(config, name);
+    if (roles !== undefined) {
+      this.deploymentRoles = new DeploymentRoleSet(this, "deployment-roles", {
+        roles,
+        kind: props.workload !== undefined ? "workload" : name === ORGANIZATION_STACK ? "organization" : "log-archive",
+        namePrefix: config.namePrefix,
+        accountId: props.accountId,
+        logAccountId: config.logArchive.accountId,
+      });
+    }
   }
 
   /** The JSON the compliance validation checked, handed once to the synthesizer, which writes it right after. */
@@ -118,7 +132,7 @@ export function configureBackend(stack: TerraformStack, name: string, config: Co
     case "s3":
       new S3Backend(stack, {
         bucket: backend.bucket,
-        key: `${backend.keyPrefix}/${name}.tfstate`,
+        key: stateObjectKey(backend.keyPrefix, name),
         region: backend.region,
         encrypt: true,
       }).addOverride("use_lockfile", true); // S3-native state locking (Terraform >= 1.10); cdktf 0.21 predates it.

@@ -1,6 +1,6 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { logRcpName, ORGANIZATION_STACK, ORGANIZATIONS_REGION, organizationStackAccount, setupScpName } from "../config/naming";
+import { logRcpName, ORGANIZATION_STACK, ORGANIZATIONS_REGION, organizationStackAccount, scpExemptPrincipals, setupScpName } from "../config/naming";
 import type { Config, GuardrailsConfig } from "../config/types";
 import { ControlPolicies } from "../modules/control-policies";
 import { logRcpStatements, setupScpStatements, type OrganizationPolicyProps } from "../modules/policies/organization";
@@ -22,7 +22,7 @@ export class OrganizationStack extends AccountStack {
       organizationId: config.organizationId,
       logAccountId: config.logArchive.accountId,
       logRegion: config.logArchive.region,
-      exemptPrincipals: guardrails.exemptPrincipals,
+      exemptPrincipals: scpExemptPrincipals(config),
     };
     this.serviceControlPolicies = new ControlPolicies(this, "setup-scp", {
       type: "SERVICE_CONTROL_POLICY",

@@ -8,7 +8,7 @@ import { WorkspaceSettings } from "@cdktf/provider-tfe/lib/workspace-settings";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { ComplianceValidation } from "../compliance/engine";
-import { arn, cloudWorkspaceName, stackWorkingDirectory, WORKSPACES_STACK } from "../config/naming";
+import { arn, cloudWorkspaceName, deploymentRoleArn, stackWorkingDirectory, WORKSPACES_STACK } from "../config/naming";
 import type { BackendConfig, WorkspacesConfig } from "../config/schema";
 import type { Config } from "../config/types";
 import { configureBackend, TERRAFORM_REQUIRED_VERSION } from "./account-stack";
@@ -16,6 +16,9 @@ import { configureBackend, TERRAFORM_REQUIRED_VERSION } from "./account-stack";
 /** The HCP Terraform environment variables that make runs assume an AWS role through dynamic provider credentials. */
 export const TFC_AWS_PROVIDER_AUTH = "TFC_AWS_PROVIDER_AUTH";
 export const TFC_AWS_RUN_ROLE_ARN = "TFC_AWS_RUN_ROLE_ARN";
+/** Per run phase, instead of TFC_AWS_RUN_ROLE_ARN: a read-only role for plans, the applying one for applies. */
+export const TFC_AWS_PLAN_ROLE_ARN = "TFC_AWS_PLAN_ROLE_ARN";
+export const TFC_AWS_APPLY_ROLE_ARN = "TFC_AWS_APPLY_ROLE_ARN";
 
 /** One stack that gets a workspace. */
 export interface WorkspaceTarget {
@@ -88,7 +91,7 @@ export class WorkspacesStack extends TerraformStack {
       workspaces.set(target.stack, workspace);
       // Local runs use the caller's own AWS credentials: HCP Terraform keeps the state only.
       if (settings.executionMode === "local") continue;
-      for (const [key, value, description] of workspaceAwsVariables(target.accountId, settings.runRoleName)) {
+      for (const [key, value, description] of workspaceAwsVariables(target.accountId, settings)) {
         new Variable(this, `${target.stack}-${key}`, { workspaceId: workspace.id, category: "env", key, value, description });
       }
     }
@@ -105,11 +108,21 @@ export class WorkspacesStack extends TerraformStack {
   }
 }
 
-/** The environment variables that give a workspace's runs the run role of `accountId`: key, value, description. */
-export function workspaceAwsVariables(accountId: string, runRoleName: string): [string, string, string][] {
+/**
+ * The environment variables that give a workspace's runs their role in `accountId`: key, value, description. With
+ * roles the stacks create, the plan phase gets the read-only role and the apply phase the run role, each under
+ * /session-manager/; otherwise both phases get the run role made by hand.
+ */
+export function workspaceAwsVariables(accountId: string, settings: WorkspacesConfig): [string, string, string][] {
+  const auth: [string, string, string] = [TFC_AWS_PROVIDER_AUTH, "true", "AWS credentials come from HCP Terraform's OIDC token, for each run"];
+  const created = settings.createRunRoles;
+  if (created === undefined) {
+    return [auth, [TFC_AWS_RUN_ROLE_ARN, arn.role(accountId, settings.runRoleName), "The role the runs assume in the stack's account"]];
+  }
   return [
-    [TFC_AWS_PROVIDER_AUTH, "true", "AWS credentials come from HCP Terraform's OIDC token, for each run"],
-    [TFC_AWS_RUN_ROLE_ARN, arn.role(accountId, runRoleName), "The role the runs assume in the stack's account"],
+    auth,
+    [TFC_AWS_PLAN_ROLE_ARN, deploymentRoleArn(accountId, created.planRoleName), "The read-only role of the plan phase, in the stack's account"],
+    [TFC_AWS_APPLY_ROLE_ARN, deploymentRoleArn(accountId, settings.runRoleName), "The role of the apply phase, in the stack's account"],
   ];
 }
 

@@ -1,6 +1,6 @@
 import { PORT_FORWARDING_DOCUMENTS, SSH_DOCUMENT } from "../../config/naming";
 import type { Rule, Violation } from "../types";
-import { actionCovers, asList, identityPolicies } from "../terraform";
+import { actionCovers, asList, deniedEverywhere, identityPolicies } from "../terraform";
 
 const AWS_TUNNELS = [SSH_DOCUMENT, ...PORT_FORWARDING_DOCUMENTS];
 
@@ -33,6 +33,7 @@ export const noAwsTunnelDocuments: Rule = {
     identityPolicies(tf).flatMap((p) =>
       (p.statements ?? [])
         .filter((s) => s.Effect === "Allow" && asList(s.Action).some((a) => actionCovers(a, "ssm:StartSession")))
+        .filter(() => !deniedEverywhere(p.statements ?? [], "ssm:StartSession"))
         .flatMap((s): Violation[] => {
           const sid = s.Sid ?? "(no Sid)";
           if (s.NotResource !== undefined) return [{ path: p.path, message: `statement ${sid} allows ssm:StartSession with NotResource, so on every other document` }];

@@ -1,3 +1,4 @@
+import { scpExemptPrincipals } from "../../config/naming";
 import type { Rule, Violation } from "../types";
 import { asList, controlPolicies } from "../terraform";
 
@@ -9,7 +10,7 @@ export const orgDenyException: Rule = {
   controls: [],
   fix: "Build SCP statements with exemptCondition(organization.guardrails.exemptPrincipals) (modules/policies/organization.ts).",
   check: ({ tf, config }) => {
-    const exempt = config.organizationGuardrails?.exemptPrincipals ?? [];
+    const exempt = config.organizationGuardrails === undefined ? [] : scpExemptPrincipals(config);
     const violations: Violation[] = [];
     for (const p of controlPolicies(tf).filter((c) => c.policyType === "SERVICE_CONTROL_POLICY")) {
       for (const s of p.statements.filter((st) => st.Effect === "Deny")) {

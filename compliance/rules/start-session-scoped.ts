@@ -1,5 +1,5 @@
 import type { Rule, Violation } from "../types";
-import { actionCovers, asList, conditionKeys, identityPolicies } from "../terraform";
+import { actionCovers, asList, deniedEverywhere, conditionKeys, identityPolicies } from "../terraform";
 
 /** `*`, or every instance (of a region or account, or of all): `arn:aws:ec2:<region>:<account>:instance/*`. */
 const everyInstance = (resource: string): boolean => resource === "*" || /^arn:[^:]+:ec2:[^:]*:[^:]*:instance\/\*$/.test(resource);
@@ -15,6 +15,7 @@ export const startSessionScoped: Rule = {
     identityPolicies(tf).flatMap((p) =>
       (p.statements ?? [])
         .filter((s) => s.Effect === "Allow" && asList(s.Action).some((a) => actionCovers(a, "ssm:StartSession")))
+        .filter(() => !deniedEverywhere(p.statements ?? [], "ssm:StartSession"))
         .flatMap((s): Violation[] => {
           const out: Violation[] = [];
           const tagged = conditionKeys(s).some((k) => k.startsWith("ssm:resourcetag/") || k.startsWith("aws:resourcetag/"));

@@ -1,7 +1,7 @@
 /** IAM policy JSON as AWS reads it. Policy builders return these; constructs serialize them with `toTerraformJson`. */
 export type ConditionBlock = Record<string, Record<string, string | string[]>>;
 
-export type Principal = "*" | { AWS?: string | string[]; Service?: string | string[] };
+export type Principal = "*" | { AWS?: string | string[]; Service?: string | string[]; Federated?: string };
 
 export interface Statement {
   readonly Sid: string;
