@@ -128,7 +128,8 @@ async function allows(permissions: PolicyDocument, roleArn: string, action: stri
 
 describe("GitHub OIDC roles created by the stacks", () => {
   test("every stack creates the provider and both roles, under /session-manager/", () => {
-    expect(Object.keys(GITHUB_STACKS)).toEqual(["log-archive", "workload-payments", "workload-analytics", "organization"]);
+    // The just-in-time stack deploys with the delegated administrator's own credentials.
+    expect(Object.keys(GITHUB_STACKS)).toEqual(["log-archive", "workload-payments", "workload-analytics", "workload-batch", "organization"]);
     for (const stack of Object.values(GITHUB_STACKS)) {
       const [[, provider]] = resourcesOf(stack, "aws_iam_openid_connect_provider");
       expect(provider).toMatchObject({ url: `https://${GH}`, client_id_list: ["sts.amazonaws.com"] });
@@ -411,7 +412,7 @@ describe("the access review's rows for the created roles", () => {
     };
 
     test("every stack has them, and every resolved policy lints clean", async () => {
-      expect([...new Set(checks.map((c) => c.stack))].sort()).toEqual(["log-archive", "organization", "workload-analytics", "workload-payments"]);
+      expect([...new Set(checks.map((c) => c.stack))].sort()).toEqual(["log-archive", "organization", "workload-analytics", "workload-batch", "workload-payments"]);
       expect(await lintPolicies(stacks.flatMap((s) => s.policies))).toEqual([]);
     });
 

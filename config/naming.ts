@@ -381,6 +381,8 @@ export interface DeploymentRoles {
  * backend, HCP Terraform is the cloud backend.
  */
 export function deploymentRoles(config: Config, stack: string): DeploymentRoles | undefined {
+  // The just-in-time stack deploys with the delegated administrator's own credentials (docs/just-in-time.md).
+  if (stack === JUST_IN_TIME_STACK) return undefined;
   const github = config.deployment.github;
   const backend = config.deployment.backend;
   if (github?.createRoles !== undefined && backend.type === "s3") {
