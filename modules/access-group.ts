@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { IAM_PATH } from "../config/naming";
 import { MANAGED_POLICY_MAX_CHARS, managedPolicySize } from "./policy-size";
 import { toTerraformJson } from "./terraform-json";
-import { accessPolicy, justInTimeAccessPolicy, type AccessPolicyProps } from "./policies/workload";
+import { sessionAccessPolicy, type AccessPolicyProps } from "./policies/workload";
 
 /** Length of a KMS key ARN in the commercial partition, for references not yet resolved at synth time. */
 const KEY_ARN_CHARS = "arn:aws:kms:ap-southeast-2:123456789012:key/".length + 36;
@@ -14,8 +14,6 @@ export interface SessionAccessGroupProps extends AccessPolicyProps {
   readonly groupName: string;
   readonly policyName: string;
   readonly description: string;
-  /** The workload is in just-in-time mode: request rights only, no standing sessions. @default false */
-  readonly justInTime?: boolean;
 }
 
 /**
@@ -28,7 +26,7 @@ export class SessionAccessGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionAccessGroupProps) {
     super(scope, id);
-    const document = props.justInTime === true ? justInTimeAccessPolicy(props) : accessPolicy(props);
+    const document = sessionAccessPolicy(props);
     // Fail at synth, not half-way through an apply: measure the policy with real-length key ARNs in place of the
     // references, without white space, as IAM counts it.
     const size = managedPolicySize(document, new Map(props.regions.map((r) => [r.sessionKeyArn, KEY_ARN_CHARS])));

@@ -154,6 +154,7 @@ export class WorkloadStack extends AccountStack {
         allowRemoteHostPortForwarding: g.allowRemoteHostPortForwarding,
         bastionInstanceArn: this.bastion?.instanceArn,
         sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
+        justInTime: justInTime || undefined,
       };
       scopes.push(access);
       groups.set(
@@ -163,7 +164,6 @@ export class WorkloadStack extends AccountStack {
           groupName: accessGroupName(prefix, g.name),
           policyName: accessPolicyName(prefix, g.name),
           description: `Session Manager access for ${g.name} in ${workload.name}`,
-          justInTime: justInTime || undefined,
         }),
       );
     }

@@ -1,4 +1,4 @@
-import { accessGroupName, workloadStackName } from "../../config/naming";
+import { accessGroupName, accessPolicyName, workloadStackName } from "../../config/naming";
 import type { Rule, Violation } from "../types";
 import { actionCovers, asList, policyStatements, referenced, resources } from "../terraform";
 
@@ -21,10 +21,14 @@ export const noStandingSessions: Rule = {
     const attachments = resources(tf, "aws_iam_group_policy_attachment");
     for (const group of workload.accessGroups) {
       const name = accessGroupName(config.namePrefix, group.name);
-      const policies = attachments
+      // The group's access policy by name (an IAM group's, or the one a permission set references), and whatever
+      // else is attached to its IAM group.
+      const access = resources(tf, "aws_iam_policy").filter((p) => p.body.name === accessPolicyName(config.namePrefix, group.name));
+      const attached = attachments
         .filter((a) => referenced(tf, a.body.group)?.body.name === name)
         .map((a) => referenced(tf, a.body.policy_arn))
         .filter((p) => p !== undefined);
+      const policies = [...new Map([...access, ...attached].map((p) => [p.address, p])).values()];
       let denied = false;
       for (const policy of policies) {
         for (const s of policyStatements(policy.body.policy) ?? []) {

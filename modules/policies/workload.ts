@@ -178,6 +178,8 @@ export interface AccessPolicyProps {
   readonly bastionInstanceArn?: string;
   /** The tag that opts Linux instances into losing ssm-user's sudo, when configured: nobody may add or drop it. */
   readonly sudoRemovalTagKey?: string;
+  /** The workload is in just-in-time mode: request rights only, no standing sessions. @default false */
+  readonly justInTime?: boolean;
 }
 
 const tunnelFlags = (p: AccessPolicyProps): TunnelFlags => ({
@@ -464,3 +466,6 @@ export function justInTimeAccessPolicy(p: AccessPolicyProps): PolicyDocument {
   ];
   return policy(...statements);
 }
+
+/** The access policy of a group: its standing session rights, or in just-in-time mode its request rights. */
+export const sessionAccessPolicy = (p: AccessPolicyProps): PolicyDocument => (p.justInTime === true ? justInTimeAccessPolicy(p) : accessPolicy(p));
