@@ -89,7 +89,10 @@ describe.each([
     for (const w of config.workloads) {
       for (const region of w.regions) {
         const here = checks.filter((c) => c.stack === `workload-${w.name}` && c.region === region);
-        for (const g of w.accessGroups) expect(here.some((c) => c.column === `${g.name} member`)).toBe(true);
+        for (const g of w.accessGroups) {
+          const column = g.identityCenterGroup === undefined ? `${g.name} member` : `${g.name} (Identity Center)`;
+          expect(here.some((c) => c.column === column)).toBe(true);
+        }
         expect(here.some((c) => c.expect === "Allowed")).toBe(true);
         expect(here.some((c) => c.expect !== "Allowed")).toBe(true);
       }

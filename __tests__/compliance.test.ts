@@ -9,14 +9,15 @@ import { IamUserPolicyAttachment } from "@cdktf/provider-aws/lib/iam-user-policy
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
+import { SsoadminManagedPolicyAttachment } from "@cdktf/provider-aws/lib/ssoadmin-managed-policy-attachment";
 import { Aspects, Testing, TerraformResource, type TerraformStack } from "cdktf";
 import { stringify } from "yaml";
 import { ComplianceError, formatFinding, RULES } from "../compliance/engine";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import { toTerraformJson, unescapeTemplateSequences } from "../modules/terraform-json";
-import { LOG_ARCHIVE_STACK, ORGANIZATION_STACK, workloadStackName } from "../config/naming";
-import { buildStacks, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
+import { IDENTITY_CENTER_STACK, identityCenterWorkloads, LOG_ARCHIVE_STACK, ORGANIZATION_STACK, workloadStackName } from "../config/naming";
+import { buildStacks, IdentityCenterStack, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
 import { synthesize } from "../stacks/synthesize";
 import { exampleConfig, exampleRaw, ROOT } from "./helpers";
 
@@ -29,8 +30,12 @@ type Stacks = Record<string, TerraformStack & { compliance: { findings(): any[] 
 
 function build(config: Config): Stacks {
   const app = Testing.app({ stackTraces: false });
-  const { logArchive, workloads, organization, justInTime } = buildStacks(app, config);
-  return Object.fromEntries([logArchive, ...workloads, ...(organization ? [organization] : []), ...(justInTime ? [justInTime] : [])].map((s) => [s.node.id, s]));
+  const { logArchive, workloads, organization, identityCenter, justInTime } = buildStacks(app, config);
+  return Object.fromEntries(
+    [logArchive, ...workloads, ...(organization ? [organization] : []), ...(identityCenter ? [identityCenter] : []), ...(justInTime ? [justInTime] : [])].map(
+      (s) => [s.node.id, s],
+    ),
+  );
 }
 
 /** Only the stack named `name`: the others are not needed to check it. */
@@ -38,6 +43,7 @@ function buildOne(config: Config, name: string): TerraformStack & { compliance: 
   const app = Testing.app({ stackTraces: false });
   if (name === LOG_ARCHIVE_STACK) return new LogArchiveStack(app, config);
   if (name === ORGANIZATION_STACK) return new OrganizationStack(app, config, config.organizationGuardrails!);
+  if (name === IDENTITY_CENTER_STACK) return new IdentityCenterStack(app, config, config.identityCenter!, identityCenterWorkloads(config));
   return new WorkloadStack(app, config, config.workloads.find((w) => workloadStackName(w.name) === name)!);
 }
 
@@ -96,6 +102,8 @@ const WATCHDOG = "monitoring-eu-west-1/watchdog";
 const P = "workload-payments";
 const L = "log-archive";
 const O = "organization";
+const A = "workload-analytics";
+const IC = "identity-center";
 const SCP = "setup-scp/policy-1";
 const fixOf = (id: string): string => RULES.find((r) => r.id === id)!.fix;
 
@@ -122,7 +130,7 @@ describe("the shipped example", () => {
   test("every rule has an id, a one-line rationale, a fix, and appears once", () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const rule of RULES) {
-      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB|EC2|ORG|JIT)-\d+$/);
+      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB|EC2|ORG|IDC|JIT)-\d+$/);
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(10);
     }
@@ -398,6 +406,37 @@ describe("each rule finds its violation", () => {
       [
         `error SM-IAM-7 ${P}/access-group-payments-operators/policy: no Deny of ssm:TerminateSession, ssm:SendCommand, ssm:StartAutomationExecution, ssm:CreateAssociation, ssm:CreateAssociationBatch, ssm:UpdateAssociation, ec2-instance-connect:SendSSHPublicKey, ec2-instance-connect:SendSerialConsoleSSHPublicKey on * whose only condition is BoolIfExists aws:MultiFactorAuthPresent "false". Fix: ${fixOf("SM-IAM-7")}`,
       ],
+    ],
+    [
+      "SM-IAM-7 (an Identity Center access group locked out by an MFA Deny)",
+      A,
+      (s) =>
+        editJson(s, "access-policy-analysts/policy", "policy", (d) =>
+          d.Statement.push({ Sid: "DenySessionsWithoutMfa", Effect: "Deny", Action: "ssm:StartSession", Resource: "*", Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } } }),
+        ),
+      [
+        `error SM-IAM-7 ${A}/access-policy-analysts/policy: DenySessionsWithoutMfa denies on aws:MultiFactorAuthPresent, which Identity Center sessions never carry: it locks out every member of analysts. Fix: Enforce MFA in IAM Identity Center's settings (every time they sign in), not in the access policy.`,
+      ],
+    ],
+    [
+      "SM-IDC-1",
+      IC,
+      (s) => resource(s, "analytics-analysts/policy-1").addOverride("customer_managed_policy_reference.name", "acme-other-policy"),
+      [
+        `error SM-IDC-1 ${IC}/analytics-analysts/permission-set: acme-analytics-analysts does not reference /session-manager/acme-session-guardrails. Fix: ${fixOf("SM-IDC-1")}`,
+        `error SM-IDC-1 ${IC}/analytics-analysts/permission-set: acme-analytics-analysts references other policies: /session-manager/acme-other-policy. Fix: ${fixOf("SM-IDC-1")}`,
+      ],
+    ],
+    [
+      "SM-IDC-1 (an AWS managed policy beside the references)",
+      IC,
+      (s) =>
+        new SsoadminManagedPolicyAttachment(s, "admin", {
+          instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+          permissionSetArn: "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
+          managedPolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+        }),
+      [`error SM-IDC-1 ${IC}/admin: aws_ssoadmin_managed_policy_attachment adds permissions the access review does not model. Fix: ${fixOf("SM-IDC-1")}`],
     ],
     [
       "SM-IAM-10",
@@ -1066,7 +1105,7 @@ describe("suppressions", () => {
     expect(lines.slice(1)).toEqual(
       expect.arrayContaining([
         '  compliance.suppressions[0].rule: is not a rule of the pack (see docs/compliance-rules.md) (got "SM-XYZ-9")',
-        '  compliance.suppressions[1].stack: is not a stack of this config (log-archive, workload-payments, workload-analytics, workload-batch, just-in-time) (got "workload-nope")',
+        '  compliance.suppressions[1].stack: is not a stack of this config (log-archive, workload-payments, workload-analytics, workload-batch, identity-center, just-in-time) (got "workload-nope")',
         '  compliance.suppressions[2].reason: must explain, in at least 20 characters, why the finding is acceptable (got "because")',
         expect.stringMatching(/^ {2}compliance\.suppressions\[3\]\.reason: /),
       ]),

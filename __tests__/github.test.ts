@@ -31,6 +31,16 @@ describe("deployment.github", () => {
       ["workload-batch", "arn:aws:iam::444444444444:role/ssm-deploy"],
     ]);
     expect(targets.organization.map((t) => [t.stack, t.accountId, t.region])).toEqual([["organization", "101010101010", "us-east-1"]]);
+    // Identity Center's administering account and the instance's region.
+    expect(targets.identityCenter.map((t) => [t.stack, t.accountId, t.region, t.deployRoleArn])).toEqual([
+      ["identity-center", "101010101010", "eu-west-1", "arn:aws:iam::101010101010:role/ssm-deploy"],
+    ]);
+  });
+
+  test("no Identity Center access group, no identity-center job", () => {
+    const raw = withGithub({ roleName: "ssm-deploy" });
+    delete raw.workloads[1].accessGroups[1].identityCenterGroup;
+    expect(githubTargets(validateConfig(raw))!.identityCenter).toEqual([]);
   });
 
   test("the plan role defaults to the deploy role", () => {

@@ -19,6 +19,8 @@ function organization(n: number, odd?: number, ssh = false) {
   const raw = exampleRaw();
   const template = raw.workloads[1];
   delete raw.justInTime; // its rules name the example's just-in-time workload
+  // IAM access groups only: the counts below are of the IAM group's checks.
+  template.accessGroups = template.accessGroups.filter((g: Record<string, unknown>) => g.identityCenterGroup === undefined);
   raw.workloads = Array.from({ length: n }, (_, i) => {
     const w = structuredClone(template);
     if (i === odd || ssh) w.accessGroups[0].allowSsh = true;

@@ -138,7 +138,7 @@ describe("review report", () => {
   test("lint findings are listed, and access is not evaluated over policies that failed lint", async () => {
     const review = await buildReview(config, editing("ManageOwnSessions", (s) => ({ ...s, Action: ["ssm:TerminateSessions"] })));
     expect(review.checks).toBe(0);
-    expect(review.markdown).toContain("**3 lint findings: access not evaluated**");
+    expect(review.markdown).toContain("**4 lint findings: access not evaluated**");
     expect(review.markdown).toContain(
       "| workload-payments | acme-payments-operators-session-access (`workload-payments/access-group-payments-operators/policy`) | Statement[2] (ManageOwnSessions).Action | action | ssm:TerminateSessions does not exist |",
     );

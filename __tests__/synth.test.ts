@@ -93,9 +93,10 @@ describe("the app command", () => {
         [
           "log-archive         account 111111111111   18 resources",
           "workload-payments   account 222222222222  132 resources",
-          "workload-analytics  account 333333333333   51 resources",
+          "workload-analytics  account 333333333333   52 resources",
           "workload-batch      account 444444444444   56 resources",
           "organization        account 101010101010    6 resources",
+          "identity-center     account 101010101010    6 resources",
           "just-in-time        account 555555555555    1 resource",
           "",
         ].join("\n"),
@@ -105,6 +106,7 @@ describe("the app command", () => {
     });
     expect(Object.keys(a).sort()).toEqual([
       "manifest.json",
+      "stacks/identity-center/cdk.tf.json",
       "stacks/just-in-time/cdk.tf.json",
       "stacks/log-archive/cdk.tf.json",
       "stacks/organization/cdk.tf.json",
@@ -118,11 +120,11 @@ describe("the app command", () => {
     ]);
     expect(b).toEqual(a);
     // The counts printed are the resources written.
-    const counts = ["log-archive", "workload-payments", "workload-analytics", "workload-batch", "organization", "just-in-time"].map((stack) => {
+    const counts = ["log-archive", "workload-payments", "workload-analytics", "workload-batch", "organization", "identity-center", "just-in-time"].map((stack) => {
       const resources = JSON.parse(a[`stacks/${stack}/cdk.tf.json`]).resource;
       return Object.values<object>(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
     });
-    expect(counts).toEqual([18, 132, 51, 56, 6, 1]);
+    expect(counts).toEqual([18, 132, 52, 56, 6, 6, 1]);
     expect(JSON.parse(a["stacks/workload-analytics/cdk.tf.json"]).import).toHaveLength(1);
     const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
     for (const [file, text] of Object.entries(a)) {
@@ -201,9 +203,11 @@ test("the synth summary aligns names and counts, and says resource for one", () 
 });
 
 describe("deploy order", () => {
-  test("every workload, the organization and the just-in-time stack depend on log-archive, in the manifest the CLI reads", () => {
+  test("every workload, the organization and the just-in-time stack depend on log-archive, and identity-center on the workloads it references, in the manifest the CLI reads", () => {
     const manifest = JSON.parse(readFileSync(join(jsonOutput(), "out", "manifest.json"), "utf8"));
     expect(Object.fromEntries(Object.entries<any>(manifest.stacks).map(([name, s]) => [name, s.dependencies]))).toEqual({
+      // Its permission sets reference customer managed policies workload-analytics creates.
+      "identity-center": ["log-archive", "workload-analytics"],
       "just-in-time": ["log-archive"],
       "log-archive": [],
       organization: ["log-archive"],
@@ -235,7 +239,7 @@ describe("HCL output", () => {
   test("keeps the import block that adopts analytics' SSM-SessionManagerRunShell, as the JSON output has it", () => {
     const hcl = hclOutput();
     const json = jsonOutput();
-    expect(stacksOf(hcl)).toEqual(["just-in-time", "log-archive", "organization", "workload-analytics", "workload-batch", "workload-payments"]);
+    expect(stacksOf(hcl)).toEqual(["identity-center", "just-in-time", "log-archive", "organization", "workload-analytics", "workload-batch", "workload-payments"]);
     for (const stack of stacksOf(hcl)) {
       const blocks = hclBlocks(readFileSync(join(hcl, "out", "stacks", stack, "cdk.tf"), "utf8"));
       const imports = blocks.filter((b) => b.type === "import").map((b) => b.attributes);
@@ -273,6 +277,7 @@ describe("HCL output", () => {
     const run = await runReport({ CDKTF_OUTDIR: join(hcl, "out"), SESSIONS_CONFIG: EXAMPLE_CONFIG });
     expect(run).toMatchObject({ code: 0, err: "" });
     expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("960 access checks, all as intended");
+    // The simulation of every check: seconds, more on a busy machine.
   }, 30_000);
 
   test("a JSON synth after an HCL one drops the kept JSON, and the report reads cdk.tf.json again", () => {

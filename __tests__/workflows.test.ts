@@ -46,13 +46,15 @@ describe("the deploy workflow", () => {
   const { jobs } = workflow("deploy.yml");
   const applying = Object.keys(jobs).filter((n) => jobs[n]!.steps?.some((s) => s.with?.apply === "true"));
 
-  test("applies log-archive, the workloads and the organization stack", () => {
-    expect(applying.sort()).toEqual(["log-archive", "organization", "workloads"]);
+  test("applies log-archive, the workloads, the organization stack and the identity-center stack", () => {
+    expect(applying.sort()).toEqual(["identity-center", "log-archive", "organization", "workloads"]);
   });
 
-  test("applies log-archive before any workload, and the organization stack after every workload", () => {
+  test("applies log-archive before any workload, and the organization and identity-center stacks after every workload", () => {
     expect(upstream(jobs, "workloads").has("log-archive")).toBe(true);
     expect(upstream(jobs, "organization")).toEqual(new Set(["targets", "log-archive", "workloads"]));
+    // The permission sets reference customer managed policies the workload stacks create.
+    expect(upstream(jobs, "identity-center")).toEqual(new Set(["targets", "log-archive", "workloads"]));
     expect(upstream(jobs, "log-archive").has("workloads")).toBe(false);
   });
 

@@ -33,11 +33,12 @@ const byKey = (tf: Record<string, any>, type: string): Record<string, Record<str
 describe("workspaces stack", () => {
   const raw = cloudRaw();
   const config = validateConfig(raw);
-  const stacks = ["log-archive", ...config.workloads.map((w) => `workload-${w.name}`), "organization", "just-in-time"];
+  const stacks = ["log-archive", ...config.workloads.map((w) => `workload-${w.name}`), "organization", "identity-center", "just-in-time"];
   const accounts: Record<string, string> = {
     "log-archive": config.logArchive.accountId,
     ...Object.fromEntries(config.workloads.map((w) => [`workload-${w.name}`, w.accountId])),
     organization: config.organizationGuardrails!.managementAccountId,
+    "identity-center": config.identityCenter!.accountId,
     "just-in-time": config.justInTime!.delegatedAdministratorAccountId,
   };
   const tf = synthWorkspaces(raw);
@@ -84,13 +85,14 @@ describe("workspaces stack", () => {
     }
   });
 
-  it("plans every other stack after log-archive applies", () => {
+  it("plans every other stack after log-archive applies, and identity-center after the workloads it references", () => {
     const triggers = Object.values(byKey(tf, "tfe_run_trigger")).map((t) => [t.sourceable_id, t.workspace_id]);
     expect(triggers.sort()).toEqual(
-      stacks
-        .filter((s) => s !== "log-archive")
-        .map((s) => ["${tfe_workspace.workspace-log-archive.id}", `\${tfe_workspace.workspace-${s}.id}`])
-        .sort(),
+      [
+        ...stacks.filter((s) => s !== "log-archive").map((s) => ["${tfe_workspace.workspace-log-archive.id}", `\${tfe_workspace.workspace-${s}.id}`]),
+        // Only analytics has an Identity Center access group.
+        ["${tfe_workspace.workspace-workload-analytics.id}", "${tfe_workspace.workspace-identity-center.id}"],
+      ].sort(),
     );
   });
 

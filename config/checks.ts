@@ -7,9 +7,9 @@ import {
   logKeyAlias,
 } from "./naming";
 import { RULES } from "../compliance/rules";
-import { JUST_IN_TIME_STACK, LOG_ARCHIVE_STACK, workloadStackName } from "./naming";
+import { IDENTITY_CENTER_STACK, JUST_IN_TIME_STACK, LOG_ARCHIVE_STACK, PERMISSION_SET_NAME_MAX, permissionSetName, workloadStackName } from "./naming";
 import { hasRegex, MAX_REGEX_FILTERS_PER_LOG_GROUP } from "./filter-pattern";
-import { LOG_ARCHIVE_DEFAULTS } from "./schema";
+import { LOG_ARCHIVE_DEFAULTS, SESSION_DEFAULTS } from "./schema";
 import { checkJustInTime } from "./jit-checks";
 
 /**
@@ -34,6 +34,8 @@ export function crossCheck(data: unknown): Problem[] {
   const logAccount = str(log.accountId);
   if (logAccount !== undefined) accounts.set(logAccount, "logArchive.accountId");
   const names = new Map<string, string>();
+  const permissionSets = new Map<string, string>();
+  const identityCenter = root.identityCenter !== undefined;
 
   workloads.forEach((raw, i) => {
     const w = obj(raw);
@@ -67,6 +69,8 @@ export function crossCheck(data: unknown): Problem[] {
         checkIamName(accessPolicyName(prefix, g), 128, `${at}.accessGroups[${j}].name`, problems);
       }
     });
+
+    const federated = checkIdentityCenterGroups(w, at, prefix, identityCenter, obj(defaults), permissionSets, problems);
 
     checkConnectivity(obj(w.connectivity), at, regions, str(log.region), arr(w.accessGroups), problems);
     arr(w.accessGroups).forEach((g, j) => checkTunnels(obj(g), `${at}.accessGroups[${j}]`, problems));
@@ -106,6 +110,12 @@ export function crossCheck(data: unknown): Problem[] {
             message: `is not an access group of this workload (${groups.filter(Boolean).join(", ") || "none"})`,
             value: g,
           });
+        } else if (typeof g === "string" && federated.has(g)) {
+          problems.push({
+            path: `${at}.users[${k}].groups[${m}]`,
+            message: "is an Identity Center access group (identityCenterGroup): its members are the Identity Center group's, IAM users cannot join it",
+            value: g,
+          });
         }
       });
       if (u.runAsUser !== undefined && !runAsEnabled) {
@@ -118,11 +128,70 @@ export function crossCheck(data: unknown): Problem[] {
     });
   });
   checkListNames(obj(root.observabilityDefaults), "observabilityDefaults", problems);
-  checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), root.justInTime !== undefined, problems);
+  const hasPermissionSets = identityCenter && permissionSets.size > 0;
+  checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), hasPermissionSets, root.justInTime !== undefined, problems);
   checkGithub(obj(root.deployment), problems);
   checkCreatedRoleAccounts(root, accounts, problems);
   checkJustInTime(root, problems);
   return problems;
+}
+
+/**
+ * Identity Center access groups need the identityCenter section, a permission set name within IAM Identity Center's
+ * 32 characters and unique in the instance, and credentials that last no longer than the workload's sessions (AWS's
+ * minimum of one hour aside). Returns the names of the workload's Identity Center access groups.
+ *
+ * Whether a display name exists in the identity store cannot be known offline: the plan looks it up and fails there.
+ */
+function checkIdentityCenterGroups(
+  w: Record<string, unknown>,
+  at: string,
+  prefix: string | undefined,
+  identityCenter: boolean,
+  defaults: Record<string, unknown>,
+  permissionSets: Map<string, string>,
+  problems: Problem[],
+): Set<string> {
+  const federated = new Set<string>();
+  const maxMinutes = num(obj(w.session).maxSessionDurationMinutes) ?? num(defaults.maxSessionDurationMinutes) ?? SESSION_DEFAULTS.maxSessionDurationMinutes;
+  arr(w.accessGroups).forEach((raw, j) => {
+    const g = obj(raw);
+    const here = `${at}.accessGroups[${j}]`;
+    if (g.identityCenterGroup === undefined) return;
+    const ic = obj(g.identityCenterGroup);
+    const name = str(g.name);
+    if (name !== undefined) federated.add(name);
+    if (!identityCenter) {
+      problems.push({
+        path: `${here}.identityCenterGroup`,
+        message: "needs the identityCenter section (instanceArn, identityStoreId, accountId, region) at the top of the file",
+      });
+    }
+    const override = str(ic.permissionSetName);
+    const workloadName = str(w.name);
+    if (override === undefined && (prefix === undefined || workloadName === undefined || name === undefined)) return;
+    const permissionSet = permissionSetName(prefix ?? "", workloadName ?? "", { name: name ?? "", identityCenterGroup: { permissionSetName: override } });
+    const where = override === undefined ? `${here}.name` : `${here}.identityCenterGroup.permissionSetName`;
+    if (override === undefined && permissionSet.length > PERMISSION_SET_NAME_MAX) {
+      problems.push({
+        path: where,
+        message:
+          `gives the permission set name ${permissionSet} (${permissionSet.length} characters), longer than IAM Identity Center's ` +
+          `${PERMISSION_SET_NAME_MAX}: set identityCenterGroup.permissionSetName, or shorten the group, workload or namePrefix`,
+        value: name,
+      });
+    }
+    firstWins(permissionSets, permissionSet, where, problems, "the same permission set name as");
+    const hours = num(ic.sessionDurationHours);
+    if (hours !== undefined && hours > 1 && hours * 60 > maxMinutes) {
+      problems.push({
+        path: `${here}.identityCenterGroup.sessionDurationHours`,
+        message: `must not exceed the workload's maxSessionDurationMinutes (${maxMinutes}): credentials would outlast every session`,
+        value: hours,
+      });
+    }
+  });
+  return federated;
 }
 
 /**
@@ -341,10 +410,17 @@ function checkTunnels(g: Record<string, unknown>, at: string, problems: Problem[
 }
 
 /** Suppressions must name a rule that exists and a stack this config produces (the organization stack aside). */
-function checkSuppressions(compliance: Record<string, unknown>, workloads: (string | undefined)[], justInTime: boolean, problems: Problem[]): void {
+function checkSuppressions(
+  compliance: Record<string, unknown>,
+  workloads: (string | undefined)[],
+  identityCenter: boolean,
+  justInTime: boolean,
+  problems: Problem[],
+): void {
   const stacks = [
     LOG_ARCHIVE_STACK,
     ...workloads.filter((w): w is string => w !== undefined).map(workloadStackName),
+    ...(identityCenter ? [IDENTITY_CENTER_STACK] : []),
     ...(justInTime ? [JUST_IN_TIME_STACK] : []),
   ];
   arr(compliance.suppressions).forEach((raw, i) => {

@@ -143,6 +143,7 @@ function resolve(raw: RawConfig): Config {
     compliance: raw.compliance,
     organizationGuardrails: raw.organization.guardrails,
     justInTime: raw.justInTime,
+    identityCenter: raw.identityCenter,
   };
 }
 

@@ -99,6 +99,41 @@ export const setupScpName = (prefix: string, n: number): string => `${prefix}-se
 /** The n-th (from 1) RCP around the transcript and access-log buckets and the log-archive keys. */
 export const logRcpName = (prefix: string, n: number): string => `${prefix}-session-logs-rcp-${n}`;
 export const workloadStackName = (workload: string): string => `workload-${workload}`;
+
+/**
+ * IAM Identity Center: the permission sets of the Identity Center access groups, their account assignments and the
+ * attributes for access control, deployed in the account that administers Identity Center.
+ */
+export const IDENTITY_CENTER_STACK = "identity-center";
+/** IAM Identity Center's limit on permission set names. */
+export const PERMISSION_SET_NAME_MAX = 32;
+/** Whether an access group is an Identity Center access group (a permission set) rather than an IAM group. */
+export const isIdentityCenterGroup = (group: Pick<AccessGroupConfig, "identityCenterGroup">): boolean => group.identityCenterGroup !== undefined;
+/** The permission set of one Identity Center access group: the override, else `<namePrefix>-<workload>-<group>`. */
+export const permissionSetName = (
+  prefix: string,
+  workload: string,
+  group: { readonly name: string; readonly identityCenterGroup?: { readonly permissionSetName?: string } },
+): string =>
+  group.identityCenterGroup?.permissionSetName ?? `${prefix}-${workload}-${group.name}`;
+/**
+ * Hours a permission set's credentials last: the override, else the workload's maximum session duration in whole
+ * hours, within the 1 to 12 hours IAM Identity Center allows.
+ */
+export function permissionSetSessionHours(group: Pick<AccessGroupConfig, "identityCenterGroup">, maxSessionDurationMinutes: number): number {
+  return group.identityCenterGroup?.sessionDurationHours ?? Math.min(12, Math.max(1, Math.floor(maxSessionDurationMinutes / 60)));
+}
+/**
+ * The path of the roles IAM Identity Center creates for permission sets in each assigned account:
+ * /aws-reserved/sso.amazonaws.com/<region>/, without the region for an instance in us-east-1.
+ */
+export const identityCenterRolePath = (instanceRegion: string): string =>
+  instanceRegion === "us-east-1" ? "/aws-reserved/sso.amazonaws.com/" : `/aws-reserved/sso.amazonaws.com/${instanceRegion}/`;
+/** The role of a permission set in an assigned account: AWSReservedSSO_<permission set>_<suffix IAM Identity Center picks>. */
+export const identityCenterRoleName = (permissionSet: string, suffix: string): string => `AWSReservedSSO_${permissionSet}_${suffix}`;
+/** Where the AWS access portal sends people of a permission set: the Session Manager console of the region. */
+export const sessionManagerConsoleUrl = (region: string): string =>
+  `https://${region}.console.aws.amazon.com/systems-manager/session-manager?region=${region}`;
 /** The HCP Terraform workspaces of the other stacks, with a cloud backend that has `workspaces`. */
 export const WORKSPACES_STACK = "workspaces";
 /** The HCP Terraform workspace of a stack under the cloud backend: `<workspacePrefix><stack>`, by default `<namePrefix>-<stack>`. */
@@ -303,12 +338,17 @@ export interface GithubTarget {
   readonly environment: string;
 }
 
-/** What the workflows run, in deploy order: log-archive, then every workload, then the organization stack if any. */
+/**
+ * What the workflows run, in deploy order: log-archive, then every workload, then the organization and identity-center
+ * stacks if any (the permission sets reference policies the workload stacks create).
+ */
 export interface GithubTargets {
   readonly logArchive: GithubTarget;
   readonly workloads: readonly GithubTarget[];
   /** Empty without organization.guardrails. */
   readonly organization: readonly GithubTarget[];
+  /** Empty without Identity Center access groups. */
+  readonly identityCenter: readonly GithubTarget[];
 }
 
 /**
@@ -333,7 +373,13 @@ export function githubTargets(config: Config): GithubTargets | undefined {
     logArchive: target(LOG_ARCHIVE_STACK, config.logArchive.accountId, config.logArchive.region),
     workloads: config.workloads.map((w) => target(workloadStackName(w.name), w.accountId, w.regions[0]!)),
     organization: guardrails === undefined ? [] : [target(ORGANIZATION_STACK, organizationStackAccount(guardrails), ORGANIZATIONS_REGION)],
+    identityCenter: identityCenterWorkloads(config).length === 0 ? [] : [target(IDENTITY_CENTER_STACK, config.identityCenter!.accountId, config.identityCenter!.region)],
   };
+}
+
+/** The workloads with Identity Center access groups: the identity-center stack assigns their permission sets. */
+export function identityCenterWorkloads(config: Config): Config["workloads"] {
+  return config.identityCenter === undefined ? [] : config.workloads.filter((w) => w.accessGroups.some(isIdentityCenterGroup));
 }
 
 /** The S3 backend's state object of a stack; its lock file is this key with `.tflock` appended (use_lockfile). */
@@ -377,12 +423,15 @@ export interface DeploymentRoles {
 
 /**
  * The deployment roles a stack creates, from `deployment.github.createRoles` or the cloud backend's
- * `workspaces.createRunRoles`; undefined when neither is set. The config allows at most one: GitHub needs the s3
+ * `workspaces.createRunRoles`; undefined when neither is set, and for the identity-center stack. The config allows at most one: GitHub needs the s3
  * backend, HCP Terraform is the cloud backend.
  */
 export function deploymentRoles(config: Config, stack: string): DeploymentRoles | undefined {
   // The just-in-time stack deploys with the delegated administrator's own credentials (docs/just-in-time.md).
   if (stack === JUST_IN_TIME_STACK) return undefined;
+  // The account that administers Identity Center usually holds the organization stack too, and its deploy role needs
+  // Identity Center's rights, not a session stack's: it is created by hand (docs/identity-center.md).
+  if (stack === IDENTITY_CENTER_STACK) return undefined;
   const github = config.deployment.github;
   const backend = config.deployment.backend;
   if (github?.createRoles !== undefined && backend.type === "s3") {

@@ -124,13 +124,67 @@ const remoteHost = z.strictObject({
   port: port.describe("Its port."),
 });
 
+/** An IAM Identity Center permission set name: 1-32 characters of letters, digits and + = , . @ _ - (AWS's limits). */
+const permissionSetName = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,32}$/, "must be a permission set name: 1-32 letters, digits and + = , . @ _ -");
+
+/** Overrides of the permission set an Identity Center access group gets. */
+const identityCenterGroupSettings = {
+  permissionSetName: permissionSetName
+    .optional()
+    .describe("Name of the group's permission set. Default: <namePrefix>-<workload>-<group>, which must fit in 32 characters."),
+  sessionDurationHours: z
+    .number()
+    .int("must be a whole number of hours")
+    .min(1, "must be 1-12: IAM Identity Center allows 1 to 12 hours")
+    .max(12, "must be 1-12: IAM Identity Center allows 1 to 12 hours")
+    .optional()
+    .describe("Hours the permission set's credentials last (1-12). Default: the workload's maxSessionDurationMinutes in whole hours, at least 1."),
+};
+
+/**
+ * The Identity Center group whose members get this access group's permission set in the workload account: by
+ * display name (resolved by the plan, with the aws_identitystore_group data source) or by group id.
+ */
+const identityCenterGroup = z.union(
+  [
+    z.strictObject({
+      displayName: z
+        .string()
+        .min(1, "must not be empty")
+        .max(1024, "must be at most 1024 characters (Identity Store's limit)")
+        .refine((n) => n.trim() === n, "must not start or end with white space")
+        .describe("The group's DisplayName in the identity store; the plan looks it up and fails if there is none."),
+      ...identityCenterGroupSettings,
+    }),
+    z.strictObject({
+      groupId: z
+        .string()
+        .regex(
+          /^([0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/,
+          "must be an identity store group id such as 9067b4a2e1-1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901",
+        )
+        .describe("The group's id in the identity store."),
+      ...identityCenterGroupSettings,
+    }),
+  ],
+  { error: "must be { displayName: <group name> } or { groupId: <group id> }" },
+);
+
 const accessGroup = z.strictObject({
   name: slug(32).describe("Group name; the IAM group is <namePrefix>-<name>."),
+  identityCenterGroup: identityCenterGroup
+    .optional()
+    .describe("Make this an IAM Identity Center access group: a permission set assigned to this Identity Center group instead of an IAM group. Needs the identityCenter section."),
   instanceTags: z
     .record(tagKey, z.array(tagValue).min(1, "must list at least one value"))
     .refine((t) => Object.keys(t).length > 0, "must name at least one tag: an empty condition would open every instance")
     .describe("Instances the group may reach: every key must match one of its values."),
-  mfaRequired: z.boolean().default(true).describe("Deny sessions unless the caller signed in with MFA."),
+  mfaRequired: z
+    .boolean()
+    .default(true)
+    .describe("Deny sessions unless the caller signed in with MFA (IAM groups; Identity Center enforces MFA at sign-in)."),
   allowSsh: z
     .boolean()
     .default(false)
@@ -673,6 +727,44 @@ const justInTime = z.strictObject({
     .describe("Raw Cedar forbid statements added to the deny-access policy; validated against the just-in-time schema like the generated ones."),
 });
 
+/** An identity store attribute as attributes for access control name it, e.g. ${path:userName}. */
+const identityStoreAttribute = z
+  .string()
+  .regex(
+    /^\$\{path:[A-Za-z][A-Za-z0-9._:\[\]" =-]{0,200}\}$/,
+    "must be an identity store attribute path such as ${path:userName} or ${path:enterprise.employeeNumber}",
+  );
+
+const identityCenter = z.strictObject({
+  instanceArn: z
+    .string()
+    .regex(/^arn:aws:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, "must be an IAM Identity Center instance ARN such as arn:aws:sso:::instance/ssoins-0123456789abcdef")
+    .describe("The IAM Identity Center instance (aws sso-admin list-instances)."),
+  identityStoreId: z
+    .string()
+    .regex(/^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, "must be an identity store id such as d-0123456789")
+    .describe("The instance's identity store (aws sso-admin list-instances)."),
+  accountId: accountId.describe(
+    "The account that administers Identity Center: the management account or the delegated administrator. The identity-center stack deploys there.",
+  ),
+  region: region.describe("The region the Identity Center instance is in."),
+  runAs: z
+    .strictObject({
+      attribute: identityStoreAttribute.describe("The identity store attribute Identity Center passes as the SSMSessionRunAs session tag, e.g. ${path:userName}."),
+    })
+    .optional()
+    .describe("Run As from each person's identity: attributes for access control map this attribute to SSMSessionRunAs. Default: off (sessions run as the workload's runAs.defaultUser)."),
+  abacTagKeys: z
+    .record(
+      tagKey.refine((k) => k.toLowerCase() !== "ssmsessionrunas", "must not be SSMSessionRunAs: runAs.attribute maps that one"),
+      identityStoreAttribute,
+    )
+    .optional()
+    .describe(
+      "Instance scoping by attribute: tag key to identity store attribute, e.g. { CostCenter: ${path:enterprise.costCenter} }. Members of Identity Center access groups reach only instances whose tag equals their own.",
+    ),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   organization: z.strictObject({
@@ -683,6 +775,9 @@ export const configSchema = z.strictObject({
       .describe("Organization guardrails: SCPs that keep member-account administrators off the setup, RCPs around the log bucket and key. Enables the organization stack."),
   }),
   logArchive,
+  identityCenter: identityCenter
+    .optional()
+    .describe("IAM Identity Center: enables access groups with identityCenterGroup and the identity-center stack of their permission sets."),
   sessionDefaults: sessionDefaults.default({
     idleTimeoutMinutes: SESSION_DEFAULTS.idleTimeoutMinutes,
     maxSessionDurationMinutes: SESSION_DEFAULTS.maxSessionDurationMinutes,
@@ -739,3 +834,5 @@ export type AutoApprovalConfig = z.output<typeof autoApproval>;
 export type ManualApprovalConfig = z.output<typeof manualApproval>;
 export type JitGroupConfig = z.output<typeof jitGroup>;
 export type AccessMode = (typeof ACCESS_MODES)[number];
+export type IdentityCenterConfig = z.output<typeof identityCenter>;
+export type IdentityCenterGroupConfig = z.output<typeof identityCenterGroup>;

@@ -9,6 +9,8 @@ import type {
   AccessMode,
   JustInTimeConfig,
   WorkloadJustInTimeConfig,
+  IdentityCenterConfig,
+  IdentityCenterGroupConfig,
   LogArchiveConfig,
   RawConfig,
   RemoteHostConfig,
@@ -81,6 +83,8 @@ export interface Config {
   readonly organizationGuardrails?: GuardrailsConfig;
   /** Just-in-time node access; undefined when the config has no justInTime section. */
   readonly justInTime?: JustInTimeConfig;
+  /** IAM Identity Center; undefined when the config has no identityCenter section (then no group has identityCenterGroup). */
+  readonly identityCenter?: IdentityCenterConfig;
 }
 
-export type { AccessMode, JustInTimeConfig, WorkloadJustInTimeConfig, AccessGroupConfig, GuardrailsConfig, RemoteHostConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };
+export type { AccessMode, JustInTimeConfig, WorkloadJustInTimeConfig, AccessGroupConfig, GuardrailsConfig, IdentityCenterConfig, IdentityCenterGroupConfig, RemoteHostConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };

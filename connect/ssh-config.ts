@@ -3,6 +3,8 @@ import {
   BASTION_JUMP_USER,
   bastionName,
   bastionRoleName,
+  isIdentityCenterGroup,
+  permissionSetName,
   portForwardingDocumentName,
   remoteHostDocumentName,
   sshDocumentName,
@@ -45,6 +47,7 @@ export function sshConfig(config: Config, workloadName: string): SshConfig {
   if (index < 0) throw new Error(unknownWorkloadMessage(config, workloadName));
   const w = config.workloads[index];
   const { bastion, ssh } = w.connectivity;
+  const federated = config.identityCenter === undefined ? [] : w.accessGroups.filter(isIdentityCenterGroup);
   const cli = new AwsCli(ssh.awsProfile);
   const sshGroups = w.accessGroups.filter((g) => g.allowSsh);
   const forwardGroups = w.accessGroups.filter((g) => g.allowPortForwarding || g.allowRemoteHostPortForwarding);
@@ -59,6 +62,7 @@ export function sshConfig(config: Config, workloadName: string): SshConfig {
   if (tunnelGroups.length > 0) {
     out.push("# Needs the AWS CLI v2 and its Session Manager plugin.", ...mfaSection(tunnelGroups, ssh.awsProfile));
   }
+  if (federated.length > 0) out.push(...identityCenterSection(config, w, federated, ssh.awsProfile));
 
   if (sshGroups.length === 0) {
     const message =
@@ -109,7 +113,8 @@ export function unknownWorkloadMessage(config: Config, name: string): string {
  * the AWS CLI inside a ProxyCommand cannot ask for a code, so the credentials must already carry MFA.
  */
 function mfaSection(groups: readonly AccessGroupConfig[], awsProfile: string | undefined): string[] {
-  const mfa = groups.filter((g) => g.mfaRequired).map((g) => g.name);
+  // Identity Center asks for MFA at sign-in (aws sso login); its groups have no MFA Deny.
+  const mfa = groups.filter((g) => g.mfaRequired && !isIdentityCenterGroup(g)).map((g) => g.name);
   if (mfa.length === 0) return [];
   return [
     "#",
@@ -119,6 +124,37 @@ function mfaSection(groups: readonly AccessGroupConfig[], awsProfile: string | u
       ? "# (or a tool such as aws-mfa) and export them (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)."
       : `# (or a tool such as aws-mfa) and store them in the AWS CLI profile ${awsProfile}, which every command here uses.`,
     "# ExpiredTokenException means the MFA session has expired: get new credentials the same way.",
+  ];
+}
+
+/**
+ * The AWS CLI profiles of the workload's Identity Center access groups (~/.aws/config, not ~/.ssh/config): one per
+ * permission set and account, all sharing one sso-session, so one `aws sso login` serves every profile.
+ */
+function identityCenterSection(config: Config, w: WorkloadConfig, groups: readonly AccessGroupConfig[], awsProfile: string | undefined): string[] {
+  const ic = config.identityCenter!;
+  const session = config.namePrefix;
+  const profiles = groups.map((g) => permissionSetName(config.namePrefix, w.name, g));
+  return [
+    "#",
+    ...comment(
+      `IAM Identity Center: members of ${groups.map((g) => g.name).join(", ")} sign in with aws sso login --sso-session ${session} ` +
+        "(Identity Center asks for MFA there) after adding these lines to ~/.aws/config, with your AWS access portal URL:",
+    ),
+    `#   [sso-session ${session}]`,
+    "#   sso_start_url = https://<your access portal>.awsapps.com/start",
+    `#   sso_region = ${ic.region}`,
+    "#   sso_registration_scopes = sso:account:access",
+    ...profiles.flatMap((profile) => [
+      `#   [profile ${profile}]`,
+      `#   sso_session = ${session}`,
+      `#   sso_account_id = ${w.accountId}`,
+      `#   sso_role_name = ${profile}`,
+      `#   region = ${w.regions[0]}`,
+    ]),
+    ...(awsProfile === undefined
+      ? comment(`Run the commands below with AWS_PROFILE=${profiles[0]}, or set connectivity.ssh.awsProfile to it.`)
+      : comment(`The commands below use connectivity.ssh.awsProfile (${awsProfile}): make it one of these profiles to use Identity Center.`)),
   ];
 }
 

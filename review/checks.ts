@@ -1,5 +1,6 @@
 import {
   accessGroupName,
+  accessPolicyName,
   accessLogBucketName,
   accessLogPrefix,
   alarmNamePrefix,
@@ -38,6 +39,11 @@ import {
   watchdogRoleName,
   workloadStackName,
   WORKSPACES_STACK,
+  IDENTITY_CENTER_STACK,
+  identityCenterRolePath,
+  identityCenterWorkloads,
+  isIdentityCenterGroup,
+  permissionSetName,
 } from "../config/naming";
 import { PARTITION } from "../config/regions";
 import { AWS_REGIONS } from "../config/regions";
@@ -47,6 +53,7 @@ import {
   foreignRole,
   grantAll,
   groupMember,
+  identityCenterSession,
   instanceSession,
   OUTSIDE_ACCOUNT,
   roleSession,
@@ -88,7 +95,9 @@ export type Column =
   | "log-archive admin (*)"
   | "AWS service"
   | `${string} member`
-  | `${string} member + ${string}`;
+  | `${string} member + ${string}`
+  | `${string} (Identity Center)`
+  | `${string} (Identity Center) + other grants`;
 
 export interface AccessCheck {
   readonly stack: string;
@@ -113,6 +122,7 @@ export function accessModel(config: Config, stacks: readonly ResolvedStack[]): A
     [LOG_ARCHIVE_STACK, config.logArchive.accountId],
     ...config.workloads.map((w) => [workloadStackName(w.name), w.accountId] as const),
     ...(guardrails === undefined ? [] : [[ORGANIZATION_STACK, organizationStackAccount(guardrails)] as const]),
+    ...(identityCenterWorkloads(config).length === 0 ? [] : [[IDENTITY_CENTER_STACK, config.identityCenter!.accountId] as const]),
     ...(config.justInTime === undefined ? [] : [[JUST_IN_TIME_STACK, config.justInTime.delegatedAdministratorAccountId] as const]),
   ]);
   const problems: string[] = [];
@@ -138,6 +148,8 @@ const JIT_REQUEST_ACTIONS = ["ssm:StartAccessRequest", "ssm:GetAccessToken"];
 /** The aws:userid of someone else, who started the session being attempted. */
 const OTHER_USERID = "AIDAOTHERPERSON0000000";
 const SESSION_SUFFIX = "0a1b2c3d4e5f67890";
+/** The Identity Center user name of the modelled person: their role session's name, and their Run As user. */
+const FEDERATED_USER = "alice";
 
 /** Every check, or only those of one workload stack (`onlyStack`), which is cheaper when one check is wanted. */
 export function accessChecks(config: Config, model: AccessModel, onlyStack?: string): AccessCheck[] {
@@ -161,11 +173,31 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     const role = named(stack.roles, instanceRoleName(config.namePrefix), `${stack.name} instance role`);
     const admin = accountAdmin(stack.accountId, "account admin (*)");
     const outsider = accountAdmin(OUTSIDE_ACCOUNT, "outsider admin (*)");
-    const members = workload.accessGroups.map((group) => {
+    const members = workload.accessGroups.filter((g) => !isIdentityCenterGroup(g)).map((group) => {
       const name = accessGroupName(config.namePrefix, group.name);
       const resolved = stack.groups.find((g) => g.name === name);
       if (resolved === undefined) throw new ModelError(`${stack.name}: no IAM group ${name}`);
       return { group, persona: groupMember(stack, resolved), column: `${group.name} member` as Column };
+    });
+    // Identity Center access groups: a person in the role Identity Center made for the group's permission set, built
+    // from the identity-center stack's references to this stack's policies.
+    const identityCenter = config.identityCenter;
+    const federatedMembers = workload.accessGroups.filter(isIdentityCenterGroup).map((group) => {
+      const icStack = stackNamed(IDENTITY_CENTER_STACK);
+      const name = permissionSetName(config.namePrefix, workload.name, group);
+      const set = icStack.permissionSets.find((p) => p.name === name);
+      if (set === undefined) throw new ModelError(`${IDENTITY_CENTER_STACK}: no permission set ${name}`);
+      if (!set.accounts.includes(stack.accountId)) throw new ModelError(`${IDENTITY_CENTER_STACK}: permission set ${name} is not assigned in ${stack.accountId}`);
+      const column = `${group.name} (Identity Center)` as Column;
+      const runAs: Record<string, string> = icStack.accessControlAttributes[RUN_AS_TAG] === undefined ? {} : { [RUN_AS_TAG]: FEDERATED_USER };
+      // The attribute scope's session tags, each with this person's own value; their instances carry the same.
+      const attributes = Object.fromEntries(Object.keys(identityCenter!.abacTagKeys ?? {}).sort().map((key) => [key, `${FEDERATED_USER}-${key.toLowerCase()}`]));
+      const rolePath = identityCenterRolePath(identityCenter!.region);
+      const persona = identityCenterSession(stack, set, rolePath, FEDERATED_USER, { ...runAs, ...attributes }, column);
+      // Another person with the same permission set, whose user name starts like this one's.
+      const lookAlike = identityCenterSession(stack, set, rolePath, `${FEDERATED_USER}-admin`, { ...runAs, ...attributes }, column);
+      const untagged = identityCenterSession(stack, set, rolePath, FEDERATED_USER, runAs, column);
+      return { group, persona, lookAlike, untagged, attributes, column };
     });
     // Default Host Management: instances without an instance profile get this role through Systems Manager.
     const fleet = workload.connectivity.fleet;
@@ -220,7 +252,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     // Just-in-time mode: the groups' own principals start no session and hold no session right; the session runs
     // with the token of an approved request instead. Their rows of the standing model are denied or not granted.
     const justInTime = workload.accessMode === "just-in-time";
-    const memberColumns = new Set<string>(members.flatMap((m) => [m.column, `${m.column} + other grants`]));
+    const memberColumns = new Set<string>([...members, ...federatedMembers].flatMap((m) => [m.column, `${m.column} + other grants`]));
     const intended = (column: Column, request: AccessRequest, expect: Decision, sid?: string): [Decision, string?] => {
       if (!justInTime || !memberColumns.has(column) || JIT_REQUEST_ACTIONS.includes(request.action)) return [expect, sid];
       // A row another Deny decides now has two deciders, neither the only one.
@@ -454,7 +486,8 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
           add("tag themselves SSMSessionRunAs, holding iam:*", col("iam:*"), iamAll, { action: "iam:TagUser", resource: persona.principal, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied");
           add("tag a role SSMSessionRunAs, holding iam:*", col("iam:*"), iamAll, { action: "iam:TagRole", resource: deployRole.roleArn!, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
           add("detach the guardrails from their group, holding iam:*", col("iam:*"), iamAll, { action: "iam:DetachGroupPolicy", resource: groupArn(group.name) }, "ExplicitlyDenied", "DenySessionIamChanges");
-          const another = workload.accessGroups.find((g) => g.name !== group.name);
+          // Another IAM group: an Identity Center access group has none to join.
+          const another = workload.accessGroups.find((g) => g.name !== group.name && !isIdentityCenterGroup(g));
           if (another !== undefined) {
             add(`join ${another.name}, holding iam:*`, col("iam:*"), iamAll, { action: "iam:AddUserToGroup", resource: groupArn(another.name) }, "ExplicitlyDenied", "DenySessionIamChanges");
           }
@@ -544,6 +577,69 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         }
       }
 
+      for (const { group, persona, lookAlike, untagged, attributes, column } of federatedMembers) {
+        const start = (resource: string, options: RequestOptions = {}): AccessRequest => ({ action: "ssm:StartSession", resource, options });
+        // The group's tags and, with an attribute scope, the person's own attribute values.
+        const tags = { ...matchingTags(group), ...attributes };
+        // Identity Center sessions never carry aws:MultiFactorAuthPresent: these rows prove nothing denies on it.
+        add("start a session on a tagged instance (Identity Center: no MFA key)", column, persona, start(instanceArn, { instanceTags: tags }), "Allowed", "StartSessionOnTaggedInstances");
+        add("start it with the audited document", column, persona, start(preferences), "Allowed", "StartSessionWithApprovedDocuments");
+        add("start a session on an instance with other tags", column, persona, start(instanceArn, { instanceTags: { ...otherTags(group), ...attributes } }), ...scopeOutcome(otherTags(group)));
+        add("start a session without the document check", column, persona, start(instanceArn, { instanceTags: tags, sessionDocumentAccessCheck: false }), "ImplicitlyDenied");
+        Object.keys(attributes).forEach((key, i) => {
+          // The attribute scope: another person's value, or no session tag at all.
+          add(`start a session on an instance whose ${key} is someone else's`, column, persona, start(instanceArn, { instanceTags: { ...tags, [key]: "someone-else" } }), "ExplicitlyDenied", `DenySessionsOutsideAttributeScope${i + 1}`);
+          add(`start a session without a ${key} session tag`, column, untagged, start(instanceArn, { instanceTags: tags }), "ExplicitlyDenied", `DenySessionsWithoutAttribute${i + 1}`);
+          add(`assume a role with a ${key} session tag, holding sts:*`, `${column} + other grants` as Column, withPolicy(persona, "sts:* grant", grantAll("sts:*", "AnotherPolicyGrants"), `${persona.label} + sts:*`), { action: "sts:TagSession", resource: deployRole.roleArn!, options: { tagKeys: [key] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+        });
+        add("start it with an unlisted document", column, persona, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ExplicitlyDenied", "DenyUnapprovedSessionDocuments");
+        add("generate the session data key", column, persona, { action: "kms:GenerateDataKey", resource: sessionKey.arn }, "Allowed", "GenerateSessionDataKey");
+        const session = (owner: string): string => arn.sessions(region, stack.accountId, owner).replace("*", SESSION_SUFFIX);
+        const onSession = (action: string, owner: string, sessionOwner: string): AccessRequest => ({ action, resource: session(owner), options: { sessionOwner } });
+        add("end own session", column, persona, onSession("ssm:TerminateSession", FEDERATED_USER, persona.userid!), "Allowed", "ManageOwnSessions");
+        add("resume own session", column, persona, onSession("ssm:ResumeSession", FEDERATED_USER, persona.userid!), "Allowed", "ManageOwnSessions");
+        // Same permission set, so the same role: only the session name, the person's user name, differs.
+        for (const [verb, action] of [["end", "ssm:TerminateSession"], ["resume", "ssm:ResumeSession"]] as const) {
+          add(`${verb} the session of ${lookAlike.principal.split("/").pop()}, same permission set`, column, persona, onSession(action, `${FEDERATED_USER}-admin`, lookAlike.userid!), "ExplicitlyDenied", "DenyOtherPeoplesSessions");
+        }
+        add("end an IAM user's session", column, persona, onSession("ssm:TerminateSession", "someone-else", OTHER_USERID), "ExplicitlyDenied", "DenyOtherPeoplesSessions");
+        const broad = withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm"));
+        const holding = (grant: string): Persona => withPolicy(persona, `${grant} grant`, grantAll(grant, "AnotherPolicyGrants"), `${persona.label} + ${grant}`);
+        const other = `${column} + other grants` as Column;
+        const ownRole = persona.roleArn!;
+        // Run As comes from the Identity Center session tag only: no re-tagging of the role, no new session tags.
+        // IAM refuses every change to a role Identity Center made, to anyone but Identity Center (a protected role).
+        add("tag their own role SSMSessionRunAs (Identity Center's protected role), holding iam:*", other, holding("iam:*"), { action: "iam:TagRole", resource: ownRole, options: { tagKeys: [RUN_AS_TAG] } }, "ImplicitlyDenied");
+        add("detach the guardrails from their own role (Identity Center's protected role), holding iam:*", other, holding("iam:*"), { action: "iam:DetachRolePolicy", resource: ownRole }, "ImplicitlyDenied");
+        add("tag another role SSMSessionRunAs, holding iam:*", other, holding("iam:*"), { action: "iam:TagRole", resource: deployRole.roleArn!, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+        add("assume a role with an SSMSessionRunAs session tag, holding sts:*", other, holding("sts:*"), { action: "sts:TagSession", resource: deployRole.roleArn!, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+        add("create a role tagged SSMSessionRunAs, holding iam:*", other, holding("iam:*"), { action: "iam:CreateRole", resource: `arn:${PARTITION}:iam::${stack.accountId}:role/run-as-root`, options: { tagKeys: [RUN_AS_TAG] } }, "ExplicitlyDenied", "DenyRunAsTagChanges");
+        add("update the preferences document, holding ssm:*", other, broad, { action: "ssm:UpdateDocument", resource: preferences }, "ExplicitlyDenied", "DenyPreferencesDocumentChanges");
+        if (region === stack.homeRegion) {
+          add("start a session on an untagged instance, holding ssm:*", other, broad, start(instanceArn, { instanceTags: { ...attributes } }), ...scopeOutcome({}));
+          add("start it with an unlisted document, holding ssm:*", other, broad, start(arn.awsDocument(region, "AWS-StartInteractiveCommand")), "ExplicitlyDenied", "DenyUnapprovedSessionDocuments");
+          add("start a session on a hybrid node, holding ssm:*", other, broad, start(`arn:${PARTITION}:ssm:${region}:${stack.accountId}:managed-instance/mi-0123456789abcdef0`), "ExplicitlyDenied", "DenySessionsOnManagedInstances");
+          add("create a Session document, holding ssm:*", other, broad, { action: "ssm:CreateDocument", resource: arn.document(region, stack.accountId, "NoLoggingShell"), options: { documentType: "Session" } }, "ExplicitlyDenied", "DenySessionDocumentCreation");
+          add(`end the session of ${lookAlike.principal.split("/").pop()}, holding ssm:*`, other, broad, onSession("ssm:TerminateSession", `${FEDERATED_USER}-admin`, lookAlike.userid!), "ExplicitlyDenied", "DenyOtherPeoplesSessions");
+          const elsewhere = AWS_REGIONS.find((r) => !workload.regions.includes(r))!;
+          add(`start a session in ${elsewhere}, outside the account's regions, holding ssm:*`, other, broad, start(arn.instances(elsewhere, stack.accountId).replace("*", INSTANCE_ID), { instanceTags: tags }), "ExplicitlyDenied", "DenySessionsOutsideRegions");
+          add("register a command as a maintenance window task, holding ssm:*", other, broad, { action: "ssm:RegisterTaskWithMaintenanceWindow", resource: `arn:${PARTITION}:ssm:${region}:${stack.accountId}:maintenancewindow/mw-0123456789abcdef0` }, "ExplicitlyDenied", "DenyMaintenanceWindowTasks");
+          const [scopeKey] = Object.keys(group.instanceTags).sort();
+          add(`tag an instance ${scopeKey}, holding ec2:*`, other, holding("ec2:*"), { action: "ec2:CreateTags", resource: instanceArn, options: { tagKeys: [scopeKey] } }, "ExplicitlyDenied", "DenyScopeTagChanges");
+          add("rewrite its own access policy, holding iam:*", other, holding("iam:*"), { action: "iam:CreatePolicyVersion", resource: `arn:${PARTITION}:iam::${stack.accountId}:policy${IAM_PATH}${accessPolicyName(config.namePrefix, group.name)}` }, "ExplicitlyDenied", "DenySessionIamChanges");
+          const transcriptGroup = arn.logGroup(region, stack.accountId, sessionLogGroupName(config.namePrefix));
+          add("delete the transcript log group, holding logs:*", other, holding("logs:*"), { action: "logs:DeleteLogGroup", resource: transcriptGroup }, "ExplicitlyDenied", "DenySessionLogChanges");
+          add(
+            "schedule deletion of the session key, holding kms:*",
+            other,
+            holding("kms:*"),
+            { action: "kms:ScheduleKeyDeletion", resource: sessionKey.arn, options: { resourceAliases: [sessionKeyAlias(config.namePrefix)] } },
+            "ExplicitlyDenied",
+            "DenySessionKeyChanges",
+          );
+        }
+      }
+
       if (host !== undefined) {
         // The same logging rights as the instance role, and the same boundary.
         add("write own transcripts", "default host role", host, put(own(host)), "Allowed", "WriteOwnTranscripts");
@@ -574,7 +670,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       if (workload.observability.alerts !== undefined) {
         const orgAdmin = accountAdmin(otherAccount, "org account admin (*)");
         checks.push(
-          ...monitoringChecks(config, stack, region, workload.observability, { admin, orgAdmin, outsider, member: members[0] }).map((c) => ({
+          ...monitoringChecks(config, stack, region, workload.observability, { admin, orgAdmin, outsider, member: [...members, ...federatedMembers][0] }).map((c) => ({
             stack: stack.name,
             region,
             ...c,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { IAM_PATH } from "../config/naming";
 import { PARTITION } from "../config/regions";
-import type { PolicyJson, ResolvedGroup, ResolvedRole, ResolvedStack, ResolvedUser } from "./resolve";
+import type { PolicyJson, ResolvedGroup, ResolvedPermissionSet, ResolvedRole, ResolvedStack, ResolvedUser } from "./resolve";
 
 /**
  * Who makes a request, and the request context AWS would attach to it. Personas are built from the resolved stacks
@@ -34,6 +34,8 @@ export interface Persona {
   readonly roleArn?: string;
   /** aws:userid: AIDA… for IAM users, AROA…:<session name> for role sessions. Unset for services. */
   readonly userid?: string;
+  /** Tags of the principal (aws:PrincipalTag/<key>): an IAM user's or role's, or a session's. */
+  readonly principalTags?: Readonly<Record<string, string>>;
   /** Credentials EC2 delivered to an instance: its ARN and VPC (ec2:SourceInstanceARN, aws:ec2InstanceSourceVPC). */
   readonly instance?: { readonly arn: string; readonly vpcId: string };
   readonly policies: readonly { readonly name: string; readonly policy: PolicyJson }[];
@@ -127,6 +129,7 @@ export function requestContext(
     context["aws:PrincipalArn"] = persona.roleArn ?? persona.principal;
     if (organization.accountIds.has(persona.accountId)) context["aws:PrincipalOrgID"] = organization.id;
   }
+  for (const [key, value] of Object.entries(persona.principalTags ?? {})) context[`aws:PrincipalTag/${key}`] = value;
   if (persona.kind === "user") {
     context["aws:username"] = persona.username!;
     if (options.mfa !== "absent") context["aws:MultiFactorAuthPresent"] = String(options.mfa ?? true);
@@ -227,6 +230,40 @@ export function foreignRole(accountId: string, path: string, name: string, label
     roleArn,
     userid: `${uniqueId("AROA", roleArn)}:attacker`,
     policies: [{ name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS }],
+  };
+}
+
+/**
+ * A person signed in through IAM Identity Center, in the role Identity Center made for `permissionSet` in the
+ * workload account: the session is named after their user name, carries the attributes for access control as
+ * session tags, and never aws:MultiFactorAuthPresent (MFA happened at sign-in, outside the request). The role's
+ * policies are the customer managed policies the permission set references, as the workload stack created them.
+ */
+export function identityCenterSession(
+  stack: ResolvedStack,
+  permissionSet: ResolvedPermissionSet,
+  rolePath: string,
+  userName: string,
+  principalTags: Readonly<Record<string, string>>,
+  label: string,
+): Persona {
+  const roleName = `AWSReservedSSO_${permissionSet.name}_${uniqueId("", permissionSet.address).slice(0, 16).toLowerCase()}`;
+  const roleArn = iamArn(stack.accountId, `role${rolePath}${roleName}`);
+  const policies = permissionSet.customerManagedPolicies.map((ref) => {
+    const policyArn = iamArn(stack.accountId, `policy${ref.path}${ref.name}`);
+    const found = stack.policies.find((p) => p.arn === policyArn);
+    if (found === undefined) throw new Error(`${stack.name}: permission set ${permissionSet.name} references ${policyArn}, which the stack does not create`);
+    return found;
+  });
+  return {
+    label,
+    kind: "assumed-role",
+    principal: `arn:${PARTITION}:sts::${stack.accountId}:assumed-role/${roleName}/${userName}`,
+    accountId: stack.accountId,
+    roleArn,
+    userid: `${uniqueId("AROA", roleArn)}:${userName}`,
+    principalTags,
+    policies: policies.map(asIdentityPolicy),
   };
 }
 

@@ -35,6 +35,8 @@ export interface ResolvedPolicy {
   readonly kind: PolicyKind;
   /** What AWS calls it: the policy, role or bucket name, the key ARN, or the managed policy's name. */
   readonly name: string;
+  /** Customer managed policies (aws_iam_policy): the ARN, path included, that a permission set's reference names. */
+  readonly arn?: string;
   readonly document: PolicyJson;
 }
 
@@ -104,6 +106,18 @@ export interface ResolvedControlPolicy {
   readonly targets: readonly string[];
 }
 
+/**
+ * An IAM Identity Center permission set with what makes up its role in each assigned account: customer managed
+ * policy references (by name and path, looked up in the assigned account's stack) and the accounts it is assigned to.
+ */
+export interface ResolvedPermissionSet {
+  readonly name: string;
+  readonly address: string;
+  readonly sessionDuration?: string;
+  readonly customerManagedPolicies: readonly { readonly name: string; readonly path: string }[];
+  readonly accounts: readonly string[];
+}
+
 export interface ResolvedStack {
   readonly name: string;
   readonly accountId: string;
@@ -127,6 +141,10 @@ export interface ResolvedStack {
   readonly associations: readonly { readonly name: string; readonly region: string; readonly arn: string }[];
   /** SCPs and RCPs (the organization stack only). */
   readonly controlPolicies: readonly ResolvedControlPolicy[];
+  /** IAM Identity Center permission sets (the identity-center stack only). */
+  readonly permissionSets: readonly ResolvedPermissionSet[];
+  /** Attributes for access control: session tag key to identity store attribute (the identity-center stack only). */
+  readonly accessControlAttributes: Readonly<Record<string, string>>;
   /** The stack's Terraform JSON as synthesized (cdk.tf.json), for the compliance rules. */
   readonly terraform: Readonly<Record<string, any>>;
 }
@@ -141,6 +159,9 @@ const UNREAD_GRANTS: Readonly<Record<string, string>> = {
   aws_iam_role_policy_attachments_exclusive: "exclusive role policy attachments",
   aws_iam_user_policy_attachments_exclusive: "exclusive user policy attachments",
   aws_iam_group_policy_attachments_exclusive: "exclusive group policy attachments",
+  aws_ssoadmin_permission_set_inline_policy: "permission set inline policies",
+  aws_ssoadmin_managed_policy_attachment: "AWS managed policies in permission sets",
+  aws_ssoadmin_permissions_boundary_attachment: "permission set permissions boundaries",
 };
 
 /** Policy arguments by resource type. Any other `*policy` argument is a form this module does not read. */
@@ -155,8 +176,8 @@ const POLICY_ARGUMENTS: Readonly<Record<string, { argument: string; kind: Policy
   aws_sns_topic_policy: { argument: "policy", kind: "topic" },
 };
 
-/** Data sources that carry no policy and grant nothing: the bastion's AMI lookup. */
-const READ_ONLY_DATA: ReadonlySet<string> = new Set(["aws_ssm_parameter"]);
+/** Data sources that carry no policy and grant nothing: the bastion's AMI lookup, an Identity Center group's id. */
+const READ_ONLY_DATA: ReadonlySet<string> = new Set(["aws_ssm_parameter", "aws_identitystore_group"]);
 
 /** Arguments named like policies that are not IAM policies. */
 const NOT_IAM_POLICIES: ReadonlySet<string> = new Set(["aws_cloudwatch_event_target.retry_policy"]);
@@ -237,6 +258,7 @@ class StackResolver {
           constructPath: body["//"]?.metadata?.path ?? address,
           kind,
           name: this.policyName(type, name, body),
+          ...(type === "aws_iam_policy" ? { arn: this.attr(address, "arn") } : {}),
           document: this.json(body[argument], `${address}.${argument}`) as PolicyJson,
         });
       }
@@ -362,6 +384,31 @@ class StackResolver {
       };
     });
 
+    const permissionSets = this.each("aws_ssoadmin_permission_set").map(([name, body]): ResolvedPermissionSet => {
+      const address = `aws_ssoadmin_permission_set.${name}`;
+      const mine = (type: string): Block[] =>
+        this.each(type)
+          .filter(([, b]) => b.permission_set_arn === `\${${address}.arn}`)
+          .map(([, b]) => b);
+      return {
+        name: this.string(body.name, `${address}.name`),
+        address,
+        sessionDuration: body.session_duration === undefined ? undefined : String(body.session_duration),
+        customerManagedPolicies: mine("aws_ssoadmin_customer_managed_policy_attachment").map((a) => {
+          const ref = a.customer_managed_policy_reference as Block;
+          return { name: this.string(ref.name, `${address} policy reference`), path: ref.path === undefined ? "/" : this.string(ref.path, `${address} policy path`) };
+        }),
+        accounts: mine("aws_ssoadmin_account_assignment").map((a) => this.string(a.target_id, `${address} assignment target_id`)),
+      };
+    });
+    const accessControlAttributes: Record<string, string> = {};
+    for (const [, body] of this.each("aws_ssoadmin_instance_access_control_attributes")) {
+      for (const attribute of asArray(body.attribute as Block | Block[])) {
+        const source = asArray((asArray(attribute.value as Block | Block[])[0] ?? {}).source)[0];
+        accessControlAttributes[String(attribute.key)] = this.string(source, "aws_ssoadmin_instance_access_control_attributes source");
+      }
+    }
+
     const resourceCounts: Record<string, number> = {};
     for (const type of Object.keys(this.resources).sort()) resourceCounts[type] = Object.keys(this.resources[type]).length;
     return {
@@ -381,6 +428,8 @@ class StackResolver {
       associations,
       instances,
       controlPolicies,
+      permissionSets,
+      accessControlAttributes,
       terraform: this.tf,
     };
   }

@@ -1,6 +1,6 @@
 // `npm run github-targets`: the stacks the GitHub plan and deploy workflows run, with each account's roles, as JSON
 // (config/naming.ts derives them). `--github-output` writes them to $GITHUB_OUTPUT for the jobs instead:
-// configured (true or false), log-archive (one target), workloads, organization and stacks (arrays).
+// configured (true or false), log-archive (one target), workloads, organization, identity-center and stacks (arrays).
 import { appendFileSync } from "node:fs";
 import { loadConfig } from "../config/load";
 import { githubTargets } from "../config/naming";
@@ -13,15 +13,16 @@ if (!process.argv.includes("--github-output")) {
   if (!out) throw new Error("--github-output needs GITHUB_OUTPUT, which GitHub Actions sets");
   const lines =
     targets === undefined
-      ? ["configured=false", "log-archive={}", "workloads=[]", "organization=[]", "stacks=[]"]
+      ? ["configured=false", "log-archive={}", "workloads=[]", "organization=[]", "identity-center=[]", "stacks=[]"]
       : [
           "configured=true",
           `log-archive=${JSON.stringify(targets.logArchive)}`,
           `workloads=${JSON.stringify(targets.workloads)}`,
           `organization=${JSON.stringify(targets.organization)}`,
-          `stacks=${JSON.stringify([targets.logArchive, ...targets.workloads, ...targets.organization])}`,
+          `identity-center=${JSON.stringify(targets.identityCenter)}`,
+          `stacks=${JSON.stringify([targets.logArchive, ...targets.workloads, ...targets.organization, ...targets.identityCenter])}`,
         ];
   appendFileSync(out, lines.map((l) => `${l}\n`).join(""));
-  const stacks = targets === undefined ? [] : [targets.logArchive, ...targets.workloads, ...targets.organization];
+  const stacks = targets === undefined ? [] : [targets.logArchive, ...targets.workloads, ...targets.organization, ...targets.identityCenter];
   console.log(stacks.length === 0 ? "deployment.github is not set: no account to plan or deploy with OIDC" : stacks.map((t) => `${t.stack} (${t.accountId})`).join(", "));
 }

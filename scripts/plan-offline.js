@@ -24,6 +24,14 @@ const ASSERTIONS = {
 };
 
 /**
+ * Values a mock provider must return for data sources whose results the provider validates where they are used: it
+ * invents random strings otherwise. An Identity Center group's id, which an account assignment checks the shape of.
+ */
+const MOCK_DATA = {
+  aws_identitystore_group: { group_id: "9067b4a2e1-1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901" },
+};
+
+/**
  * The stack's configuration as the mocked plan takes it, and the import blocks left out of it. The caller's object
  * is not changed.
  */
@@ -35,8 +43,11 @@ function withoutImports(config) {
 /** The test file: a mocked aws provider for the default and for each alias, one plan, the stack's assertions. */
 function testFile(config, assertions = []) {
   const aliases = [].concat(config.provider?.aws ?? []).map((p) => p.alias).filter((a) => a !== undefined);
-  const lines = ['mock_provider "aws" {}'];
-  for (const alias of aliases) lines.push("", 'mock_provider "aws" {', `  alias = ${JSON.stringify(alias)}`, "}");
+  const mocks = Object.keys(config.data ?? {})
+    .filter((type) => MOCK_DATA[type] !== undefined)
+    .flatMap((type) => [`  mock_data ${JSON.stringify(type)} {`, `    defaults = ${JSON.stringify(MOCK_DATA[type]).replace(/":/g, '" = ')}`, "  }"]);
+  const lines = mocks.length === 0 ? ['mock_provider "aws" {}'] : ['mock_provider "aws" {', ...mocks, "}"];
+  for (const alias of aliases) lines.push("", 'mock_provider "aws" {', `  alias = ${JSON.stringify(alias)}`, ...mocks, "}");
   lines.push("", 'run "plan" {', "  command = plan");
   for (const a of assertions) {
     lines.push("", "  assert {", `    condition     = ${a.condition}`, `    error_message = ${JSON.stringify(a.error_message)}`, "  }");

@@ -30,7 +30,7 @@ export interface SynthesizedStack {
 export interface SynthesizeResult {
   /** Compliance warnings (warning findings, unused suppressions), one line each, for the caller to print. */
   readonly warnings: readonly string[];
-  /** Every stack written, in build order: workspaces, log-archive, the workloads as the config lists them, the organization. */
+  /** Every stack written, in build order: workspaces, log-archive, the workloads as the config lists them, the organization, identity-center. */
   readonly stacks: readonly SynthesizedStack[];
 }
 
@@ -52,8 +52,15 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   try {
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
-    const { logArchive, workloads, organization, justInTime, workspaces } = buildStacks(app, config);
-    const stacks = [...(workspaces ? [workspaces] : []), logArchive, ...workloads, ...(organization ? [organization] : []), ...(justInTime ? [justInTime] : [])];
+    const { logArchive, workloads, organization, identityCenter, justInTime, workspaces } = buildStacks(app, config);
+    const stacks = [
+      ...(workspaces ? [workspaces] : []),
+      logArchive,
+      ...workloads,
+      ...(organization ? [organization] : []),
+      ...(identityCenter ? [identityCenter] : []),
+      ...(justInTime ? [justInTime] : []),
+    ];
     const validations = stacks.map((s) => s.compliance);
     for (const v of validations) v.failSynth = false;
     app.synth();

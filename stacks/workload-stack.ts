@@ -3,6 +3,7 @@ import type { Construct } from "constructs";
 import {
   accessGroupName,
   accessPolicyName,
+  isIdentityCenterGroup,
   guardrailPolicyName,
   setupGuardrailPolicyName,
   instanceRoleName,
@@ -10,7 +11,7 @@ import {
   workloadStackName,
 } from "../config/naming";
 import type { Config, WorkloadConfig } from "../config/types";
-import { SessionAccessGroup } from "../modules/access-group";
+import { FederatedAccessPolicy, SessionAccessGroup } from "../modules/access-group";
 import { SessionInstanceRole } from "../modules/instance-role";
 import { sessionDocumentArns, type AccessPolicyProps, type LogDestination } from "../modules/policies/workload";
 import { SessionGuardrails } from "../modules/session-guardrails";
@@ -33,6 +34,8 @@ export class WorkloadStack extends AccountStack {
   public readonly preferences: readonly SessionPreferences[];
   public readonly instanceRole: SessionInstanceRole;
   public readonly accessGroups: ReadonlyMap<string, SessionAccessGroup>;
+  /** The access policies of the Identity Center access groups, which their permission sets reference. */
+  public readonly federatedAccessPolicies: ReadonlyMap<string, FederatedAccessPolicy>;
   /** The jump host, when `connectivity.bastion` is set. */
   public readonly bastion?: SessionBastion;
 
@@ -86,7 +89,7 @@ export class WorkloadStack extends AccountStack {
           sessionLogGroup: p.logGroupName === undefined ? undefined : { name: p.logGroupName, ref: p.logGroupNameRef! },
           logRetentionDays: workload.session.cloudWatch.retentionDays,
           sessionKey: { id: p.sessionKeyId, arn: p.sessionKeyArn },
-          groupNames: workload.accessGroups.map((g) => accessGroupName(prefix, g.name)),
+          groupNames: workload.accessGroups.filter((g) => !isIdentityCenterGroup(g)).map((g) => accessGroupName(prefix, g.name)),
           accessRequests: justInTime || undefined,
         }),
     );
@@ -140,6 +143,9 @@ export class WorkloadStack extends AccountStack {
           });
 
     const groups = new Map<string, SessionAccessGroup>();
+    const federated = new Map<string, FederatedAccessPolicy>();
+    // Identity Center's attribute scope: the tag keys whose values Identity Center passes as session tags.
+    const attributeScope = workload.accessGroups.some(isIdentityCenterGroup) ? Object.keys(config.identityCenter?.abacTagKeys ?? {}) : [];
     const scopes: AccessPolicyProps[] = [];
     for (const g of workload.accessGroups) {
       const access: AccessPolicyProps = {
@@ -147,16 +153,30 @@ export class WorkloadStack extends AccountStack {
         accountId: workload.accountId,
         regions,
         instanceTags: g.instanceTags,
-        mfaRequired: g.mfaRequired,
+        // Identity Center enforces MFA at sign-in; its sessions carry no aws:MultiFactorAuthPresent, so the Deny
+        // would lock every member out.
+        mfaRequired: g.mfaRequired && !isIdentityCenterGroup(g),
         accessGroup: g.name,
         allowSsh: g.allowSsh,
         allowPortForwarding: g.allowPortForwarding,
         allowRemoteHostPortForwarding: g.allowRemoteHostPortForwarding,
         bastionInstanceArn: this.bastion?.instanceArn,
         sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
+        principalTagScope: isIdentityCenterGroup(g) ? attributeScope : undefined,
         justInTime: justInTime || undefined,
       };
       scopes.push(access);
+      if (isIdentityCenterGroup(g)) {
+        federated.set(
+          g.name,
+          new FederatedAccessPolicy(this, `access-policy-${g.name}`, {
+            ...access,
+            policyName: accessPolicyName(prefix, g.name),
+            description: `Session Manager access for the Identity Center group ${g.name} in ${workload.name}`,
+          }),
+        );
+        continue;
+      }
       groups.set(
         g.name,
         new SessionAccessGroup(this, `access-group-${g.name}`, {
@@ -168,6 +188,7 @@ export class WorkloadStack extends AccountStack {
       );
     }
     this.accessGroups = groups;
+    this.federatedAccessPolicies = federated;
     const sudoTagKey = workload.connectivity.fleet.removeSsmUserSudo?.tagKey;
     new SessionGuardrails(this, "guardrails", {
       policyName: guardrailPolicyName(prefix),
@@ -177,8 +198,9 @@ export class WorkloadStack extends AccountStack {
       accountId: workload.accountId,
       regions: workload.regions,
       groups: scopes.map((s) => ({ instanceTags: s.instanceTags, documentArns: sessionDocumentArns(s) })),
-      protectedTagKeys: [...scopes.flatMap((s) => Object.keys(s.instanceTags)), ...(sudoTagKey === undefined ? [] : [sudoTagKey])],
+      protectedTagKeys: [...scopes.flatMap((s) => Object.keys(s.instanceTags)), ...(sudoTagKey === undefined ? [] : [sudoTagKey]), ...attributeScope],
       associationArns,
+      scopeSessionTagKeys: attributeScope,
     });
 
     // What operators need next: the profile to attach to instances, the policies to reuse in permission sets.
@@ -187,7 +209,7 @@ export class WorkloadStack extends AccountStack {
       description: "Attach to EC2 instances reached through Session Manager",
     });
     new TerraformOutput(this, "access-policy-arns", {
-      value: Object.fromEntries([...groups].map(([name, g]) => [name, g.policyArn])),
+      value: Object.fromEntries([...[...groups].map(([name, g]) => [name, g.policyArn]), ...[...federated].map(([name, p]) => [name, p.policyArn])]),
       description: "Session access policy per access group (for roles and IAM Identity Center permission sets)",
     });
 

@@ -1,4 +1,4 @@
-import { accessGroupName, guardrailPolicyName, setupGuardrailPolicyName } from "../../config/naming";
+import { accessGroupName, guardrailPolicyName, isIdentityCenterGroup, setupGuardrailPolicyName } from "../../config/naming";
 import type { Rule, Violation } from "../types";
 import { policyStatements, referenced, resources } from "../terraform";
 
@@ -17,7 +17,7 @@ const REQUIRED: Readonly<Record<string, readonly string[]>> = {
 
 export const guardrailsAttached: Rule = {
   id: "SM-IAM-10",
-  title: "Every access group carries the guardrail policies, with a Deny for each limit",
+  title: "Every IAM access group carries the guardrail policies, with a Deny for each limit (SM-IDC-1 checks permission sets)",
   severity: "error",
   rationale: "An access policy's limits are Allows: a member who also holds ssm:* elsewhere escapes them unless a Deny restates each.",
   controls: [],
@@ -38,7 +38,7 @@ export const guardrailsAttached: Rule = {
       const denies = new Set((policyStatements(policy.body.policy) ?? []).filter((s) => s.Effect === "Deny").map((s) => s.Sid));
       const missing = REQUIRED[part].filter((sid) => !denies.has(sid));
       if (missing.length > 0) violations.push({ path: policy.path, message: `no Deny statement ${missing.join(", ")}` });
-      for (const group of workload.accessGroups) {
+      for (const group of workload.accessGroups.filter((g) => !isIdentityCenterGroup(g))) {
         const groupName = accessGroupName(config.namePrefix, group.name);
         const attached = attachments.some(
           (a) => referenced(tf, a.body.policy_arn)?.address === policy.address && referenced(tf, a.body.group)?.body.name === groupName,

@@ -59,6 +59,7 @@ import { orgAttachments } from "./org-attachments";
 import { orgNoBroadDeny } from "./org-no-broad-deny";
 import { orgDeployRoleExempt } from "./org-deploy-role-exempt";
 import { noStandingSessions } from "./no-standing-sessions";
+import { permissionSetGuardrails } from "./permission-set-guardrails";
 
 /** The rule pack, in the order findings and the rule table (docs/compliance-rules.md) list them. One rule per file. */
 export const RULES: readonly Rule[] = [
@@ -97,6 +98,7 @@ export const RULES: readonly Rule[] = [
   preferencesDeny,
   noAwsTunnelDocuments,
   guardrailsAttached,
+  permissionSetGuardrails,
   instanceCredentialPerimeter,
   logBucketOwner,
   logGroupEncryption,

@@ -45,6 +45,8 @@ export interface GuardrailProps {
   readonly protectedTagKeys: readonly string[];
   /** ARNs of this project's State Manager associations in the account. */
   readonly associationArns: readonly string[];
+  /** Principal tag keys that scope access besides SSMSessionRunAs (Identity Center's attribute scope). @default none */
+  readonly scopeSessionTagKeys?: readonly string[];
 }
 
 /** One Deny that fires when an instance's tags miss every group: each key's value lies outside the listed set. */
@@ -207,13 +209,13 @@ export function setupGuardrailPolicy(p: GuardrailProps): PolicyDocument {
   statements.push(...auditSetupDenies(p.namePrefix, account));
   statements.push({
     // Run As follows the principal's SSMSessionRunAs tag: whoever sets it on themselves (or on a role, or a session
-    // they assume) picks their own OS user, root included.
+    // they assume) picks their own OS user, root included. The same for the tags of an attribute scope.
     Sid: "DenyRunAsTagChanges",
     Effect: "Deny",
     // A user or role can also be created with the tag.
     Action: ["iam:CreateUser", "iam:CreateRole", "iam:TagUser", "iam:UntagUser", "iam:TagRole", "iam:UntagRole", "sts:TagSession"],
     Resource: "*",
-    Condition: { "ForAnyValue:StringEqualsIgnoreCase": { "aws:TagKeys": [RUN_AS_TAG] } },
+    Condition: { "ForAnyValue:StringEqualsIgnoreCase": { "aws:TagKeys": [RUN_AS_TAG, ...[...(p.scopeSessionTagKeys ?? [])].sort()] } },
   });
   return policy(...statements);
 }

@@ -180,6 +180,11 @@ export interface AccessPolicyProps {
   readonly sudoRemovalTagKey?: string;
   /** The workload is in just-in-time mode: request rights only, no standing sessions. @default false */
   readonly justInTime?: boolean;
+  /**
+   * Attribute-based scope (Identity Center access groups): instances whose tag of each key equals the caller's own
+   * principal tag of that key, set by Identity Center from the identity store. @default none
+   */
+  readonly principalTagScope?: readonly string[];
 }
 
 const tunnelFlags = (p: AccessPolicyProps): TunnelFlags => ({
@@ -354,6 +359,27 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
       Condition: { StringEquals: { "ec2:osuser": BASTION_JUMP_USER } },
     });
   }
+  [...(p.principalTagScope ?? [])].sort().forEach((key, i) => {
+    const instances = arn.instances("*", p.accountId);
+    statements.push(
+      {
+        // An instance whose tag differs from the caller's own, or has none: a Deny, so no other grant widens it.
+        Sid: `DenySessionsOutsideAttributeScope${i + 1}`,
+        Effect: "Deny",
+        Action: ["ssm:StartSession", "ssm:SendCommand"],
+        Resource: instances,
+        Condition: { StringNotEquals: { [`ssm:resourceTag/${key}`]: `\${aws:PrincipalTag/${key}}` } },
+      },
+      {
+        // A caller without the tag: the condition above has no value to compare and would not deny.
+        Sid: `DenySessionsWithoutAttribute${i + 1}`,
+        Effect: "Deny",
+        Action: ["ssm:StartSession", "ssm:SendCommand"],
+        Resource: instances,
+        Condition: { Null: { [`aws:PrincipalTag/${key}`]: "true" } },
+      },
+    );
+  });
   if (p.mfaRequired) {
     // A Deny with BoolIfExists, not an Allow with Bool: the Deny also overrides any other policy of the same
     // principal that grants these actions, and it catches long-term access keys, whose requests carry no
