@@ -121,9 +121,22 @@ export function checkJustInTime(root: Record<string, unknown>, problems: Problem
       const path = `${at}.justInTime.autoApprove[${j}]`;
       firstWins(names, str(r.name), `${path}.name`, problems);
       arr(r.requesters).forEach((g, k) => {
-        if (typeof g === "string" && !accessNames.includes(g)) {
-          problems.push({ path: `${path}.requesters[${k}]`, message: `is not an access group of this workload (${accessNames.join(", ") || "none"})`, value: g });
-        } else cedarGroup(g, `${path}.requesters[${k}]`);
+        if (typeof g !== "string") return;
+        const at = `${path}.requesters[${k}]`;
+        if (!accessNames.includes(g)) {
+          problems.push({ path: at, message: `is not an access group of this workload (${accessNames.join(", ") || "none"})`, value: g });
+          return;
+        }
+        // An Identity Center access group names its own group; an IAM one needs an entry of justInTime.groups.
+        const own = obj(access.find((a) => a.name === g)?.identityCenterGroup);
+        if (Object.keys(own).length === 0) cedarGroup(g, at);
+        else if (str(own.groupId) === undefined) {
+          problems.push({
+            path: at,
+            message: `needs the access group ${g} to give its identityCenterGroup a groupId: approval policies name Identity Store group ids, and the accounts they live in cannot look a display name up`,
+            value: g,
+          });
+        }
       });
       checkTags(r.nodeTags, pairs, `${path}.nodeTags`, "this workload");
     });
@@ -138,7 +151,8 @@ export function checkJustInTime(root: Record<string, unknown>, problems: Problem
     checkManualOverlaps(manual, access, `${at}.justInTime.manualApproval`, problems);
     checkCedar(rules.cedar, "permit", `${at}.justInTime.cedar`, problems);
     if (problems.length === 0 && auto.length > 0) {
-      const text = cedarPolicyText(autoApprovalStatements(auto as never, (n) => str(groups.get(n)?.groupId) ?? n));
+      const id = (n: string): string => str(obj(access.find((a) => a.name === n)?.identityCenterGroup).groupId) ?? str(groups.get(n)?.groupId) ?? n;
+      const text = cedarPolicyText(autoApprovalStatements(auto as never, id));
       for (const message of validatePolicies(text, "permit")) problems.push({ path: `${at}.justInTime.autoApprove`, message: `compile to Cedar that ${message}` });
     }
   }

@@ -366,22 +366,20 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       const instanceArn = arn.instances(region, stack.accountId).replace("*", INSTANCE_ID);
       const preferences = arn.document(region, stack.accountId, PREFERENCES_DOCUMENT);
       add("start a session on a tagged instance", "instance role", instance, { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: {} } }, "ImplicitlyDenied");
+      /** A just-in-time group's own calls: requests and tokens, and no standing session whatever else it holds. */
+      const justInTimeRows = (column: Column, persona: Persona, tags: Record<string, string>): void => {
+        if (!justInTime) return;
+        add("request access to a node (just-in-time)", column, persona, { action: "ssm:StartAccessRequest", resource: instanceArn }, "Allowed", "RequestNodeAccess");
+        const request = arn.opsItems(region, stack.accountId).replace("*", "oi-0123456789ab");
+        add("fetch the token of an approved request", column, persona, { action: "ssm:GetAccessToken", resource: request }, "Allowed", "FetchAccessTokens");
+        const broad = withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm"));
+        const start = { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: tags } };
+        add("start a standing session on a node it may request, holding ssm:*", `${column} + other grants` as Column, broad, start, "ExplicitlyDenied", "DenyStandingSessions");
+      };
       for (const { group, persona, column } of members) {
         const start = (resource: string, options: RequestOptions = {}): AccessRequest => ({ action: "ssm:StartSession", resource, options });
         const tags = matchingTags(group);
-        if (justInTime) {
-          add("request access to a node (just-in-time)", column, persona, { action: "ssm:StartAccessRequest", resource: instanceArn }, "Allowed", "RequestNodeAccess");
-          const request = arn.opsItems(region, stack.accountId).replace("*", "oi-0123456789ab");
-          add("fetch the token of an approved request", column, persona, { action: "ssm:GetAccessToken", resource: request }, "Allowed", "FetchAccessTokens");
-          add(
-            "start a standing session on a node it may request, holding ssm:*",
-            `${column} + other grants` as Column,
-            withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm")),
-            start(instanceArn, { instanceTags: tags }),
-            "ExplicitlyDenied",
-            "DenyStandingSessions",
-          );
-        }
+        justInTimeRows(column, persona, tags);
         add("start a session on a tagged instance", column, persona, start(instanceArn, { instanceTags: tags }), "Allowed", "StartSessionOnTaggedInstances");
         add("start it with the audited document", column, persona, start(preferences), "Allowed", "StartSessionWithApprovedDocuments");
         add(
@@ -581,6 +579,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         const start = (resource: string, options: RequestOptions = {}): AccessRequest => ({ action: "ssm:StartSession", resource, options });
         // The group's tags and, with an attribute scope, the person's own attribute values.
         const tags = { ...matchingTags(group), ...attributes };
+        justInTimeRows(column, persona, tags);
         // Identity Center sessions never carry aws:MultiFactorAuthPresent: these rows prove nothing denies on it.
         add("start a session on a tagged instance (Identity Center: no MFA key)", column, persona, start(instanceArn, { instanceTags: tags }), "Allowed", "StartSessionOnTaggedInstances");
         add("start it with the audited document", column, persona, start(preferences), "Allowed", "StartSessionWithApprovedDocuments");

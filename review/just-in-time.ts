@@ -2,7 +2,7 @@ import { parse } from "yaml";
 import { JUST_IN_TIME_STACK, workloadStackName } from "../config/naming";
 import type { Config, WorkloadConfig } from "../config/types";
 import { authorize, parsePolicies } from "../modules/policies/cedar";
-import { applicableManualPolicies, AUTO_APPROVAL_RESOURCE, describeTags, nodeScopes, type NodeTags } from "../modules/policies/just-in-time";
+import { applicableManualPolicies, AUTO_APPROVAL_RESOURCE, groupRef, describeTags, nodeScopes, type NodeTags } from "../modules/policies/just-in-time";
 import { unescapeTemplateSequences } from "../modules/terraform-json";
 import type { ResolvedStack } from "./resolve";
 
@@ -62,7 +62,7 @@ export function approvalOutcomes(config: Config, stacks: readonly ResolvedStack[
   const denyLines = (jitStack?.terraform.output?.["deny-access-policy"]?.value ?? []) as string[];
   const denyText = denyLines.length === 0 ? "" : `${denyLines.join("\n")}\n`;
   const deny = ruleStatements(denyText);
-  const ids = new Map(jit.groups.flatMap((g) => ("groupId" in g.identityCenterGroup ? [[g.name, g.identityCenterGroup.groupId] as const] : [])));
+
   const out: ApprovalOutcome[] = [];
   for (const workload of config.workloads.filter((w) => w.accessMode === "just-in-time")) {
     const stack = stacks.find((s) => s.name === workloadStackName(workload.name));
@@ -72,7 +72,8 @@ export function approvalOutcomes(config: Config, stacks: readonly ResolvedStack[
     const statements = [...auto, ...deny];
     const manualPolicies = manual.map((m) => ({ ...m, nodeTags: m.nodeTargets === "all nodes" ? undefined : (m.nodeTargets as NodeTags) }));
     for (const group of workload.accessGroups) {
-      const id = ids.get(group.name);
+      const ref = groupRef(config, group.name, workload);
+      const id = ref !== undefined && "groupId" in ref ? ref.groupId : undefined;
       for (const nodeTags of nodeScopes(workload.accessGroups)) {
         out.push(outcome(workload, group.name, id, nodeTags, statements, auto.length, manualPolicies));
       }

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { autoApprovalDocumentName } from "../../config/naming";
-import type { Config } from "../../config/types";
+import type { Config, WorkloadConfig } from "../../config/types";
 import type { ManualApprovalConfig } from "../../config/schema";
 import { GROUP_TYPE, JIT_ACTION, parsePolicies } from "./cedar";
 
@@ -123,10 +123,27 @@ export function rawStatements(text: string | undefined): CedarStatement[] {
   return parsePolicies(text).policies.map((p) => ({ rule: "cedar", text: p.trim() }));
 }
 
-/** The Identity Store group id of a group of justInTime.groups (config checks require one where Cedar names it). */
-export function identityStoreGroupId(config: Config, name: string): string {
-  const ref = config.justInTime?.groups.find((g) => g.name === name)?.identityCenterGroup;
-  if (ref === undefined || !("groupId" in ref)) throw new Error(`justInTime.groups has no groupId for ${name}`);
+/** An Identity Center group as config gives it: by display name or by group id. */
+export type GroupRef = { readonly displayName: string } | { readonly groupId: string };
+
+/**
+ * The Identity Center group a rule's group name stands for. A requester is an access group of the workload: its own
+ * identityCenterGroup when it is an Identity Center access group, else the entry of justInTime.groups of that name;
+ * an approver or a deny rule's group is an entry of justInTime.groups.
+ */
+export function groupRef(
+  config: Config,
+  name: string,
+  workload?: { readonly accessGroups: readonly { readonly name: string; readonly identityCenterGroup?: GroupRef }[] },
+): GroupRef | undefined {
+  const own = workload?.accessGroups.find((g) => g.name === name)?.identityCenterGroup;
+  return own ?? config.justInTime?.groups.find((g) => g.name === name)?.identityCenterGroup;
+}
+
+/** The Identity Store group id Cedar names a group by (config checks require one wherever Cedar names a group). */
+export function identityStoreGroupId(config: Config, name: string, workload?: Parameters<typeof groupRef>[2]): string {
+  const ref = groupRef(config, name, workload);
+  if (ref === undefined || !("groupId" in ref)) throw new Error(`no Identity Store group id for ${name}`);
   return ref.groupId;
 }
 
@@ -149,12 +166,13 @@ export function denyAccessPolicyText(config: Config): string {
 }
 
 /** A workload's auto-approval policy, compiled: its rules, then the raw statements. */
-export function autoApprovalPolicyText(config: Config, workload: { readonly justInTime: { readonly autoApprove: readonly AutoRule[]; readonly cedar?: string } }): string {
-  const statements = [...autoApprovalStatements(workload.justInTime.autoApprove, (n) => identityStoreGroupId(config, n)), ...rawStatements(workload.justInTime.cedar)];
+export function autoApprovalPolicyText(config: Config, workload: WorkloadConfig): string {
+  const statements = [
+    ...autoApprovalStatements(workload.justInTime.autoApprove, (n) => identityStoreGroupId(config, n, workload)),
+    ...rawStatements(workload.justInTime.cedar),
+  ];
   return statements.length === 0 ? "" : cedarPolicyText(statements);
 }
-
-type AutoRule = { readonly name: string; readonly requesters: readonly string[]; readonly nodeTags: NodeTags };
 
 /**
  * The template as the stack's template_body: YAML, the Cedar text as a literal block. No backslash escapes: cdktf's
