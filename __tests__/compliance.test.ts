@@ -383,9 +383,9 @@ describe("each rule finds its violation", () => {
     [
       "SM-JIT-1",
       "workload-batch",
-      (s) => editJson(s, "access-group-batch-operators/policy", "policy", dropStatement("DenyStandingSessions")),
+      (s) => editJson(s, "access-policy-batch-operators/policy", "policy", dropStatement("DenyStandingSessions")),
       [
-        `error SM-JIT-1 workload-batch/access-group-batch-operators: no policy of acme-batch-operators denies ssm:StartSession on every resource: a grant elsewhere would open standing sessions. Fix: ${fixOf("SM-JIT-1")}`,
+        `error SM-JIT-1 workload-batch/access-policy-batch-operators/policy: no policy of acme-batch-operators denies ssm:StartSession on every resource: a grant elsewhere would open standing sessions. Fix: ${fixOf("SM-JIT-1")}`,
       ],
     ],
     [

@@ -63,8 +63,6 @@ describe("what changed against a base", () => {
       "**Policy statements**",
       "",
       "- workload-analytics `aws_iam_policy.access-group-data-engineers_policy_FA6ED7F6` (acme-data-engineers-session-access): **removed** `DenySessionsWithoutMfa`",
-      "- workload-batch `aws_iam_policy.access-group-batch-oncall_policy_653E96EB` (acme-batch-oncall-session-access): **removed** `DenySessionsWithoutMfa`",
-      "- workload-batch `aws_iam_policy.access-group-batch-operators_policy_62A9754A` (acme-batch-operators-session-access): **removed** `DenySessionsWithoutMfa`",
       "- workload-payments `aws_iam_policy.access-group-payments-developers_policy_495A989A` (acme-payments-developers-session-access): **removed** `DenySessionsWithoutMfa`",
       "- workload-payments `aws_iam_policy.access-group-payments-operators_policy_36E9074E` (acme-payments-operators-session-access): **removed** `DenySessionsWithoutMfa`",
       "",

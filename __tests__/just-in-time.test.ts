@@ -17,9 +17,9 @@ const mutated = mutatedExample;
 /** Every stack of a config, synthesized, by name. */
 function synthesized(config: Config): Record<string, Synth> {
   const app = Testing.app({ stackTraces: false });
-  const { logArchive, workloads, organization, justInTime } = buildStacks(app, config);
+  const { logArchive, workloads, organization, identityCenter, justInTime } = buildStacks(app, config);
   const out: Record<string, Synth> = {};
-  for (const stack of [logArchive, ...workloads, ...(organization ? [organization] : []), ...(justInTime ? [justInTime] : [])]) {
+  for (const stack of [logArchive, ...workloads, ...(organization ? [organization] : []), ...(identityCenter ? [identityCenter] : []), ...(justInTime ? [justInTime] : [])]) {
     out[stack.node.id] = JSON.parse(Testing.synth(stack));
   }
   return out;
@@ -74,7 +74,7 @@ describe("just-in-time config errors, each with its path", () => {
   test("an approver group that is not in justInTime.groups", () => {
     const problems = problemsOf(mutated((c) => (rules(c).manualApproval[0].approvers = ["platform-lead"])));
     expect(problems).toEqual([
-      "workloads[2].justInTime.manualApproval[0].approvers[0]: is not a group of justInTime.groups (batch-operators, batch-oncall, platform-leads)",
+      "workloads[2].justInTime.manualApproval[0].approvers[0]: is not a group of justInTime.groups (platform-leads)",
     ]);
   });
 
@@ -114,7 +114,7 @@ describe("just-in-time config errors, each with its path", () => {
     const problems = problemsOf(
       mutated((c) => {
         rules(c).autoApprove[0].requesters = ["payments-operators"];
-        c.justInTime.groups[1].identityCenterGroup = { displayName: "Batch on-call" };
+        c.workloads[BATCH].accessGroups[1].identityCenterGroup = { displayName: "Batch on-call" };
         c.workloads[BATCH].accessGroups[0].allowSsh = true;
         c.workloads[1].accessMode = "just-in-time";
       }),
@@ -123,7 +123,7 @@ describe("just-in-time config errors, each with its path", () => {
       "workloads[1].justInTime: must give at least one autoApprove or manualApproval rule: with no approval policy for a node, nobody can request access to it",
       expect.stringMatching(/^workloads\[2\]\.accessGroups\[0\]\.allowSsh: cannot be true in just-in-time mode/),
       "workloads[2].justInTime.autoApprove[0].requesters[0]: is not an access group of this workload (batch-operators, batch-oncall)",
-      expect.stringMatching(/^workloads\[2\]\.justInTime\.autoApprove\[1\]\.requesters\[0\]: needs justInTime\.groups' batch-oncall to give a groupId/),
+      expect.stringMatching(/^workloads\[2\]\.justInTime\.autoApprove\[1\]\.requesters\[0\]: needs the access group batch-oncall to give its identityCenterGroup a groupId/),
     ]);
     const noSection = problemsOf(mutated((c) => delete c.justInTime));
     expect(noSection).toEqual(["justInTime: is required: workloads[2] is in just-in-time mode, which needs the delegated administrator and its targets"]);
@@ -163,6 +163,7 @@ describe("approval outcomes, evaluated with Cedar from the synthesized policies"
 
   test("a deny rule for everyone but the owning team", () => {
     const raw = mutated((c) => {
+      c.justInTime.groups.push({ name: "batch-oncall", identityCenterGroup: c.workloads[BATCH].accessGroups[1].identityCenterGroup });
       c.justInTime.denyRules = [{ name: "batch-nodes-for-on-call-only", nodeTags: { Team: ["batch"] }, exceptGroups: ["batch-oncall"] }];
     });
     const o = outcomesOf(raw);
@@ -183,13 +184,30 @@ describe("the synthesized just-in-time resources", () => {
   const batch = stacks["workload-batch"];
 
   test("access groups may request access and fetch tokens, and a Deny stops standing sessions", () => {
-    for (const [, p] of resourcesOf(batch, "aws_iam_policy", "access-group-")) {
+    const policies = resourcesOf(batch, "aws_iam_policy", "access-policy-");
+    expect(policies.map(([, p]) => p.name).sort()).toEqual(["acme-batch-oncall-session-access", "acme-batch-operators-session-access"]);
+    for (const [, p] of policies) {
       const doc = policyOf(p.policy);
       expect(doc.Statement.filter((s) => s.Effect === "Allow" && [s.Action].flat().some((a) => /StartSession|^ssm:\*$|^\*$/.test(String(a))))).toEqual([]);
       expect(statement(doc, "DenyStandingSessions")).toEqual({ Sid: "DenyStandingSessions", Effect: "Deny", Action: "ssm:StartSession", Resource: "*" });
       expect(statement(doc, "RequestNodeAccess").Action).toBe("ssm:StartAccessRequest");
       expect(statement(doc, "FetchAccessTokens").Resource).toEqual(["arn:aws:ssm:eu-west-1:444444444444:opsitem/*"]);
     }
+  });
+
+  test("each Identity Center requester's permission set references its just-in-time access policy in the workload account", () => {
+    const ic = stacks["identity-center"];
+    const sets = resourcesOf(ic, "aws_ssoadmin_permission_set").map(([, p]) => p.name).filter((n: string) => n.startsWith("acme-batch-"));
+    expect(sets.sort()).toEqual(["acme-batch-batch-oncall", "acme-batch-batch-operators"]);
+    const references = resourcesOf(ic, "aws_ssoadmin_customer_managed_policy_attachment").map(([, a]) => a.customer_managed_policy_reference.name);
+    expect(references).toEqual(expect.arrayContaining(["acme-batch-operators-session-access", "acme-batch-oncall-session-access"]));
+    const assignments = resourcesOf(ic, "aws_ssoadmin_account_assignment").map(([, a]) => [a.principal_id, a.target_id]);
+    expect(assignments).toEqual(
+      expect.arrayContaining([
+        ["9067a1b2c3-1a2b3c4d-0001-4e5f-8a9b-0c1d2e3f4a5b", "444444444444"],
+        ["9067a1b2c3-1a2b3c4d-0002-4e5f-8a9b-0c1d2e3f4a5b", "444444444444"],
+      ]),
+    );
   });
 
   test("the session key carries the tag the just-in-time token policy requires; standing workloads' keys do not", () => {
@@ -249,7 +267,7 @@ describe("SM-JIT-1: no standing sessions in just-in-time mode", () => {
   const findings = (tf: Synth) => checkStack(config, "workload-batch", tf, workload).filter((f) => f.rule === "SM-JIT-1");
   const editAccessPolicies = (tf: Synth, edit: (statements: any[]) => any[]): Synth => {
     const copy = JSON.parse(JSON.stringify(tf));
-    for (const [, p] of resourcesOf(copy, "aws_iam_policy", "access-group-")) {
+    for (const [, p] of resourcesOf(copy, "aws_iam_policy", "access-policy-")) {
       const doc = JSON.parse(p.policy);
       p.policy = JSON.stringify({ ...doc, Statement: edit(doc.Statement) });
     }

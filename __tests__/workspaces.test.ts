@@ -90,8 +90,9 @@ describe("workspaces stack", () => {
     expect(triggers.sort()).toEqual(
       [
         ...stacks.filter((s) => s !== "log-archive").map((s) => ["${tfe_workspace.workspace-log-archive.id}", `\${tfe_workspace.workspace-${s}.id}`]),
-        // Only analytics has an Identity Center access group.
+        // Analytics and the just-in-time batch have Identity Center access groups.
         ["${tfe_workspace.workspace-workload-analytics.id}", "${tfe_workspace.workspace-identity-center.id}"],
+        ["${tfe_workspace.workspace-workload-batch.id}", "${tfe_workspace.workspace-identity-center.id}"],
       ].sort(),
     );
   });

@@ -40,7 +40,7 @@ export const noStandingSessions: Rule = {
         }
       }
       if (!denied) {
-        violations.push({ path: `${workloadStackName(workload.name)}/access-group-${group.name}`, message: `no policy of ${name} denies ssm:StartSession on every resource: a grant elsewhere would open standing sessions` });
+        violations.push({ path: access[0]?.path ?? `${workloadStackName(workload.name)}/access-group-${group.name}`, message: `no policy of ${name} denies ssm:StartSession on every resource: a grant elsewhere would open standing sessions` });
       }
     }
     return violations;
