@@ -2,7 +2,7 @@ import { parse } from "yaml";
 import { JUST_IN_TIME_STACK, workloadStackName } from "../config/naming";
 import type { Config, WorkloadConfig } from "../config/types";
 import { authorize, parsePolicies } from "../modules/policies/cedar";
-import { applicableManualPolicies, AUTO_APPROVAL_RESOURCE, groupRef, describeTags, nodeScopes, type NodeTags } from "../modules/policies/just-in-time";
+import { applicableManualPolicies, AUTO_APPROVAL_RESOURCE, describeTags, groupRef, MAX_NODE_SCOPES, nodeScopes, type NodeTags } from "../modules/policies/just-in-time";
 import { unescapeTemplateSequences } from "../modules/terraform-json";
 import type { ResolvedStack } from "./resolve";
 
@@ -117,6 +117,10 @@ export function approvalSection(outcomes: readonly ApprovalOutcome[]): string[] 
     "| Workload | Requester | Node | Outcome | Decided by |",
     "|---|---|---|---|---|",
   ];
+  const capped = [...new Set(outcomes.map((o) => o.workload))].filter(
+    (w) => new Set(outcomes.filter((o) => o.workload === w).map((o) => describeTags(o.nodeTags))).size >= MAX_NODE_SCOPES,
+  );
+  if (capped.length > 0) out.splice(4, 0, `_${capped.join(", ")}: ${MAX_NODE_SCOPES} kinds of node or more; the first ${MAX_NODE_SCOPES} are shown._`, "");
   for (const o of outcomes) {
     const denied = o.deniedBy.length > 0 ? `auto-approval denied by ${o.deniedBy.join(", ")}` : "";
     const by =

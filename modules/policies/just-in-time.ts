@@ -86,7 +86,7 @@ export function applicableManualPolicies<T extends { readonly nodeTags?: NodeTag
   return specific.length > 0 ? specific : policies.filter((p) => p.nodeTags === undefined);
 }
 
-/** The most node tag sets enumerated per workload; beyond it the review shows a sample and says so. */
+/** The most node tag sets enumerated per workload; the review says when a workload has more. */
 export const MAX_NODE_SCOPES = 256;
 
 /**
