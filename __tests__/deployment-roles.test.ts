@@ -5,7 +5,6 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { App, Testing } from "cdktf";
 import { validateConfig } from "../config/load";
 import { checkStack } from "../compliance/engine";
-import { ConfigError } from "../config/errors";
 import type { Config } from "../config/types";
 import { githubTargets, scpExemptPrincipals } from "../config/naming";
 import type { PolicyDocument } from "../modules/policies/iam";
@@ -15,7 +14,7 @@ import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { evaluate } from "../review/simulate";
 import { buildStacks } from "../stacks";
 import { workspaceAwsVariables } from "../stacks/workspaces-stack";
-import { editStatements, exampleRaw, policyOf, resourcesOf, type Synth } from "./helpers";
+import { editStatements, exampleRaw, policyOf, resourcesOf, type Synth, problemsOf } from "./helpers";
 
 const REPO = "my-org/sessions";
 const S3 = { type: "s3", bucket: "ssm-terraform-state", region: "eu-west-1" };
@@ -36,16 +35,6 @@ function cloudRaw(createRunRoles: unknown = { planRoleName: "hcp-plan" }): Recor
     backend: { type: "cloud", organization: "my-org", workspaces: { project: "platform", runRoleName: "hcp-run", createRunRoles } },
   };
   return raw;
-}
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("config was accepted");
 }
 
 /** Every AWS stack of `config`, synthesized, by name. */

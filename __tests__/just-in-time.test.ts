@@ -4,7 +4,7 @@ import { checkStack } from "../compliance/engine";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import { validatePolicies } from "../modules/policies/cedar";
-import { autoApprovalTemplate } from "../modules/policies/just-in-time";
+import { autoApprovalTemplate, MAX_NODE_SCOPES } from "../modules/policies/just-in-time";
 import { resolveStack } from "../review/resolve";
 import { approvalOutcomes, approvalSection, ruleStatements, type ApprovalOutcome } from "../review/just-in-time";
 import { buildStacks } from "../stacks";
@@ -169,6 +169,12 @@ describe("approval outcomes, evaluated with Cedar from the synthesized policies"
     const o = outcomesOf(raw);
     expect(find(o, "batch-operators", { Environment: "dev", Team: "batch" })).toMatchObject({ decision: "denied", deniedBy: ["batch-nodes-for-on-call-only"] });
     expect(find(o, "batch-oncall", node("prod", "database"))).toMatchObject({ decision: "auto-approved", autoRules: ["prod-for-oncall"] });
+  });
+
+  test("the table says when a workload's kinds of node reach the cap", () => {
+    const many = Array.from({ length: MAX_NODE_SCOPES }, (_, i) => ({ ...outcomes[0], nodeTags: { Node: `n${i}` } }));
+    expect(approvalSection(many)).toContain(`_batch: ${MAX_NODE_SCOPES} kinds of node or more; the first ${MAX_NODE_SCOPES} are shown._`);
+    expect(approvalSection(outcomes).join("\n")).not.toContain("kinds of node or more");
   });
 
   test("one row per requester group and node, in the review's table", () => {
