@@ -196,6 +196,12 @@ describe("the synthesized just-in-time resources", () => {
       const doc = policyOf(p.policy);
       expect(doc.Statement.filter((s) => s.Effect === "Allow" && [s.Action].flat().some((a) => /StartSession|^ssm:\*$|^\*$/.test(String(a))))).toEqual([]);
       expect(statement(doc, "DenyStandingSessions")).toEqual({ Sid: "DenyStandingSessions", Effect: "Deny", Action: "ssm:StartSession", Resource: "*" });
+      expect(statement(doc, "DenyApprovalPolicyChanges")).toMatchObject({
+        Effect: "Deny",
+        Action: ["ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument", "ssm:UpdateDocumentDefaultVersion"],
+        Resource: "*",
+        Condition: { StringEquals: { "ssm:DocumentType": ["ManualApprovalPolicy", "AutoApprovalPolicy"] } },
+      });
       expect(statement(doc, "RequestNodeAccess").Action).toBe("ssm:StartAccessRequest");
       expect(statement(doc, "FetchAccessTokens").Resource).toEqual(["arn:aws:ssm:eu-west-1:444444444444:opsitem/*"]);
     }

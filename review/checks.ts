@@ -10,6 +10,7 @@ import {
   arn,
   defaultHostRoleName,
   instanceRoleName,
+  autoApprovalDocumentName,
   JUST_IN_TIME_STACK,
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
@@ -375,6 +376,12 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         const broad = withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm"));
         const start = { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: tags } };
         add("start a standing session on a node it may request, holding ssm:*", `${column} + other grants` as Column, broad, start, "ExplicitlyDenied", "DenyStandingSessions");
+        // Nor approve itself: the approval policies are out of reach too.
+        const autoApproval = arn.document(region, stack.accountId, autoApprovalDocumentName(config.namePrefix));
+        const change = { action: "ssm:UpdateDocument", resource: autoApproval, options: { documentType: "AutoApprovalPolicy" } };
+        add("change the auto-approval policy, holding ssm:*", `${column} + other grants` as Column, broad, change, "ExplicitlyDenied", "DenyApprovalPolicyChanges");
+        const manual = { action: "ssm:CreateDocument", resource: arn.document(region, stack.accountId, "ApproveMyself"), options: { documentType: "ManualApprovalPolicy" } };
+        add("create a manual approval policy, holding ssm:*", `${column} + other grants` as Column, broad, manual, "ExplicitlyDenied", "DenyApprovalPolicyChanges");
       };
       for (const { group, persona, column } of members) {
         const start = (resource: string, options: RequestOptions = {}): AccessRequest => ({ action: "ssm:StartSession", resource, options });

@@ -482,6 +482,15 @@ export function justInTimeAccessPolicy(p: AccessPolicyProps): PolicyDocument {
       Condition: { StringEquals: { [`aws:ResourceTag/${Object.keys(JIT_MANAGED_TAG)[0]}`]: "true" } },
     },
     {
+      // Nobody who requests access may write the policies that approve it, whatever else they hold: the document
+      // type, not the name, so a manual approval policy made in the console is covered too.
+      Sid: "DenyApprovalPolicyChanges",
+      Effect: "Deny",
+      Action: ["ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument", "ssm:UpdateDocumentDefaultVersion"],
+      Resource: "*",
+      Condition: { StringEquals: { "ssm:DocumentType": [...APPROVAL_POLICY_DOCUMENT_TYPES] } },
+    },
+    {
       // No standing sessions, whatever else grants them: every session goes through an approved request.
       Sid: "DenyStandingSessions",
       Effect: "Deny",
