@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./helpers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -10,8 +12,50 @@ const plan = require("../scripts/plan-offline") as {
   ASSERTIONS: Record<string, { condition: string; error_message: string }[]>;
 };
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const local = require("../scripts/terraform-local") as {
+  pluginVersions: (dir: string) => Record<string, string>;
+  missingProviders: (config: Record<string, any>, versions: Record<string, string>) => string[];
+  forLocalProvider: (config: Record<string, any>, versions: Record<string, string>) => string[];
+};
+
+describe("the local providers of npm run validate and npm run plan", () => {
+  const workspacesStack = () => ({
+    terraform: {
+      required_providers: { tfe: { source: "hashicorp/tfe", version: "0.70.0" } },
+      cloud: { organization: "my-org", workspaces: { name: "acme-workspaces" } },
+    },
+    provider: { tfe: [{ hostname: "app.terraform.io" }] },
+  });
+
+  test("finds the newest version of every provider in the plugin directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "smc-plugins-"));
+    try {
+      for (const v of ["5.9.0", "5.100.0", "5.10.0"]) mkdirSync(join(dir, "registry.terraform.io", "hashicorp", "aws", v, "linux_amd64"), { recursive: true });
+      mkdirSync(join(dir, "registry.terraform.io", "hashicorp", "tfe", "0.70.0", "linux_amd64"), { recursive: true });
+      expect(local.pluginVersions(dir)).toEqual({ "hashicorp/aws": "5.100.0", "hashicorp/tfe": "0.70.0" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a stack whose providers are all local is planned, pinned to them, without its backend; one that needs another is left out", () => {
+    expect(local.missingProviders(workspacesStack(), { "hashicorp/aws": "5.100.0" })).toEqual(["hashicorp/tfe"]);
+    const versions = { "hashicorp/aws": "5.100.0", "hashicorp/tfe": "0.68.2" };
+    expect(local.missingProviders(workspacesStack(), versions)).toEqual([]);
+    // cdktf writes the AWS provider's source as "aws", the registry's short form.
+    expect(local.missingProviders({ terraform: { required_providers: { aws: { source: "aws" } } } }, versions)).toEqual([]);
+    const config = workspacesStack();
+    local.forLocalProvider(config, versions);
+    expect(config.terraform).toEqual({ required_providers: { tfe: { source: "hashicorp/tfe", version: "0.68.2" } } });
+    expect(plan.testFile(config).split("\n").slice(0, 2)).toEqual(['mock_provider "tfe" {}', ""]);
+  });
+});
+
 describe("npm run plan", () => {
   test("mocks the default aws provider and every alias, plans once, and asserts the organization's policy sizes", () => {
+    const withData = { terraform: { required_providers: { aws: { source: "hashicorp/aws" } } }, data: { aws_identitystore_group: { g: {} } } };
+    expect(plan.testFile(withData)).toContain('mock_provider "aws" {\n  mock_data "aws_identitystore_group" {');
     const config = { provider: { aws: [{ region: "eu-west-1" }, { alias: "eu-central-1", region: "eu-central-1" }] } };
     expect(plan.testFile(config).split("\n")).toEqual([
       'mock_provider "aws" {}',

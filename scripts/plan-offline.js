@@ -1,6 +1,7 @@
-// `npm run plan`: a Terraform plan of every stack, offline. Per stack, `terraform test` with `mock_provider "aws"`
-// and a `run` block with `command = plan`: Terraform plans without credentials, the local provider's schema checks
-// every argument (see terraform-local.js for which provider), and the plan's changes are counted per stack.
+// `npm run plan`: a Terraform plan of every stack, offline. Per stack, `terraform test` with a `mock_provider` for
+// each of its providers (aws; tfe for the workspaces stack) and a `run` block with `command = plan`: Terraform plans
+// without credentials, the local providers' schemas check every argument (see terraform-local.js for which
+// providers), and the plan's changes are counted per stack.
 //
 // Mock providers cannot import, so a stack that adopts an existing document is planned from a copy without its
 // `import` blocks, and the output says so: the adopted document is then counted as created. The organization
@@ -40,14 +41,23 @@ function withoutImports(config) {
   return { config: rest, imports };
 }
 
-/** The test file: a mocked aws provider for the default and for each alias, one plan, the stack's assertions. */
+/**
+ * The test file: a mocked provider for each provider the stack requires (aws unless it names others), for the
+ * default configuration and for each alias, one plan, the stack's assertions.
+ */
 function testFile(config, assertions = []) {
-  const aliases = [].concat(config.provider?.aws ?? []).map((p) => p.alias).filter((a) => a !== undefined);
-  const mocks = Object.keys(config.data ?? {})
-    .filter((type) => MOCK_DATA[type] !== undefined)
-    .flatMap((type) => [`  mock_data ${JSON.stringify(type)} {`, `    defaults = ${JSON.stringify(MOCK_DATA[type]).replace(/":/g, '" = ')}`, "  }"]);
-  const lines = mocks.length === 0 ? ['mock_provider "aws" {}'] : ['mock_provider "aws" {', ...mocks, "}"];
-  for (const alias of aliases) lines.push("", 'mock_provider "aws" {', `  alias = ${JSON.stringify(alias)}`, ...mocks, "}");
+  const names = Object.keys(config.terraform?.required_providers ?? { aws: {} });
+  const lines = [];
+  for (const name of names) {
+    const aliases = [].concat(config.provider?.[name] ?? []).map((p) => p.alias).filter((a) => a !== undefined);
+    // Data source types start with their provider's local name: aws_identitystore_group is the aws provider's.
+    const mocks = Object.keys(config.data ?? {})
+      .filter((type) => MOCK_DATA[type] !== undefined && type.startsWith(`${name}_`))
+      .flatMap((type) => [`  mock_data ${JSON.stringify(type)} {`, `    defaults = ${JSON.stringify(MOCK_DATA[type]).replace(/":/g, '" = ')}`, "  }"]);
+    if (lines.length > 0) lines.push("");
+    lines.push(...(mocks.length === 0 ? [`mock_provider ${JSON.stringify(name)} {}`] : [`mock_provider ${JSON.stringify(name)} {`, ...mocks, "}"]));
+    for (const alias of aliases) lines.push("", `mock_provider ${JSON.stringify(name)} {`, `  alias = ${JSON.stringify(alias)}`, ...mocks, "}");
+  }
   lines.push("", 'run "plan" {', "  command = plan");
   for (const a of assertions) {
     lines.push("", "  assert {", `    condition     = ${a.condition}`, `    error_message = ${JSON.stringify(a.error_message)}`, "  }");
@@ -93,17 +103,17 @@ async function main() {
     console.log(provider.missing);
     return 0;
   }
-  const { pluginDir, version } = provider;
+  const { pluginDir, version, versions } = provider;
   const work = mkdtempSync(join(tmpdir(), "smc-plan-"));
   try {
     const env = { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
-    const stacks = synthesizeInto(join(work, "out"), env);
+    const stacks = synthesizeInto(join(work, "out"), env, versions);
     const notes = new Set();
     const jobs = stacks.map((stack) => {
       const dir = join(work, "plan", stack.name);
       mkdirSync(join(dir, "tests"), { recursive: true });
       const { config, imports } = withoutImports(stack.config);
-      for (const note of forLocalProvider(config, version)) notes.add(note);
+      for (const note of forLocalProvider(config, versions)) notes.add(note);
       writeFileSync(join(dir, "main.tf.json"), JSON.stringify(config, null, 2));
       writeFileSync(join(dir, "tests", "plan.tftest.hcl"), testFile(config, ASSERTIONS[stack.name]));
       copyAssets(stack.dir, dir);

@@ -2,8 +2,9 @@
 // the config, and each stack's JSON made ready for that provider.
 //
 // Neither downloads a provider. A local plugin directory (/opt/tf-plugins by default, where a CI image may carry AWS
-// provider 5.x; set TF_PLUGIN_DIR for another) supplies it. The stacks pin provider 6.25, so against 5.x this is a
-// schema check of the 5.x subset they use, not proof of 6.x behaviour.
+// provider 5.x; set TF_PLUGIN_DIR for another) supplies them. The stacks pin provider 6.25, so against 5.x this is a
+// schema check of the 5.x subset they use, not proof of 6.x behaviour. A stack that needs a provider the directory
+// lacks (the workspaces stack's hashicorp/tfe, unless it is there too) is left out, said in one line.
 "use strict";
 const { spawnSync } = require("node:child_process");
 const { cpSync, existsSync, readdirSync, readFileSync } = require("node:fs");
@@ -11,19 +12,46 @@ const { join } = require("node:path");
 
 const root = join(__dirname, "..");
 
+/** The newest version of every provider in a plugin directory, by source (`hashicorp/aws`). */
+function pluginVersions(pluginDir) {
+  const registry = join(pluginDir, "registry.terraform.io");
+  const versions = {};
+  const dirs = (dir) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : []);
+  for (const namespace of dirs(registry)) {
+    for (const name of dirs(join(registry, namespace))) {
+      const found = dirs(join(registry, namespace, name)).sort(byVersion);
+      if (found.length > 0) versions[`${namespace}/${name}`] = found[found.length - 1];
+    }
+  }
+  return versions;
+}
+
 /**
- * The newest AWS provider in the plugin directory and terraform on PATH, or why they cannot be used:
- * `{ pluginDir, version }` or `{ missing: "<one line>" }`.
+ * The providers of the plugin directory and terraform on PATH, or why they cannot be used:
+ * `{ pluginDir, version, versions }` (`version` the AWS provider's, `versions` every provider's by source) or
+ * `{ missing: "<one line>" }`.
  */
 function localProvider(what) {
   const pluginDir = process.env.TF_PLUGIN_DIR || "/opt/tf-plugins";
-  const awsDir = join(pluginDir, "registry.terraform.io", "hashicorp", "aws");
-  const versions = existsSync(awsDir) ? readdirSync(awsDir).sort(byVersion) : [];
+  const versions = pluginVersions(pluginDir);
   const hasTerraform = spawnSync("terraform", ["version"]).status === 0;
-  if (!hasTerraform || versions.length === 0) {
-    return { missing: `SKIPPED: ${what} needs terraform on PATH and an AWS provider under ${awsDir}.` };
+  if (!hasTerraform || versions["hashicorp/aws"] === undefined) {
+    return { missing: `SKIPPED: ${what} needs terraform on PATH and an AWS provider under ${join(pluginDir, "registry.terraform.io", "hashicorp", "aws")}.` };
   }
-  return { pluginDir, version: versions[versions.length - 1] };
+  return { pluginDir, version: versions["hashicorp/aws"], versions };
+}
+
+/** A provider source as the plugin directory files it: `aws` and `registry.terraform.io/hashicorp/aws` are `hashicorp/aws`. */
+function sourceOf(provider) {
+  const parts = provider.source.split("/");
+  return parts.length === 1 ? `hashicorp/${parts[0]}` : parts.slice(-2).join("/");
+}
+
+/** The sources of a stack's required providers that `versions` lacks. */
+function missingProviders(config, versions) {
+  return Object.values(config.terraform?.required_providers ?? {})
+    .map(sourceOf)
+    .filter((source) => versions[source] === undefined);
 }
 
 function byVersion(a, b) {
@@ -41,13 +69,16 @@ function byVersion(a, b) {
 const NEWER_THAN_LOCAL_PROVIDER = [{ type: "aws_lambda_function", argument: "runtime", value: "nodejs24.x", stand_in: "nodejs22.x", since: "6.19" }];
 
 /**
- * A stack's Terraform JSON for the local provider: pinned to its version, without a backend (nothing here touches
- * state), with the newer values stood in. Returns the notes to print, one line each. Changes `config` in place.
+ * A stack's Terraform JSON for the local providers (`versions` by source): each pinned to its local version, without a
+ * backend or cloud block (nothing here touches state), with the newer values stood in. Returns the notes to print, one
+ * line each. Changes `config` in place.
  */
-function forLocalProvider(config, version) {
+function forLocalProvider(config, versions) {
   const notes = [];
-  config.terraform.required_providers.aws.version = version;
+  for (const p of Object.values(config.terraform.required_providers)) p.version = versions[sourceOf(p)];
+  const version = versions["hashicorp/aws"];
   delete config.terraform.backend;
+  delete config.terraform.cloud;
   if (!version.startsWith("5.")) return notes;
   for (const s of NEWER_THAN_LOCAL_PROVIDER) {
     for (const body of Object.values(config.resource?.[s.type] ?? {})) {
@@ -61,9 +92,10 @@ function forLocalProvider(config, version) {
 
 /**
  * Synthesizes the config (SESSIONS_CONFIG, as npm run synth) as JSON into `outdir`, printing nothing on success.
- * Returns the stacks, in the manifest's order: `{ name, dir, config }`, `config` the parsed cdk.tf.json.
+ * Returns the stacks whose providers are all in `versions`, in the manifest's order: `{ name, dir, config }`,
+ * `config` the parsed cdk.tf.json; each other stack is named in one line.
  */
-function synthesizeInto(outdir, env) {
+function synthesizeInto(outdir, env, versions) {
   const synth = spawnSync(process.execPath, [join(root, "scripts", "app.js")], {
     cwd: root,
     env: { ...env, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "false" },
@@ -78,12 +110,12 @@ function synthesizeInto(outdir, env) {
     const dir = join(outdir, entry.workingDirectory);
     return { name: entry.name, dir, config: JSON.parse(readFileSync(join(outdir, entry.synthesizedStackPath), "utf8")) };
   });
-  // Only the AWS provider is local; a stack needing another (the workspaces stack's hashicorp/tfe) is left out,
-  // said once, rather than checked against something it is not.
+  // A stack needing a provider the plugin directory lacks is left out, said once, rather than checked against
+  // something it is not.
   return stacks.filter((stack) => {
-    const others = Object.keys(stack.config.terraform?.required_providers ?? {}).filter((p) => p !== "aws");
-    if (others.length > 0) console.log(`${stack.name}: skipped, it needs ${others.map((p) => stack.config.terraform.required_providers[p].source).join(", ")}, and only the AWS provider is available locally`);
-    return others.length === 0;
+    const missing = missingProviders(stack.config, versions);
+    if (missing.length > 0) console.log(`${stack.name}: skipped, it needs ${missing.join(", ")}, which the local plugin directory does not have`);
+    return missing.length === 0;
   });
 }
 
@@ -97,4 +129,4 @@ function terraform(cwd, env, ...args) {
   return spawnSync("terraform", args, { cwd, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
 }
 
-module.exports = { localProvider, forLocalProvider, synthesizeInto, copyAssets, terraform, byVersion, root };
+module.exports = { localProvider, pluginVersions, missingProviders, forLocalProvider, synthesizeInto, copyAssets, terraform, byVersion, root };

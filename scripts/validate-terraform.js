@@ -15,16 +15,17 @@ if (provider.missing) {
   console.log(provider.missing);
   process.exit(0);
 }
-const { pluginDir, version } = provider;
+const { pluginDir, version, versions } = provider;
 
 const work = mkdtempSync(join(tmpdir(), "smc-validate-"));
 try {
   const env = { ...process.env, CHECKPOINT_DISABLE: "1" };
-  const combined = { terraform: { required_providers: { aws: { source: "hashicorp/aws", version } } }, module: {}, import: [] };
+  const combined = { terraform: { required_providers: {} }, module: {}, import: [] };
   const notes = new Set();
-  for (const stack of synthesizeInto(join(work, "out"), env)) {
+  for (const stack of synthesizeInto(join(work, "out"), env, versions)) {
     const { config, name } = stack;
-    for (const note of forLocalProvider(config, version)) notes.add(note);
+    for (const note of forLocalProvider(config, versions)) notes.add(note);
+    Object.assign(combined.terraform.required_providers, config.terraform.required_providers);
     for (const imp of config.import ?? []) combined.import.push({ id: imp.id, to: `module.${name}.${imp.to}` });
     delete config.import;
     const dir = join(work, "validate", name);
