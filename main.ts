@@ -1,7 +1,8 @@
 import { ComplianceError } from "./compliance/engine";
 import { ConfigError } from "./config/errors";
 import { loadConfig } from "./config/load";
-import { synthesize, synthSummary } from "./stacks/synthesize";
+import { isMainThread, workerData } from "node:worker_threads";
+import { type SynthShare, synthesize, synthesizeShare, synthSummary } from "./stacks/synthesize";
 
 /**
  * Entry point of `cdktf synth` and `npm run synth`: config file in, one Terraform stack per account out.
@@ -29,6 +30,11 @@ async function main(): Promise<number> {
   }
 }
 
-void main().then((code) => {
-  process.exitCode = code;
-});
+// A large organization's stacks are written by several threads, each running this file: see synthesize.ts.
+if (isMainThread) {
+  void main().then((code) => {
+    process.exitCode = code;
+  });
+} else {
+  synthesizeShare(workerData as SynthShare);
+}

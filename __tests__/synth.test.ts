@@ -1,4 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir, tmpdir } from "node:os";
@@ -13,6 +14,8 @@ import { runReport } from "../review/cli";
 import { loadSynthesizedStacks } from "../review/resolve";
 import { importHcl, synthSummary, unwrapInterpolationOnly } from "../stacks/synthesize";
 import { appStderr, EXAMPLE_CONFIG, exampleConfig, hclBlocks, ROOT, terraformLiteral } from "./helpers";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { organization } = require("../scripts/organization") as { organization: (n: number) => Record<string, any> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("../scripts/terraform-output-patch") as {
   TERRAFORM_OUTPUT_FILE: RegExp;
@@ -136,6 +139,30 @@ describe("the app command", () => {
     expect(JSON.parse(a["stacks/log-archive/cdk.tf.json"]).terraform.backend).toEqual({
       local: { path: "../../../terraform.log-archive.tfstate" },
     });
+  });
+
+  test("several threads write the same files as one, byte for byte", () => {
+    const config = join(scratch, "generated.json");
+    writeFileSync(config, JSON.stringify(organization(4)));
+    const files = (dir: string): Record<string, string> =>
+      Object.fromEntries(Object.keys(tree(dir)).map((f) => [f, createHash("sha256").update(readFileSync(join(dir, f))).digest("hex")]));
+    const [one, three] = ["1", "3"].map((threads) => {
+      const cwd = join(scratch, `threads-${threads}`);
+      mkdirSync(cwd, { recursive: true });
+      const run = runApp(cwd, { SESSIONS_CONFIG: config, CDKTF_OUTDIR: "out", SYNTH_THREADS: threads });
+      expect(appStderr(run.stderr)).toBe("");
+      expect(run.status).toBe(0);
+      return { stdout: run.stdout, files: files(join(cwd, "out")) };
+    });
+    expect(Object.keys(one!.files)).toEqual(expect.arrayContaining(["manifest.json", join("stacks", "workload-w003", "cdk.tf.json")]));
+    expect(three).toEqual(one);
+
+    const cwd = join(scratch, "threads-0");
+    mkdirSync(cwd, { recursive: true });
+    const refused = runApp(cwd, { SESSIONS_CONFIG: config, CDKTF_OUTDIR: "out", SYNTH_THREADS: "0" });
+    expect(refused.status).toBe(1);
+    expect(appStderr(refused.stderr)).toBe("synth failed: SYNTH_THREADS must be a whole number of threads, 1 or more, not 0\n(set DEBUG=1 for a stack trace)\n");
+    expect(existsSync(join(cwd, "out"))).toBe(false);
   });
 
   test("a bad config: every problem on stderr, exit 1, no stack trace and no output written", () => {

@@ -139,8 +139,21 @@ export async function lintPolicy(policy: ResolvedPolicy): Promise<LintFinding[]>
   return findings;
 }
 
+/** Answers of actionProblem by action: an organization's policies name the same few actions thousands of times. */
+const actionProblems = new Map<string, Promise<string | undefined>>();
+
 /** Why `action` names no real IAM action, or undefined when it names at least one. */
-async function actionProblem(action: unknown): Promise<string | undefined> {
+function actionProblem(action: unknown): Promise<string | undefined> {
+  if (typeof action !== "string") return findActionProblem(action);
+  let answer = actionProblems.get(action);
+  if (answer === undefined) {
+    answer = findActionProblem(action);
+    actionProblems.set(action, answer);
+  }
+  return answer;
+}
+
+async function findActionProblem(action: unknown): Promise<string | undefined> {
   if (action === "*") return undefined;
   const match = typeof action === "string" ? action.match(/^([a-z0-9-]+):([A-Za-z0-9*?]+)$/) : null;
   if (!match) return `${quote(action)} is not an action (service:Action)`;

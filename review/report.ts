@@ -6,7 +6,7 @@ import { accessChecks, accessModel, type AccessCheck } from "./checks";
 import { changesSection } from "./diff";
 import { lintPolicies, type LintFinding } from "./lint";
 import type { ResolvedStack } from "./resolve";
-import { evaluate, type Outcome } from "./simulate";
+import { evaluateAll, type Outcome } from "./simulate";
 import { approvalOutcomes, approvalSection } from "./just-in-time";
 
 /**
@@ -78,7 +78,7 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
   return { markdown: `${out.join("\n").trimEnd()}\n`, findings, surprises, checks: results.length };
 }
 
-/** Lint, then (without findings) every access check evaluated. */
+/** Lint, then (without findings) every access check evaluated, alike checks once (see evaluateAll). */
 export async function evaluateStacks(
   config: Config,
   stacks: readonly ResolvedStack[],
@@ -89,7 +89,9 @@ export async function evaluateStacks(
   // Lint comes first: a policy with findings would make the simulation prove the wrong thing.
   const results: { check: AccessCheck; outcome: Outcome }[] = [];
   if (findings.length === 0) {
-    for (const check of accessChecks(config, model, onlyStack)) results.push({ check, outcome: await evaluate(model, check.persona, check.request) });
+    const checks = accessChecks(config, model, onlyStack);
+    const { outcomes } = await evaluateAll(model, checks);
+    checks.forEach((check, i) => results.push({ check, outcome: outcomes[i]! }));
   }
   return { stacks, findings, results };
 }
@@ -330,18 +332,21 @@ interface MatrixBlock {
 
 function matrixBlocks(results: readonly { check: AccessCheck; outcome: Outcome }[]): Map<string, MatrixBlock> {
   const blocks = new Map<string, MatrixBlock>();
-  for (const stack of [...new Set(results.map((r) => r.check.stack))]) {
-    const mine = results.filter((r) => r.check.stack === stack);
+  // Grouped in one pass, by stack and then by row and column: filtering every result for each stack and cell grew
+  // with the square of the accounts.
+  const byStack = groupBy(results, (r) => r.check.stack);
+  for (const [stack, mine] of byStack) {
     const rows = [...new Set(mine.map((r) => r.check.row))];
     const columns = [...new Set(mine.map((r) => r.check.column))];
     const regions = [...new Set(mine.map((r) => r.check.region))];
     const bad = mine.filter((r) => !asIntended(r.check, r.outcome)).length;
+    const byCell = groupBy(mine, (r) => `${r.check.row}\u0000${r.check.column}`);
     blocks.set(stack, {
       summary: `${mine.length} checks in ${regions.join(", ")}, ${bad === 0 ? "all as intended" : `<b>${bad} not as intended</b>`}`,
       head: [`| Attempt | ${columns.join(" | ")} |`, `|---|${columns.map(() => "---").join("|")}|`],
       rows: rows.map((row) => {
         const cells = columns.map((column) => {
-          const here = mine.filter((r) => r.check.row === row && r.check.column === column);
+          const here = byCell.get(`${row}\u0000${column}`) ?? [];
           if (here.length === 0) return "";
           const texts = here.map((r) => `${asIntended(r.check, r.outcome) ? "" : "❗ "}${cell(r.outcome)}`);
           // One text when every region agrees; otherwise each region's.
@@ -455,6 +460,18 @@ export const ATTACKS_OPEN_WITHOUT_ORGANIZATION: readonly string[] = [
 ];
 
 const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** Items by key, keys in order of first appearance, items in their order. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
 
 /** Rule pack results: findings (synth refuses unsuppressed errors, so these are rare here), suppressions, warnings. */
 function complianceSection(config: Config, findings: readonly Finding[]): string[] {

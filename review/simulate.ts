@@ -12,7 +12,7 @@ import {
 } from "@cloud-copilot/iam-policy";
 import { dirname, join } from "node:path";
 import { requestContext, type Organization, type Persona, type RequestOptions } from "./personas";
-import type { PolicyJson, PolicyKind, ResolvedPolicy, ResolvedStack } from "./resolve";
+import type { PolicyJson, PolicyKind, ResolvedControlPolicy, ResolvedPolicy, ResolvedStack } from "./resolve";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
@@ -65,9 +65,46 @@ interface Target {
  * read as a denial.
  */
 export async function evaluate(model: AccessModel, persona: Persona, request: AccessRequest): Promise<Outcome> {
-  const target = targetOf(model.stacks, persona, request);
+  const { simulation, target } = simulationOf(model, persona, request);
+  return simulate(simulation, target, persona, request);
+}
+
+/**
+ * Evaluates every request, in order, and says how many simulations that took. With `deduplicate` (the default), requests that differ only in the accounts of
+ * their principal and resource (and the principal's unique id, derived from its ARN) are evaluated once: alike
+ * workload accounts ask the same questions. See simulationKey for why that gives the same outcomes; a test
+ * compares both ways on a generated organization whose workloads differ.
+ */
+export async function evaluateAll(
+  model: AccessModel,
+  requests: readonly { readonly persona: Persona; readonly request: AccessRequest }[],
+  options: { readonly deduplicate?: boolean } = {},
+): Promise<{ outcomes: Outcome[]; simulations: number }> {
+  const known = new Map<string, string>();
+  const outcomes: Outcome[] = [];
+  let simulations = 0;
+  for (const { persona, request } of requests) {
+    const { simulation, target } = simulationOf(model, persona, request);
+    const key = options.deduplicate === false ? undefined : simulationKey(model, simulation, target, persona);
+    const stored = key && known.get(key.text);
+    if (key && stored !== undefined) {
+      outcomes.push(JSON.parse(key.restore(stored)) as Outcome);
+      continue;
+    }
+    const outcome = await simulate(simulation, target, persona, request);
+    simulations += 1;
+    const json = JSON.stringify(outcome);
+    if (key && !json.includes("‹")) known.set(key.text, key.normalize(json));
+    outcomes.push(outcome);
+  }
+  return { outcomes, simulations };
+}
+
+/** The simulator's input for one request (policies as the model holds them, not yet prepared), and its target. */
+function simulationOf(model: AccessModel, persona: Persona, request: AccessRequest): { simulation: Simulation; target: Target } {
+  const target = targetOf(indexOf(model.stacks), persona, request);
   const contextVariables = requestContext(persona, model.organization, request.action, request.resource, request.options, target.accountId);
-  const simulation = forSimulator({
+  const simulation: Simulation = {
     request: {
       principal: persona.principal,
       action: request.action,
@@ -77,7 +114,12 @@ export async function evaluate(model: AccessModel, persona: Persona, request: Ac
     identityPolicies: persona.policies.map((p) => ({ name: p.name, policy: p.policy })),
     ...controlPolicies(model, persona, target.accountId, request.organizationPolicies === true),
     resourcePolicy: target.policy?.document,
-  });
+  };
+  return { simulation, target };
+}
+
+async function simulate(input: Simulation, target: Target, persona: Persona, request: AccessRequest): Promise<Outcome> {
+  const simulation = forSimulator(input);
   const result = await runSimulation(simulation, { simulationMode: "Strict" });
   if (result.resultType === "error") {
     throw new Error(`simulation of ${request.action} on ${request.resource} by ${persona.label} failed: ${JSON.stringify(result.errors)}`);
@@ -122,23 +164,23 @@ function controlPolicies(
   resourceAccount: string,
   apply: boolean,
 ): Pick<Simulation, "serviceControlPolicies" | "resourceControlPolicies"> {
-  const all = model.stacks.flatMap((s) => s.controlPolicies);
-  if (!apply || all.length === 0) return { serviceControlPolicies: [], resourceControlPolicies: [] };
+  const { scps, rcps } = indexOf(model.stacks);
+  if (!apply || (scps === undefined && rcps === undefined)) return { serviceControlPolicies: [], resourceControlPolicies: [] };
   const org = model.organization;
   const member = (account: string | undefined): boolean =>
     account !== undefined && org.accountIds.has(account) && account !== org.managementAccountId;
-  const level = (type: string) => {
-    const policies = all.filter((p) => p.type === type);
-    return { orgIdentifier: policies[0]?.targets[0] ?? "r-root", policies: policies.map((p) => ({ name: p.name, policy: p.document })) };
-  };
-  const scps = level("SERVICE_CONTROL_POLICY");
   return {
-    serviceControlPolicies:
-      persona.kind !== "service" && member(persona.accountId)
-        ? [{ ...scps, policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...scps.policies] }]
-        : [],
-    resourceControlPolicies: member(resourceAccount) ? [level("RESOURCE_CONTROL_POLICY")] : [],
+    serviceControlPolicies: persona.kind !== "service" && member(persona.accountId) ? [scps!] : [],
+    resourceControlPolicies: member(resourceAccount) ? [rcps!] : [],
   };
+}
+
+type ControlLevel = Simulation["serviceControlPolicies"][number];
+
+/** One level of SCPs or RCPs: every policy of the type, at its first target (see controlPolicies). */
+function controlLevel(all: readonly ResolvedControlPolicy[], type: ResolvedControlPolicy["type"]): ControlLevel {
+  const policies = all.filter((p) => p.type === type);
+  return { orgIdentifier: policies[0]?.targets[0] ?? "r-root", policies: policies.map((p) => ({ name: p.name, policy: p.document })) };
 }
 
 const describe = (deciders: readonly Decider[]): string => deciders.map((d) => `${d.sid} (${d.policy})`).join(" + ");
@@ -180,7 +222,10 @@ function cacheResourceTypeLookup(): void {
   if ((original as { cached?: boolean }).cached) return;
   const cache = new Map<string, Promise<unknown>>();
   const cached = (service: string, action: string, resource: string): Promise<unknown> => {
-    const key = `${service}\n${action}\n${resource}`.toLowerCase();
+    // The answer depends on the ARN's shape, which iam-data's patterns name by variables (${Account}, ${KeyId}):
+    // ARNs that differ only in their account ids and made-up key ids share it.
+    const shape = resource.replace(ACCOUNT_ID, "000000000000").replace(SYNTHETIC_ID, (id) => id.replace(/[0-9a-f]/g, "0"));
+    const key = `${service}\n${action}\n${shape}`.toLowerCase();
     let found = cache.get(key);
     if (found === undefined) {
       found = original(service, action, resource);
@@ -191,6 +236,36 @@ function cacheResourceTypeLookup(): void {
   lookup.getResourceTypesForAction = Object.assign(cached, { cached: true });
 }
 cacheResourceTypeLookup();
+
+/**
+ * iam-policy compares condition operators (`StringEqualsIfExists`, `ForAnyValue:`) case-insensitively with
+ * localeCompare, which costs microseconds a call: a third of the report went there, comparing the same few operator
+ * names again for every condition of every check. The answers are remembered; they depend on the two strings only.
+ * Its callers read the functions from the module's exports at each call, as for the resource types above.
+ */
+function rememberCaseInsensitiveComparisons(): void {
+  const modulePath = join(dirname(require.resolve("@cloud-copilot/iam-policy")), "utils.js");
+  const utils = require(modulePath) as Record<string, unknown>;
+  for (const name of ["caseInsensitiveEquals", "caseInsensitiveEndsWith"]) {
+    const original = utils[name] as ((a: string, b: string) => boolean) & { cached?: boolean };
+    if (typeof original !== "function") throw new Error(`${modulePath} no longer exports ${name}`);
+    if (original.cached) continue;
+    const answers = new Map<string, boolean>();
+    utils[name] = Object.assign(
+      (a: string, b: string): boolean => {
+        const key = `${a}\u0000${b}`;
+        let answer = answers.get(key);
+        if (answer === undefined) {
+          answer = original(a, b);
+          answers.set(key, answer);
+        }
+        return answer;
+      },
+      { cached: true },
+    );
+  }
+}
+rememberCaseInsensitiveComparisons();
 
 /** Stands in for the empty account of AWS-owned ARNs; no real account has it. */
 const AWS_OWNED = "000000000000";
@@ -267,7 +342,42 @@ function prepared(policy: PolicyJson, validate: (policy: unknown) => ValidationE
   return ready;
 }
 
-function targetOf(stacks: readonly ResolvedStack[], persona: Persona, request: AccessRequest): Target {
+/**
+ * The stacks' buckets, keys, topics, roles and control policies by what requests name them by, built once per
+ * stack list: looking each request's target up in every stack made the report grow with the square of the accounts.
+ */
+interface ModelIndex {
+  readonly buckets: ReadonlyMap<string, Target>;
+  readonly keys: ReadonlyMap<string, ResolvedPolicy | undefined>;
+  readonly topics: ReadonlyMap<string, ResolvedPolicy | undefined>;
+  readonly roles: ReadonlyMap<string, ResolvedPolicy>;
+  /** The SCP level (AWS's FullAWSAccess first) and the RCP level; unset when the stacks have no control policies. */
+  readonly scps?: ControlLevel;
+  readonly rcps?: ControlLevel;
+}
+
+const indexes = new WeakMap<readonly ResolvedStack[], ModelIndex>();
+function indexOf(stacks: readonly ResolvedStack[]): ModelIndex {
+  let index = indexes.get(stacks);
+  if (index !== undefined) return index;
+  // The first of equal names wins, as a search in stack order would find it.
+  const firstBy = <K, V>(entries: [K, V][]): Map<K, V> => new Map([...entries].reverse());
+  const all = stacks.flatMap((s) => s.controlPolicies);
+  const scps = controlLevel(all, "SERVICE_CONTROL_POLICY");
+  index = {
+    buckets: firstBy(stacks.flatMap((s) => s.buckets.map((b): [string, Target] => [b.name, { accountId: s.accountId, policy: b.policy }]))),
+    keys: firstBy(stacks.flatMap((s) => s.keys.map((k): [string, ResolvedPolicy | undefined] => [k.arn, k.policy]))),
+    topics: firstBy(stacks.flatMap((s) => s.topics.map((t): [string, ResolvedPolicy | undefined] => [t.arn, t.policy]))),
+    roles: firstBy(stacks.flatMap((s) => s.roles.map((r): [string, ResolvedPolicy] => [r.arn, r.trust]))),
+    ...(all.length === 0
+      ? {}
+      : { scps: { ...scps, policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...scps.policies] }, rcps: controlLevel(all, "RESOURCE_CONTROL_POLICY") }),
+  };
+  indexes.set(stacks, index);
+  return index;
+}
+
+function targetOf(index: ModelIndex, persona: Persona, request: AccessRequest): Target {
   // Actions with no resource type (ssm:DescribeSessions) are requested on "*": the caller's account, no resource policy.
   if (request.resource === "*") return { accountId: persona.accountId ?? "", policy: undefined };
   const parts = request.resource.split(":");
@@ -276,26 +386,156 @@ function targetOf(stacks: readonly ResolvedStack[], persona: Persona, request: A
   if (service === "s3" && request.squattedBucket) return { accountId: SQUATTER_ACCOUNT, policy: SQUATTED_BUCKET_POLICY };
   if (service === "s3") {
     const bucketName = parts.slice(5).join(":").split("/")[0];
-    for (const stack of stacks) {
-      const bucket = stack.buckets.find((b) => b.name === bucketName);
-      if (bucket) return { accountId: stack.accountId, policy: bucket.policy };
-    }
-    throw new Error(`no synthesized bucket ${bucketName}`);
+    const bucket = index.buckets.get(bucketName);
+    if (bucket === undefined) throw new Error(`no synthesized bucket ${bucketName}`);
+    return bucket;
   }
   if (service === "kms" && /:key\//.test(request.resource)) {
-    const key = stacks.flatMap((s) => s.keys).find((k) => k.arn === request.resource);
-    if (key === undefined) throw new Error(`no synthesized key ${request.resource}`);
-    return { accountId: account, policy: key.policy };
+    if (!index.keys.has(request.resource)) throw new Error(`no synthesized key ${request.resource}`);
+    return { accountId: account, policy: index.keys.get(request.resource) };
   }
   if (service === "sns") {
     // A topic this project does not create has no policy the model knows: identity policies decide, same account.
-    const topic = stacks.flatMap((s) => s.topics).find((t) => t.arn === request.resource);
-    return { accountId: account, policy: topic?.policy };
+    return { accountId: account, policy: index.topics.get(request.resource) };
   }
   if (service === "iam" && /^sts:assumerole/i.test(request.action)) {
-    const role = stacks.flatMap((s) => s.roles).find((r) => r.arn === request.resource);
-    return { accountId: account, policy: role?.trust };
+    return { accountId: account, policy: index.roles.get(request.resource) };
   }
   // AWS-owned resources (documents such as AWS-StartSSHSession) have no account: identity policies alone decide.
   return { accountId: account || persona.accountId || "", policy: undefined };
 }
+
+/** A simulation's input in a form that leaves out which accounts it is about, and how to map its outcome back. */
+interface SimulationKey {
+  readonly text: string;
+  /** An outcome (as JSON) of this request, with its accounts and unique id left out. */
+  normalize(outcome: string): string;
+  /** An outcome (as JSON) stored by an equal key, with this request's accounts and unique id put in. */
+  restore(outcome: string): string;
+}
+
+const ACCOUNT_ID = /(?<![0-9])[0-9]{12}(?![0-9])/g;
+/** IAM unique ids as personas.ts derives them (AIDA/AROA and 17 characters). */
+const UNIQUE_ID = /(?<![0-9A-Za-z])A(?:IDA|ROA)[0-9A-F]{17}(?![0-9A-Za-z])/g;
+const PLACEHOLDER = /‹[^›]*›/g;
+/** The ids resolve.ts makes up for what AWS assigns (key and association ids, instance and policy ids). */
+const SYNTHETIC_ID = /(?<![0-9A-Za-z])(?:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}|i-[0-9a-f]{17}|p-[0-9a-f]{12})(?![0-9A-Za-z])/g;
+
+/**
+ * The simulation input with the accounts the request names (the principal's, the resource's, any in the resource ARN
+ * or the context, in that order), the ids resolve.ts made up for those accounts' resources (numbered in the order their stacks hold them) and the principal's unique id replaced by
+ * placeholders (`‹a0›`, `‹a1›`, `‹a0:3›`, `‹u›`), everywhere: request, context, every policy and its name.
+ * Two requests with equal keys are then the same input up to renaming those ids, one to one (an id of one that
+ * appears elsewhere in the other's input stays literal there, so the keys would differ). AWS's evaluation, and the
+ * simulator's, compare such ids only as whole strings, equal or not, or match them against wildcards; renaming
+ * them cannot change a decision as long as no pattern could match part of one: so a policy with a wildcard next
+ * to a character an id can hold (`arn:aws:iam::1234*`, `AROA*`), or with a numeric or date condition, is not
+ * keyed, and neither is input that holds a placeholder already. Its decision, deciders and reason are the same, with the ids renamed back.
+ */
+function simulationKey(model: AccessModel, simulation: Simulation, target: Target, persona: Persona): SimulationKey | undefined {
+  const { request } = simulation;
+  const levels = [...simulation.serviceControlPolicies, ...simulation.resourceControlPolicies];
+  const raw = JSON.stringify([
+    request.principal,
+    request.action,
+    request.resource,
+    request.contextVariables,
+    simulation.serviceControlPolicies.length,
+    target.policy?.kind ?? "",
+    simulation.identityPolicies.map((p) => p.name),
+    levels.map((level) => [level.orgIdentifier, level.policies.map((p) => p.name)]),
+  ]);
+  if (raw.includes("‹")) return undefined;
+  const named = `${persona.accountId ?? ""} ${request.resource.accountId} ${raw}`;
+  const accounts = [...new Set(named.match(ACCOUNT_ID) ?? [])];
+  const renaming = renamingOf(model, accounts, persona.userid?.match(UNIQUE_ID)?.[0]);
+  const policyId = (policy: PolicyJson | undefined): number | undefined => (policy === undefined ? -1 : normalizedPolicyId(policy, renaming));
+  const policies = [
+    ...simulation.identityPolicies.map((p) => policyId(p.policy as PolicyJson)),
+    policyId(simulation.resourcePolicy as PolicyJson | undefined),
+    ...levels.flatMap((level) => level.policies.map((p) => policyId(p.policy as PolicyJson))),
+  ];
+  if (policies.includes(undefined)) return undefined;
+  return { text: `${renaming.normalize(raw)}\n${policies.join(",")}`, normalize: renaming.normalize, restore: renaming.restore };
+}
+
+/** The ids resolve.ts made up for the resources of an account's stacks, in the order the stacks hold them. */
+const syntheticIds = new WeakMap<readonly ResolvedStack[], Map<string, readonly string[]>>();
+function syntheticIdsOf(stacks: readonly ResolvedStack[], account: string): readonly string[] {
+  let byAccount = syntheticIds.get(stacks);
+  if (byAccount === undefined) {
+    byAccount = new Map();
+    syntheticIds.set(stacks, byAccount);
+  }
+  let ids = byAccount.get(account);
+  if (ids === undefined) {
+    const text = stacks.filter((s) => s.accountId === account).map((s) => JSON.stringify({ ...s, terraform: undefined }));
+    ids = [...new Set(text.flatMap((t) => t.match(SYNTHETIC_ID) ?? []))];
+    byAccount.set(account, ids);
+  }
+  return ids;
+}
+
+/** How one set of accounts and a unique id are renamed to placeholders, and back. */
+interface Renaming {
+  readonly signature: string;
+  normalize(text: string): string;
+  restore(text: string): string;
+}
+
+/** Ids an account's placeholder stands for, matched in one pass: made-up resource ids, unique ids, accounts. */
+const RENAMED = new RegExp(`${SYNTHETIC_ID.source}|${UNIQUE_ID.source}|${ACCOUNT_ID.source}`, "g");
+
+const renamings = new WeakMap<readonly ResolvedStack[], Map<string, Renaming>>();
+function renamingOf(model: AccessModel, accounts: readonly string[], uniqueId: string | undefined): Renaming {
+  const signature = `${accounts.join(" ")} ${uniqueId ?? ""}`;
+  let known = renamings.get(model.stacks);
+  if (known === undefined) {
+    known = new Map();
+    renamings.set(model.stacks, known);
+  }
+  const found = known.get(signature);
+  if (found !== undefined) return found;
+  const names = new Map<string, string>(accounts.map((a, i) => [a, `‹a${i}›`]));
+  accounts.forEach((a, i) => syntheticIdsOf(model.stacks, a).forEach((id, n) => names.set(id, `‹a${i}:${n}›`)));
+  if (uniqueId !== undefined) names.set(uniqueId, "‹u›");
+  const back = new Map([...names].map(([id, placeholder]) => [placeholder, id]));
+  const renaming: Renaming = {
+    signature,
+    normalize: (text) => text.replace(RENAMED, (id) => names.get(id) ?? id),
+    restore: (text) => text.replace(PLACEHOLDER, (p) => back.get(p) ?? p),
+  };
+  known.set(signature, renaming);
+  return renaming;
+}
+
+/** Policy ids by normalized text, and each policy's id per renaming: a policy is normalized once per renaming. */
+const policyIds = new Map<string, number>();
+const normalizedPolicies = new WeakMap<object, { readonly text?: string; readonly ids: Map<string, number> }>();
+function normalizedPolicyId(policy: PolicyJson, renaming: Renaming): number | undefined {
+  let byRenaming = normalizedPolicies.get(policy);
+  if (byRenaming === undefined) {
+    const text = JSON.stringify(policy);
+    // Actions are matched against the request's action only, which holds no id: their wildcards (`s3:Get*`) are safe.
+    const compared = JSON.stringify(asArray(policy.Statement).map(({ Action, NotAction, ...rest }) => rest));
+    // A wildcard next to a character an id can hold (a digit, or a letter of AIDA/AROA and hex, in either case) could
+    // match part of one.
+    const keyable = !/[0-9a-fidro][*?]|[*?][0-9a-fidro]|"(?:For(?:All|Any)Values?:)?(?:Numeric|Date)[A-Za-z]*"\s*:/i.test(compared) && !text.includes("‹");
+    byRenaming = { text: keyable ? text : undefined, ids: new Map() };
+    normalizedPolicies.set(policy, byRenaming);
+  }
+  if (byRenaming.text === undefined) return undefined;
+  let id = byRenaming.ids.get(renaming.signature);
+  if (id === undefined) {
+    const normalized = renaming.normalize(byRenaming.text);
+    id = policyIds.get(normalized);
+    if (id === undefined) {
+      id = policyIds.size;
+      policyIds.set(normalized, id);
+    }
+    byRenaming.ids.set(renaming.signature, id);
+  }
+  return id;
+}
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);

@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { App, type TerraformStack } from "cdktf";
-import { blocking, ComplianceError, complianceReport, complianceWarnings } from "../compliance/engine";
+import { parentPort, Worker } from "node:worker_threads";
+import { App, type IResolveContext, ref, TerraformStack } from "cdktf";
+import { appValidationFailure } from "cdktf/lib/errors";
+import { blocking, ComplianceError, complianceReport, complianceWarnings, type Finding } from "../compliance/engine";
 import { synthesizedJsonPath } from "../config/naming";
 import type { Config } from "../config/types";
 import { buildStacks } from "./index";
@@ -15,6 +18,8 @@ const JSON_COPIES = dirname(synthesizedJsonPath("stack"));
 export interface SynthesizeOptions {
   /** Write HCL (`cdk.tf`) instead of JSON. @default SYNTH_HCL_OUTPUT, as `cdktf synth --hcl` sets it */
   readonly hcl?: boolean;
+  /** Threads that write stacks (JSON output). @default SYNTH_THREADS, else one per core (see synthThreads) */
+  readonly threads?: number;
 }
 
 export interface SynthesizedStack {
@@ -52,42 +57,229 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   try {
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
-    const { logArchive, workloads, organization, identityCenter, justInTime, workspaces } = buildStacks(app, config);
-    const stacks = [
-      ...(workspaces ? [workspaces] : []),
-      logArchive,
-      ...workloads,
-      ...(organization ? [organization] : []),
-      ...(identityCenter ? [identityCenter] : []),
-      ...(justInTime ? [justInTime] : []),
-    ];
-    const validations = stacks.map((s) => s.compliance);
-    for (const v of validations) v.failSynth = false;
-    app.synth();
+    const chosenThreads = threadsChosen(options.threads);
+    const stacks = orderedStacks(buildStacks(app, config));
+    // HCL output is formatted and completed from each stack's JSON afterwards, in this thread (see keepJson).
+    const threads = app.hclOutput ? 1 : synthThreads(stacks.length, chosenThreads);
+    const { written, findings } = threads > 1 ? await synthInParallel(app, stacks, config, staging, threads) : synthApp(app, stacks);
     const report = complianceReport(
       config,
-      // Should cdktf ever skip validations, check the stacks as they stand.
-      validations.map((v) => v.lastFindings ?? v.findings()),
+      stacks.map((stack) => findings.get(stack.node.id)!),
     );
     const stopping = blocking(report.findings);
     if (stopping.length > 0) throw new ComplianceError(stopping);
-    const terraform = stacks.map((stack) =>
-      app.hclOutput ? keepJson(staging, stack) : JSON.parse(readFileSync(join(staging, "stacks", stack.node.id, "cdk.tf.json"), "utf8")),
-    );
+    const resources = stacks.map((stack) => (app.hclOutput ? resourceCount(keepJson(staging, stack)) : written.get(stack.node.id)!));
     if (app.hclOutput) await formatHcl(staging);
     publish(staging, target);
-    const written = stacks.map((stack, i) => ({
+    const summary = stacks.map((stack, i) => ({
       name: stack.node.id,
       accountId: stack.accountId,
       organization: stack instanceof WorkspacesStack ? stack.organization : undefined,
-      resources: Object.values<Record<string, unknown>>(terraform[i].resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0),
+      resources: resources[i]!,
     }));
-    return { warnings: complianceWarnings(report), stacks: written };
+    return { warnings: complianceWarnings(report), stacks: summary };
   } finally {
     if (envBefore === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = envBefore;
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+type BuiltStack = ReturnType<typeof orderedStacks>[number];
+
+/** Every stack, in build order: workspaces, log-archive, the workloads as the config lists them, the organization, Identity Center. */
+function orderedStacks({ logArchive, workloads, organization, identityCenter, justInTime, workspaces }: ReturnType<typeof buildStacks>) {
+  const stacks = [
+    ...(workspaces ? [workspaces] : []),
+    logArchive,
+    ...workloads,
+    ...(organization ? [organization] : []),
+    ...(identityCenter ? [identityCenter] : []),
+    ...(justInTime ? [justInTime] : []),
+  ];
+  // Findings are collected once every stack is written, so that all of them are reported at once.
+  for (const stack of stacks) stack.compliance.failSynth = false;
+  return stacks;
+}
+
+/** Managed resources (data sources not counted) in a stack's Terraform JSON. */
+const resourceCount = (terraform: Record<string, any>): number =>
+  Object.values<Record<string, unknown>>(terraform.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+
+/** What writing stacks gives, by stack name: resource counts (JSON output only) and compliance findings. */
+interface Written {
+  readonly written: Map<string, number>;
+  readonly findings: Map<string, readonly Finding[]>;
+}
+
+/**
+ * cdktf's App.synth() without its cross-stack reference pass, when no stack refers to another. With `share`, only
+ * those stacks are written (the others by other threads: see synthInParallel), and not the manifest.
+ *
+ * App.synth() first resolves every element of every stack in a "preparing" pass whose only effect is to wire up
+ * references between stacks (remote state and outputs), then resolves them all again to write them: about a
+ * third of a synth. The stacks here never refer to one another (each reads only its own config), so the writing
+ * pass alone gives the same output; it also notes any reference that crosses stacks, and should one ever appear,
+ * the synth runs cdktf's full sequence, preparing pass included, and writes every stack again.
+ */
+function synthApp(app: App, stacks: readonly BuiltStack[], share?: ReadonlySet<string>): Written & { crossed: boolean } {
+  const session = { outdir: app.outdir, skipValidation: app.skipValidation, manifest: app.manifest };
+  for (const stack of stacks) stack.ensureBackendExists();
+  const mine = share === undefined ? stacks : stacks.filter((stack) => share.has(stack.node.id));
+  const written = new Map<string, number>();
+  const write = (): void => {
+    for (const stack of mine) {
+      const toTerraform = stack.toTerraform;
+      stack.toTerraform = () => {
+        const json = toTerraform.call(stack);
+        written.set(stack.node.id, resourceCount(json));
+        return json;
+      };
+      try {
+        stack.synthesizer.synthesize(session);
+      } finally {
+        stack.toTerraform = toTerraform;
+      }
+    }
+  };
+  const crossed = noticingCrossStackReferences(write);
+  if (share !== undefined) return { written, crossed, findings: findingsOf(mine) };
+  if (crossed) {
+    for (const stack of stacks) stack.prepareStack();
+    write();
+  }
+  finishApp(app);
+  return { written, crossed, findings: findingsOf(stacks) };
+}
+
+/** Each stack's compliance findings, as its validation found them while the stack was written. */
+const findingsOf = (stacks: readonly BuiltStack[]): Map<string, readonly Finding[]> =>
+  // Should cdktf ever skip validations, check the stacks as they stand.
+  new Map(stacks.map((stack) => [stack.node.id, stack.compliance.lastFindings ?? stack.compliance.findings()]));
+
+/** What App.synth() does once every stack is written: the app's own validations, then the manifest. */
+function finishApp(app: App): void {
+  if (!app.skipValidation) {
+    const validations = app.node.validate();
+    if (validations.length > 0) throw appValidationFailure(validations.join("\n  "));
+  }
+  app.manifest.writeToFile();
+}
+
+/** Stacks per thread, at least: a thread costs about as much to start as a dozen stacks take to write. */
+const STACKS_PER_THREAD = 16;
+
+/**
+ * How many threads synthesize: the number chosen (the `threads` option or SYNTH_THREADS, up to one per stack), else
+ * one per core while each gets STACKS_PER_THREAD stacks; one when this code is not running from the bundle (tests,
+ * tsx), which the threads load.
+ */
+function synthThreads(stacks: number, chosen: number | undefined): number {
+  if (!__filename.endsWith(".js")) return 1;
+  if (chosen !== undefined) return Math.min(chosen, stacks);
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(stacks / STACKS_PER_THREAD)));
+}
+
+/** The number of threads the `threads` option or SYNTH_THREADS asks for, checked before anything is built. */
+function threadsChosen(requested: number | undefined): number | undefined {
+  const chosen = requested ?? (process.env.SYNTH_THREADS === undefined ? undefined : Number(process.env.SYNTH_THREADS));
+  if (chosen !== undefined && !(Number.isInteger(chosen) && chosen >= 1)) {
+    throw new Error(`SYNTH_THREADS must be a whole number of threads, 1 or more, not ${requested ?? process.env.SYNTH_THREADS}`);
+  }
+  return chosen;
+}
+
+/** The work of one synth thread: build every stack from `config`, write the named ones into `staging`. */
+export interface SynthShare {
+  readonly config: Config;
+  readonly staging: string;
+  readonly stacks: readonly string[];
+}
+
+/** What a synth thread sends back. */
+interface ShareResult {
+  readonly written: [string, number][];
+  readonly findings: [string, readonly Finding[]][];
+  readonly annotations: [string, unknown[]][];
+  readonly crossed: boolean;
+}
+
+/**
+ * Synthesizes the stacks on `threads` threads: this one and others, each running this bundle (main.ts hands a
+ * thread's share to synthesizeShare). Every thread builds all stacks, which is quick, and writes its share, every
+ * `threads`-th stack, into the staging directory; this thread then writes the manifest, with the annotations the
+ * others report. Each stack's files depend on that stack alone, so the output is the same as one thread's (a test
+ * compares them byte for byte). A thread that fails fails the synth.
+ */
+async function synthInParallel(app: App, stacks: readonly BuiltStack[], config: Config, staging: string, threads: number): Promise<Written> {
+  const shares = Array.from({ length: threads }, (_, t) => stacks.filter((_s, i) => i % threads === t).map((stack) => stack.node.id));
+  const others = shares.slice(1).map((share) => {
+    const job: SynthShare = { config, staging, stacks: share };
+    return new Promise<ShareResult>((done, fail) => {
+      const worker = new Worker(__filename, { workerData: job });
+      worker.once("message", done);
+      worker.once("error", fail);
+      worker.once("exit", (code) => fail(new Error(`a synth thread ended (exit code ${code}) before it had written its stacks`)));
+    });
+  });
+  // Every thread has ended before this returns or throws: none may still write into a staging directory being removed.
+  const ended = Promise.allSettled(others);
+  let mine: ReturnType<typeof synthApp>;
+  try {
+    mine = synthApp(app, stacks, new Set(shares[0]));
+  } finally {
+    await ended;
+  }
+  const results = await Promise.all(others);
+  if (mine.crossed || results.some((r) => r.crossed)) return synthApp(app, stacks);
+  const byName = new Map(stacks.map((stack) => [stack.node.id, stack]));
+  for (const [name, annotations] of results.flatMap((r) => r.annotations)) {
+    (app.manifest.forStack(byName.get(name)!) as { annotations: unknown[] }).annotations = annotations;
+  }
+  finishApp(app);
+  return {
+    written: new Map([...mine.written, ...results.flatMap((r) => r.written)]),
+    findings: new Map([...mine.findings, ...results.flatMap((r) => r.findings)]),
+  };
+}
+
+/** A synth thread's work (see synthInParallel): sends its ShareResult to the thread that started it. */
+export function synthesizeShare(job: SynthShare): void {
+  const app = new App({ outdir: job.staging, stackTraces: false });
+  const stacks = orderedStacks(buildStacks(app, job.config));
+  const { written, findings, crossed } = synthApp(app, stacks, new Set(job.stacks));
+  const annotations = job.stacks.map((name): [string, unknown[]] => [name, [...app.manifest.stacks[name]!.annotations]]);
+  parentPort!.postMessage({ written: [...written], findings: [...findings], annotations, crossed } satisfies ShareResult);
+}
+
+/**
+ * Runs `fn` and says whether a reference from one stack to another was resolved meanwhile without the cross-stack
+ * wiring cdktf's preparing pass sets up: cdktf's Reference (the class of `ref()`'s tokens) resolves such a
+ * reference to an address in the other stack, which Terraform would reject.
+ */
+function noticingCrossStackReferences(fn: () => void): boolean {
+  const reference = Object.getPrototypeOf(ref("noticing"));
+  const resolve = reference.resolve as (this: CdktfReference, context: IResolveContext) => unknown;
+  let crossed = false;
+  reference.resolve = function (this: CdktfReference, context: IResolveContext) {
+    const here = TerraformStack.of(context.scope);
+    if (!context.preparing && this.originStack !== undefined && this.originStack !== here && this.crossStackIdentifier?.[here.toString()] === undefined) {
+      crossed = true;
+    }
+    return resolve.call(this, context);
+  };
+  try {
+    fn();
+  } finally {
+    reference.resolve = resolve;
+  }
+  return crossed;
+}
+
+/** What noticingCrossStackReferences reads of cdktf's (unexported) Reference. */
+interface CdktfReference {
+  readonly originStack?: TerraformStack;
+  readonly crossStackIdentifier?: Record<string, string>;
 }
 
 /**
@@ -209,9 +401,15 @@ function publish(staging: string, target: string): void {
   for (const old of existsSync(targetStacks) ? readdirSync(targetStacks) : []) {
     if (!stacks.includes(old)) for (const f of SYNTHESIZED_FILES) rmSync(join(targetStacks, old, f), { recursive: true, force: true });
   }
+  mkdirSync(targetStacks, { recursive: true });
   for (const stack of stacks) {
-    const to = join(target, "stacks", stack);
-    mkdirSync(to, { recursive: true });
+    const to = join(targetStacks, stack);
+    // A new stack's directory moves in whole: moving its files one by one left the staging directory's tree to
+    // be removed, directory by directory, which took longer than the synth of a large organization's stacks.
+    if (!existsSync(to)) {
+      renameSync(join(stagedStacks, stack), to);
+      continue;
+    }
     // A switch between JSON and HCL output must not leave both files for Terraform to load, nor a changed asset
     // its earlier versions.
     for (const f of SYNTHESIZED_FILES) rmSync(join(to, f), { recursive: true, force: true });
@@ -228,8 +426,7 @@ function moveTree(from: string, to: string): void {
   for (const entry of readdirSync(from)) {
     const src = join(from, entry);
     const dst = join(to, entry);
-    if (statSync(src).isDirectory()) {
-      mkdirSync(dst, { recursive: true });
+    if (statSync(src).isDirectory() && existsSync(dst)) {
       moveTree(src, dst);
     } else {
       renameSync(src, dst);
