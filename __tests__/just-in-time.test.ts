@@ -91,6 +91,11 @@ describe("just-in-time config errors, each with its path", () => {
     ]);
   });
 
+  test("a justInTime section while every workload is standing is accepted: its deny rules have no nodes to compare with", () => {
+    const standing = mutated((c) => (c.workloads = c.workloads.filter((w: Record<string, unknown>) => w.accessMode !== "just-in-time")));
+    expect(() => validateConfig(standing)).not.toThrow();
+  });
+
   test("two manual approval policies for the same nodes: a shared pair, two for every node, or one node tagged for both", () => {
     const second = (nodeTags?: Record<string, string[]>) => ({ name: "second", approvers: ["platform-leads"], accessDurationHours: 1, ...(nodeTags ? { nodeTags } : {}) });
     expect(problemsOf(mutated((c) => rules(c).manualApproval.push(second({ Environment: ["prod", "staging"] }))))).toEqual([

@@ -85,7 +85,8 @@ export function checkJustInTime(root: Record<string, unknown>, problems: Problem
     firstWins(ruleNames, str(r.name), `${at}.name`, problems);
     arr(r.groups).forEach((g, k) => cedarGroup(g, `${at}.groups[${k}]`));
     arr(r.exceptGroups).forEach((g, k) => cedarGroup(g, `${at}.exceptGroups[${k}]`));
-    checkTags(r.nodeTags, everyPair, `${at}.nodeTags`, "a just-in-time workload");
+    // Against the just-in-time workloads' nodes; with none (all standing for now), there is nothing to compare with.
+    if (jitWorkloads.length > 0) checkTags(r.nodeTags, everyPair, `${at}.nodeTags`, "a just-in-time workload");
   });
   checkCedar(jit.denyCedar, "forbid", "justInTime.denyCedar", problems);
   if (problems.length === 0 && denyRules.length > 0) {
