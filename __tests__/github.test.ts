@@ -1,7 +1,6 @@
 import { validateConfig } from "../config/load";
 import { githubTargets } from "../config/naming";
-import { ConfigError } from "../config/errors";
-import { exampleRaw } from "./helpers";
+import { exampleRaw, problemsOf } from "./helpers";
 
 const S3 = { type: "s3", bucket: "ssm-terraform-state", region: "eu-west-1" };
 
@@ -9,16 +8,6 @@ function withGithub(github: unknown, backend: unknown = S3): Record<string, any>
   const raw = exampleRaw();
   raw.deployment = { ...raw.deployment, github, backend };
   return raw;
-}
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("config was accepted");
 }
 
 describe("deployment.github", () => {
@@ -39,6 +28,7 @@ describe("deployment.github", () => {
     expect(targets.workloads.map((t) => [t.stack, t.deployRoleArn])).toEqual([
       ["workload-payments", "arn:aws:iam::222222222222:role/ssm-deploy"],
       ["workload-analytics", "arn:aws:iam::333333333333:role/ssm-deploy"],
+      ["workload-batch", "arn:aws:iam::444444444444:role/ssm-deploy"],
     ]);
     expect(targets.organization.map((t) => [t.stack, t.accountId, t.region])).toEqual([["organization", "101010101010", "us-east-1"]]);
     // Identity Center's administering account and the instance's region.
@@ -50,6 +40,9 @@ describe("deployment.github", () => {
   test("no Identity Center access group, no identity-center job", () => {
     const raw = withGithub({ roleName: "ssm-deploy" });
     delete raw.workloads[1].accessGroups[1].identityCenterGroup;
+    // The just-in-time workload's requesters are Identity Center groups too.
+    raw.workloads = raw.workloads.filter((w: Record<string, unknown>) => w.accessMode !== "just-in-time");
+    delete raw.justInTime;
     expect(githubTargets(validateConfig(raw))!.identityCenter).toEqual([]);
   });
 

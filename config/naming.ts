@@ -79,6 +79,16 @@ export const IAM_PATH = "/session-manager/";
 export const LOG_ARCHIVE_STACK = "log-archive";
 /** The SCPs and RCPs, deployed where Organizations policies are managed (management or delegated admin account). */
 export const ORGANIZATION_STACK = "organization";
+/** The just-in-time node access stack, in the Systems Manager delegated administrator account. */
+export const JUST_IN_TIME_STACK = "just-in-time";
+/** The auto-approval policy document of a workload account and region (AWS allows one per account and region). */
+export const autoApprovalDocumentName = (prefix: string): string => `${prefix}-auto-approval`;
+/** The CloudFormation stack that holds it. */
+export const autoApprovalStackName = (prefix: string): string => `${prefix}-jit-auto-approval`;
+/** The EventBridge rule that forwards just-in-time access request events to the alert topic. */
+export const accessRequestRuleName = (prefix: string): string => `${prefix}-access-requests`;
+/** The Quick Setup configuration manager that sets up just-in-time node access. */
+export const jitConfigurationManagerName = (prefix: string): string => `${prefix}-just-in-time-node-access`;
 /** Organizations is a global service whose API lives in us-east-1. */
 export const ORGANIZATIONS_REGION = "us-east-1";
 /** The account the organization stack deploys into: the delegated policy administrator, else the management account. */
@@ -289,6 +299,9 @@ export const arn = {
     `arn:${PARTITION}:cloudwatch:${region}:${account}:alarm:${name}`,
   /** Any session of the account and region: the watchdog ends whichever is overdue. */
   anySession: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:session/*`,
+  /** Any OpsItem of the account and region: a just-in-time access request is one. */
+  opsItems: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:opsitem/*`,
+  automationExecutions: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:automation-execution/*`,
   /** Hybrid nodes registered with Systems Manager (mi-…). */
   managedInstances: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:managed-instance/*`,
   association: (region: string, account: string, id: string): string => `arn:${PARTITION}:ssm:${region}:${account}:association/${id}`,
@@ -414,6 +427,8 @@ export interface DeploymentRoles {
  * backend, HCP Terraform is the cloud backend.
  */
 export function deploymentRoles(config: Config, stack: string): DeploymentRoles | undefined {
+  // The just-in-time stack deploys with the delegated administrator's own credentials (docs/just-in-time.md).
+  if (stack === JUST_IN_TIME_STACK) return undefined;
   // The account that administers Identity Center usually holds the organization stack too, and its deploy role needs
   // Identity Center's rights, not a session stack's: it is created by hand (docs/identity-center.md).
   if (stack === IDENTITY_CENTER_STACK) return undefined;
