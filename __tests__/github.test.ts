@@ -35,6 +35,11 @@ describe("deployment.github", () => {
     expect(targets.identityCenter.map((t) => [t.stack, t.accountId, t.region, t.deployRoleArn])).toEqual([
       ["identity-center", "101010101010", "eu-west-1", "arn:aws:iam::101010101010:role/ssm-deploy"],
     ]);
+    // The Systems Manager delegated administrator and the unified console's home region.
+    const raw = exampleRaw();
+    expect(targets.justInTime.map((t) => [t.stack, t.accountId, t.region, t.deployRoleArn])).toEqual([
+      ["just-in-time", raw.justInTime.delegatedAdministratorAccountId, raw.justInTime.homeRegion, `arn:aws:iam::${raw.justInTime.delegatedAdministratorAccountId}:role/ssm-deploy`],
+    ]);
   });
 
   test("no Identity Center access group, no identity-center job", () => {
@@ -43,7 +48,9 @@ describe("deployment.github", () => {
     // The just-in-time workload's requesters are Identity Center groups too.
     raw.workloads = raw.workloads.filter((w: Record<string, unknown>) => w.accessMode !== "just-in-time");
     delete raw.justInTime;
-    expect(githubTargets(validateConfig(raw))!.identityCenter).toEqual([]);
+    const targets = githubTargets(validateConfig(raw))!;
+    expect(targets.identityCenter).toEqual([]);
+    expect(targets.justInTime).toEqual([]);
   });
 
   test("the plan role defaults to the deploy role", () => {

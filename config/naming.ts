@@ -339,8 +339,8 @@ export interface GithubTarget {
 }
 
 /**
- * What the workflows run, in deploy order: log-archive, then every workload, then the organization and identity-center
- * stacks if any (the permission sets reference policies the workload stacks create).
+ * What the workflows run, in deploy order: log-archive, then every workload and the just-in-time stack, then the
+ * organization and identity-center stacks if any (the permission sets reference policies the workload stacks create).
  */
 export interface GithubTargets {
   readonly logArchive: GithubTarget;
@@ -349,6 +349,8 @@ export interface GithubTargets {
   readonly organization: readonly GithubTarget[];
   /** Empty without Identity Center access groups. */
   readonly identityCenter: readonly GithubTarget[];
+  /** Empty without justInTime: the delegated administrator's just-in-time setup. */
+  readonly justInTime: readonly GithubTarget[];
 }
 
 /**
@@ -374,6 +376,8 @@ export function githubTargets(config: Config): GithubTargets | undefined {
     workloads: config.workloads.map((w) => target(workloadStackName(w.name), w.accountId, w.regions[0]!)),
     organization: guardrails === undefined ? [] : [target(ORGANIZATION_STACK, organizationStackAccount(guardrails), ORGANIZATIONS_REGION)],
     identityCenter: identityCenterWorkloads(config).length === 0 ? [] : [target(IDENTITY_CENTER_STACK, config.identityCenter!.accountId, config.identityCenter!.region)],
+    justInTime:
+      config.justInTime === undefined ? [] : [target(JUST_IN_TIME_STACK, config.justInTime.delegatedAdministratorAccountId, config.justInTime.homeRegion)],
   };
 }
 
