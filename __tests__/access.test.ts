@@ -26,6 +26,7 @@ function threeWorkloads(): Config {
   const raw = exampleRaw();
   delete raw.observabilityDefaults;
   delete raw.organization.guardrails;
+  delete raw.justInTime; // its rules name the example's just-in-time workload
   raw.workloads = ["alpha", "beta", "gamma"].map((name, i) => ({
     name,
     accountId: `44444444444${i}`,

@@ -30,9 +30,11 @@ type Stacks = Record<string, TerraformStack & { compliance: { findings(): any[] 
 
 function build(config: Config): Stacks {
   const app = Testing.app({ stackTraces: false });
-  const { logArchive, workloads, organization, identityCenter } = buildStacks(app, config);
+  const { logArchive, workloads, organization, identityCenter, justInTime } = buildStacks(app, config);
   return Object.fromEntries(
-    [logArchive, ...workloads, ...(organization ? [organization] : []), ...(identityCenter ? [identityCenter] : [])].map((s) => [s.node.id, s]),
+    [logArchive, ...workloads, ...(organization ? [organization] : []), ...(identityCenter ? [identityCenter] : []), ...(justInTime ? [justInTime] : [])].map(
+      (s) => [s.node.id, s],
+    ),
   );
 }
 
@@ -128,7 +130,7 @@ describe("the shipped example", () => {
   test("every rule has an id, a one-line rationale, a fix, and appears once", () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const rule of RULES) {
-      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB|EC2|ORG|IDC)-\d+$/);
+      expect(rule.id).toMatch(/^SM-(DOC|KMS|S3|IAM|CW|PRV|SNS|LMB|EC2|ORG|IDC|JIT)-\d+$/);
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(10);
     }
@@ -376,6 +378,14 @@ describe("each rule finds its violation", () => {
       (s) => editJson(s, "access-group-payments-operators/policy", "policy", (d) => delete d.Statement[1].Condition),
       [
         `error SM-IAM-6 ${P}/access-group-payments-operators/policy: statement StartSessionWithApprovedDocuments allows ssm:StartSession without ssm:SessionDocumentAccessCheck. Fix: ${fixOf("SM-IAM-6")}`,
+      ],
+    ],
+    [
+      "SM-JIT-1",
+      "workload-batch",
+      (s) => editJson(s, "access-policy-batch-operators/policy", "policy", dropStatement("DenyStandingSessions")),
+      [
+        `error SM-JIT-1 workload-batch/access-policy-batch-operators/policy: no policy of acme-batch-operators denies ssm:StartSession on every resource: a grant elsewhere would open standing sessions. Fix: ${fixOf("SM-JIT-1")}`,
       ],
     ],
     [
@@ -903,7 +913,7 @@ describe("each rule finds its violation", () => {
     const caught = findings(deploying(["arn:aws:iam::*:role/platform-deploy"]), O).filter((f) => f.includes("SM-ORG-5"));
     expect(caught).toHaveLength(10);
     expect(caught[0]).toBe(
-      `error SM-ORG-5 ${O}/${SCP}: Deny ScpProtectSessionDocuments applies to the deploy role arn:aws:iam::111111111111:role/OrganizationAccountAccessRole and 2 more. Fix: ${fixOf("SM-ORG-5")}`,
+      `error SM-ORG-5 ${O}/${SCP}: Deny ScpProtectSessionDocuments applies to the deploy role arn:aws:iam::111111111111:role/OrganizationAccountAccessRole and 3 more. Fix: ${fixOf("SM-ORG-5")}`,
     );
     expect(findings(deploying(["arn:aws:iam::*:role/OrganizationAccountAccessRole"]), O)).toEqual([]);
   });
@@ -1095,7 +1105,7 @@ describe("suppressions", () => {
     expect(lines.slice(1)).toEqual(
       expect.arrayContaining([
         '  compliance.suppressions[0].rule: is not a rule of the pack (see docs/compliance-rules.md) (got "SM-XYZ-9")',
-        '  compliance.suppressions[1].stack: is not a stack of this config (log-archive, workload-payments, workload-analytics, identity-center) (got "workload-nope")',
+        '  compliance.suppressions[1].stack: is not a stack of this config (log-archive, workload-payments, workload-analytics, workload-batch, identity-center, just-in-time) (got "workload-nope")',
         '  compliance.suppressions[2].reason: must explain, in at least 20 characters, why the finding is acceptable (got "because")',
         expect.stringMatching(/^ {2}compliance\.suppressions\[3\]\.reason: /),
       ]),

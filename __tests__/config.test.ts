@@ -5,18 +5,7 @@ import { renderJsonSchema } from "../config/json-schema";
 import { CONFIG_REFERENCE_PAGE, withConfigReference } from "../config/reference";
 import { ConfigError } from "../config/errors";
 import { loadConfig, parseConfig, validateConfig } from "../config/load";
-import { EXAMPLE_CONFIG, exampleRaw, ROOT } from "./helpers";
-
-/** The problems reported for a config, as `path: message` lines. */
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("config was accepted");
-}
+import { EXAMPLE_CONFIG, exampleRaw, ROOT, problemsOf } from "./helpers";
 
 function mutated(change: (c: Record<string, any>) => void): Record<string, any> {
   const c = exampleRaw();
@@ -27,10 +16,11 @@ function mutated(change: (c: Record<string, any>) => void): Record<string, any> 
 describe("the shipped example config", () => {
   const config = loadConfig(EXAMPLE_CONFIG);
 
-  test("has an organization, a log archive and two workloads, one in two regions", () => {
+  test("has an organization, a log archive and three workloads, one in two regions, one in just-in-time mode", () => {
     expect(config.organizationId).toMatch(/^o-/);
-    expect(config.workloads.map((w) => w.name)).toEqual(["payments", "analytics"]);
-    expect(config.workloads.map((w) => w.regions.length).sort()).toEqual([1, 2]);
+    expect(config.workloads.map((w) => w.name)).toEqual(["payments", "analytics", "batch"]);
+    expect(config.workloads.map((w) => w.regions.length).sort()).toEqual([1, 1, 2]);
+    expect(config.workloads.map((w) => w.accessMode)).toEqual(["standing", "standing", "just-in-time"]);
   });
 
   test("marks its placeholder ids as placeholders", () => {
@@ -415,6 +405,7 @@ describe("observability", () => {
         [
           "workloads[0].observability.alerts.enabled: must be true: sessionEvents, forbiddenCommands, watchdog publish to the alert topic (set it here or in observabilityDefaults)",
           "workloads[1].observability.alerts.enabled: must be true: sessionEvents, forbiddenCommands, watchdog publish to the alert topic (set it here or in observabilityDefaults)",
+          "workloads[2].observability.alerts.enabled: must be true: sessionEvents, forbiddenCommands, watchdog publish to the alert topic (set it here or in observabilityDefaults)",
         ],
       ],
       [
@@ -430,6 +421,7 @@ describe("observability", () => {
         [
           "workloads[0].observability.forbiddenCommands.enabled: needs CloudWatch session logging, which is off for this workload: turn on session.cloudWatch.enabled, or set this to false",
           "workloads[1].observability.forbiddenCommands.enabled: needs CloudWatch session logging, which is off for this workload: turn on session.cloudWatch.enabled, or set this to false",
+          "workloads[2].observability.forbiddenCommands.enabled: needs CloudWatch session logging, which is off for this workload: turn on session.cloudWatch.enabled, or set this to false",
         ],
       ],
       [
@@ -443,12 +435,16 @@ describe("observability", () => {
         [
           "workloads[0].observability.forbiddenCommands.patterns: must list at least one pattern when forbiddenCommands is enabled",
           "workloads[1].observability.forbiddenCommands.patterns: must list at least one pattern when forbiddenCommands is enabled",
+          "workloads[2].observability.forbiddenCommands.patterns: must list at least one pattern when forbiddenCommands is enabled",
         ],
       ],
       [
         "a watchdog without a mode (payments sets its own)",
         (c) => delete c.observabilityDefaults.watchdog.mode,
-        ["workloads[1].observability.watchdog.mode: is required when the watchdog is enabled: start with dry-run, read its alerts, then switch to enforce"],
+        [
+          "workloads[1].observability.watchdog.mode: is required when the watchdog is enabled: start with dry-run, read its alerts, then switch to enforce",
+          "workloads[2].observability.watchdog.mode: is required when the watchdog is enabled: start with dry-run, read its alerts, then switch to enforce",
+        ],
       ],
       [
         "duplicate pattern names in observabilityDefaults",
@@ -593,6 +589,7 @@ describe("observability", () => {
         "workloads[1].accountId: must be 12 digits",
         "workloads[1].observability.alerts.enabled: must be true: watchdog publishes to the alert topic (set it here or in observabilityDefaults)",
         "workloads[1].observability.watchdog.mode: is required when the watchdog is enabled: start with dry-run, read its alerts, then switch to enforce",
+        "workloads[2].observability.watchdog.mode: is required when the watchdog is enabled: start with dry-run, read its alerts, then switch to enforce",
         'observabilityDefaults.forbiddenCommands.patterns[0].pattern: term /etc/shadow has characters other than letters, digits and _: put it in double quotes, "/etc/shadow"',
         "observabilityDefaults.forbiddenCommands.patterns[3].name: is the same name as observabilityDefaults.forbiddenCommands.patterns[1].name; each must be unique",
         "workloads[0].observability.alerts.subscriptions[1].endpoint: must be an https:// URL for protocol https",
@@ -608,6 +605,7 @@ describe("CloudWatch's quota of regex filters per log group", () => {
     expect(problemsOf(raw)).toEqual([
       "workloads[0].observability.forbiddenCommands.patterns: has 6 patterns with a regular expression; CloudWatch allows 5 such filters per log group",
       "workloads[1].observability.forbiddenCommands.patterns: has 6 patterns with a regular expression; CloudWatch allows 5 such filters per log group",
+      "workloads[2].observability.forbiddenCommands.patterns: has 6 patterns with a regular expression; CloudWatch allows 5 such filters per log group",
     ]);
     raw.observabilityDefaults.forbiddenCommands.patterns.pop();
     expect(() => validateConfig(raw)).not.toThrow();

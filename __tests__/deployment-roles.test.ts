@@ -5,7 +5,6 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { App, Testing } from "cdktf";
 import { validateConfig } from "../config/load";
 import { checkStack } from "../compliance/engine";
-import { ConfigError } from "../config/errors";
 import type { Config } from "../config/types";
 import { githubTargets, scpExemptPrincipals } from "../config/naming";
 import type { PolicyDocument } from "../modules/policies/iam";
@@ -15,7 +14,7 @@ import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { evaluate } from "../review/simulate";
 import { buildStacks } from "../stacks";
 import { workspaceAwsVariables } from "../stacks/workspaces-stack";
-import { editStatements, exampleRaw, policyOf, resourcesOf, type Synth } from "./helpers";
+import { editStatements, exampleRaw, policyOf, resourcesOf, type Synth, problemsOf } from "./helpers";
 
 const REPO = "my-org/sessions";
 const S3 = { type: "s3", bucket: "ssm-terraform-state", region: "eu-west-1" };
@@ -36,16 +35,6 @@ function cloudRaw(createRunRoles: unknown = { planRoleName: "hcp-plan" }): Recor
     backend: { type: "cloud", organization: "my-org", workspaces: { project: "platform", runRoleName: "hcp-run", createRunRoles } },
   };
   return raw;
-}
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("config was accepted");
 }
 
 /** Every AWS stack of `config`, synthesized, by name. */
@@ -128,7 +117,8 @@ async function allows(permissions: PolicyDocument, roleArn: string, action: stri
 
 describe("GitHub OIDC roles created by the stacks", () => {
   test("every stack creates the provider and both roles, under /session-manager/", () => {
-    expect(Object.keys(GITHUB_STACKS)).toEqual(["log-archive", "workload-payments", "workload-analytics", "organization"]);
+    // The just-in-time stack deploys with the delegated administrator's own credentials.
+    expect(Object.keys(GITHUB_STACKS)).toEqual(["log-archive", "workload-payments", "workload-analytics", "workload-batch", "organization"]);
     for (const stack of Object.values(GITHUB_STACKS)) {
       const [[, provider]] = resourcesOf(stack, "aws_iam_openid_connect_provider");
       expect(provider).toMatchObject({ url: `https://${GH}`, client_id_list: ["sts.amazonaws.com"] });
@@ -411,7 +401,7 @@ describe("the access review's rows for the created roles", () => {
     };
 
     test("every stack has them, and every resolved policy lints clean", async () => {
-      expect([...new Set(checks.map((c) => c.stack))].sort()).toEqual(["log-archive", "organization", "workload-analytics", "workload-payments"]);
+      expect([...new Set(checks.map((c) => c.stack))].sort()).toEqual(["log-archive", "organization", "workload-analytics", "workload-batch", "workload-payments"]);
       expect(await lintPolicies(stacks.flatMap((s) => s.policies))).toEqual([]);
     });
 

@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
-import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
 import {
   DefaultHostManagementRole,
@@ -13,19 +12,7 @@ import {
   removeSsmUserSudoContent,
   SSM_AGENT_SUDOERS_FILE,
 } from "../modules/fleet-hygiene";
-import {
-  arnMatches,
-  asList,
-  exampleConfig,
-  exampleRaw,
-  onlyResource,
-  policyOf,
-  resourcesOf,
-  statement,
-  synthAll,
-  terraformLiteral,
-  type Synth,
-} from "./helpers";
+import { arnMatches, asList, exampleConfig, exampleRaw, onlyResource, policyOf, resourcesOf, statement, synthAll, terraformLiteral, type Synth, problemsOf } from "./helpers";
 
 /**
  * Fleet hygiene of a workload account: AWS-UpdateSSMAgent everywhere on a schedule, the RemoveSsmUserSudo document
@@ -63,17 +50,6 @@ function withFleet(fleet: Record<string, unknown> | undefined): Synth {
   if (fleet === undefined) delete raw.workloads[0].connectivity.fleet;
   else raw.workloads[0].connectivity.fleet = fleet;
   return synthAll(validateConfig(raw))["workload-payments"];
-}
-
-/** The problems reported for a config, as `path: message` lines. */
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("config was accepted");
 }
 
 describe("AWS-UpdateSSMAgent", () => {

@@ -1,7 +1,6 @@
 import { validateConfig } from "../config/load";
 import { githubTargets } from "../config/naming";
-import { ConfigError } from "../config/errors";
-import { exampleRaw } from "./helpers";
+import { exampleRaw, problemsOf } from "./helpers";
 
 const S3 = { type: "s3", bucket: "ssm-terraform-state", region: "eu-west-1" };
 
@@ -9,16 +8,6 @@ function withGithub(github: unknown, backend: unknown = S3): Record<string, any>
   const raw = exampleRaw();
   raw.deployment = { ...raw.deployment, github, backend };
   return raw;
-}
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("config was accepted");
 }
 
 describe("deployment.github", () => {
@@ -39,18 +28,29 @@ describe("deployment.github", () => {
     expect(targets.workloads.map((t) => [t.stack, t.deployRoleArn])).toEqual([
       ["workload-payments", "arn:aws:iam::222222222222:role/ssm-deploy"],
       ["workload-analytics", "arn:aws:iam::333333333333:role/ssm-deploy"],
+      ["workload-batch", "arn:aws:iam::444444444444:role/ssm-deploy"],
     ]);
     expect(targets.organization.map((t) => [t.stack, t.accountId, t.region])).toEqual([["organization", "101010101010", "us-east-1"]]);
     // Identity Center's administering account and the instance's region.
     expect(targets.identityCenter.map((t) => [t.stack, t.accountId, t.region, t.deployRoleArn])).toEqual([
       ["identity-center", "101010101010", "eu-west-1", "arn:aws:iam::101010101010:role/ssm-deploy"],
     ]);
+    // The Systems Manager delegated administrator and the unified console's home region.
+    const raw = exampleRaw();
+    expect(targets.justInTime.map((t) => [t.stack, t.accountId, t.region, t.deployRoleArn])).toEqual([
+      ["just-in-time", raw.justInTime.delegatedAdministratorAccountId, raw.justInTime.homeRegion, `arn:aws:iam::${raw.justInTime.delegatedAdministratorAccountId}:role/ssm-deploy`],
+    ]);
   });
 
   test("no Identity Center access group, no identity-center job", () => {
     const raw = withGithub({ roleName: "ssm-deploy" });
     delete raw.workloads[1].accessGroups[1].identityCenterGroup;
-    expect(githubTargets(validateConfig(raw))!.identityCenter).toEqual([]);
+    // The just-in-time workload's requesters are Identity Center groups too.
+    raw.workloads = raw.workloads.filter((w: Record<string, unknown>) => w.accessMode !== "just-in-time");
+    delete raw.justInTime;
+    const targets = githubTargets(validateConfig(raw))!;
+    expect(targets.identityCenter).toEqual([]);
+    expect(targets.justInTime).toEqual([]);
   });
 
   test("the plan role defaults to the deploy role", () => {

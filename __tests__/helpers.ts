@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { parse } from "yaml";
+import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import type { PolicyDocument, Statement } from "../modules/policies/iam";
@@ -18,6 +19,24 @@ export function exampleRaw(): Record<string, any> {
 
 export function exampleConfig(): Config {
   return validateConfig(exampleRaw(), "sessions.yaml");
+}
+
+/** The shipped example after `change`: a fresh copy each time. */
+export function mutatedExample(change: (c: Record<string, any>) => void): Record<string, any> {
+  const c = exampleRaw();
+  change(c);
+  return c;
+}
+
+/** The problems reported for a config, as `path: message` lines; fails if the config is accepted. */
+export function problemsOf(raw: unknown): string[] {
+  try {
+    validateConfig(raw);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+    throw e;
+  }
+  throw new Error("config was accepted");
 }
 
 /** A synthesized stack: the parsed cdk.tf.json. */

@@ -647,6 +647,7 @@ describe("tamper rules", () => {
       c.organization.namePrefix = "a-twenty-char-prefix";
       // The derived permission set name would pass Identity Center's 32 characters: name it.
       c.workloads[1].accessGroups[1].identityCenterGroup.permissionSetName = "analytics-analysts";
+      for (const g of c.workloads[2].accessGroups) g.identityCenterGroup.permissionSetName = g.name;
     });
     for (const stack of Object.values(long)) {
       for (const [, r] of resourcesOf(stack, "aws_cloudwatch_event_rule")) {

@@ -28,6 +28,7 @@ const synthOrganization = (raw: Record<string, any>): Record<string, any> => {
 function manyWorkloads(n: number): Record<string, any> {
   const raw = exampleRaw();
   const template = raw.workloads[1];
+  delete raw.justInTime; // its rules name the example's just-in-time workload
   raw.workloads = Array.from({ length: n }, (_, i) => ({
     ...template,
     name: `team${i}`,

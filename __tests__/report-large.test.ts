@@ -27,6 +27,7 @@ const synthesized = new Map<string, { config: Config; stacks: ResolvedStack[] }>
 function synthesizeOrganization(n: number, odd: number | undefined, ssh: boolean): { config: Config; stacks: ResolvedStack[] } {
   const raw = exampleRaw();
   const template = raw.workloads[1];
+  delete raw.justInTime; // its rules name the example's just-in-time workload
   // IAM access groups only: the counts below are of the IAM group's checks.
   template.accessGroups = template.accessGroups.filter((g: Record<string, unknown>) => g.identityCenterGroup === undefined);
   raw.workloads = Array.from({ length: n }, (_, i) => {

@@ -26,10 +26,10 @@ const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, a
 describe("review report", () => {
   test("npm run report on the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
     const run = await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") });
-    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 725 access checks, 0 not as intended, 0 lint findings`, err: "" });
+    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 939 access checks, 0 not as intended, 0 lint findings`, err: "" });
     const md = readFileSync(join(outdir, "review.md"), "utf8");
     expect(md).toMatch(/^## Session Manager access review\n/);
-    expect(md).toContain("5 stacks · 39 policies linted · 725 access checks, all as intended");
+    expect(md).toContain("7 stacks · 52 policies linted · 939 access checks, all as intended");
     expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 132 |");
     expect(md).toContain(
       "| workload-payments | eu-central-1 | 20 / 60 | acme-session-logs-111111111111/222222222222/eu-central-1, encryption enforced | /acme/session-manager/sessions, encryption enforced, streaming | alias/acme-session-manager | ssm-session (tags: alice.example→alice, bob.example→bob) | `exec bash -l` |",
@@ -44,11 +44,13 @@ describe("review report", () => {
     );
     expect(md).toContain("| workload-analytics | us-east-1 | acme-session-alerts (alias/acme-session-alerts); email security-alerts@example.com | on | pipe-to-shell, sudo-shell, sudo-su, sudoers | dry run: alerts on sessions older than 60 min, rate(5 minutes) |");
     expect(md).toContain("### Policy lint\n\nNo findings.");
+    // Just-in-time approvals, evaluated with Cedar from the synthesized policies.
+    expect(md).toContain("| batch | batch-operators | Environment=staging, Team=batch | ⛔ denied | no approval policy applies |");
     // The organization's policies, their sizes, and the matrix rows evaluated with them.
     expect(md).toMatch(/\| acme-session-setup-scp-1 \| SCP \| \d{4} \| 9 \| ou-a1b2-c3d4e5f6 \|/);
     expect(md).toMatch(/\| acme-session-setup-scp-2 \| SCP \| \d{3,4} \| 1 \| ou-a1b2-c3d4e5f6 \|/);
     expect(md).toMatch(/\| acme-session-logs-rcp-1 \| RCP \| \d{4} \| 5 \| ou-a1b2-c3d4e5f6 \|/);
-    expect(md).toContain("<b>organization</b>: 83 checks in eu-west-1, us-east-1, all as intended");
+    expect(md).toContain("<b>organization</b>: 117 checks in eu-west-1, us-east-1, all as intended");
     expect(md).toMatch(/\| schedule deletion of the session key in payments \| ⛔ ScpProtectSessionKeys \| ✅ allowed \|/);
     expect(md).not.toMatch(/\/tmp|\/work|\d{4}-\d\d-\d\dT/);
     // Another synthesis, in another directory, gives the same text.
@@ -83,7 +85,7 @@ describe("review report", () => {
         ...(who.includes("eu-west-1") ? [`${who} / push a key to the bastion's jump user without MFA`] : []),
       ]),
     );
-    expect(review.markdown).toContain("**20 of 725 access checks differ from the intended model**");
+    expect(review.markdown).toContain("**20 of 939 access checks differ from the intended model**");
     expect(review.markdown).toContain(
       "| workload-payments | eu-west-1 | payments-operators member | start a session without MFA | ExplicitlyDenied by DenySessionsWithoutMfa | ✅ allowed |",
     );
@@ -145,7 +147,7 @@ describe("review report", () => {
     expect(md.split("\n").slice(0, 7)).toEqual([
       "## Session Manager access review",
       "",
-      "5 stacks · 39 policies linted · 725 access checks, all as intended",
+      "7 stacks · 52 policies linted · 939 access checks, all as intended",
       "",
       "### What changed",
       "",

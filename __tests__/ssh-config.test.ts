@@ -285,7 +285,7 @@ describe("npm run ssh-config, as a process", () => {
   });
 
   test("an unknown workload is one line naming the workloads, exit 1", () => {
-    expect(runs.unknown).toEqual({ status: 1, stdout: "", stderr: 'no workload "billing" in sessions.yaml; its workloads: payments, analytics\n' });
+    expect(runs.unknown).toEqual({ status: 1, stdout: "", stderr: 'no workload "billing" in sessions.yaml; its workloads: payments, analytics, batch\n' });
   });
 
   test("--list prints the usage and the workloads on stdout; no argument prints them on stderr, exit 1", () => {
@@ -294,6 +294,7 @@ describe("npm run ssh-config, as a process", () => {
       "workloads in sessions.yaml:",
       "  payments   account 222222222222, eu-west-1, eu-central-1; SSH: payments-developers; bastion in eu-west-1",
       "  analytics  account 333333333333, us-east-1; SSH: no group (allowSsh)",
+      "  batch      account 444444444444, eu-west-1; SSH: no group (allowSsh)",
       "",
     ].join("\n");
     expect(runs.list).toEqual({ status: 0, stdout: listing, stderr: "" });

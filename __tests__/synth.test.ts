@@ -8,7 +8,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { type TerraformStack, Testing } from "cdktf";
-import { buildStacks, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
+import { buildStacks, JustInTimeStack, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
 import { runReport } from "../review/cli";
 import { loadSynthesizedStacks } from "../review/resolve";
@@ -97,8 +97,10 @@ describe("the app command", () => {
           "log-archive         account 111111111111   18 resources",
           "workload-payments   account 222222222222  132 resources",
           "workload-analytics  account 333333333333   52 resources",
+          "workload-batch      account 444444444444   48 resources",
           "organization        account 101010101010    6 resources",
-          "identity-center     account 101010101010    6 resources",
+          "identity-center     account 101010101010   16 resources",
+          "just-in-time        account 555555555555    1 resource",
           "",
         ].join("\n"),
       );
@@ -108,21 +110,24 @@ describe("the app command", () => {
     expect(Object.keys(a).sort()).toEqual([
       "manifest.json",
       "stacks/identity-center/cdk.tf.json",
+      "stacks/just-in-time/cdk.tf.json",
       "stacks/log-archive/cdk.tf.json",
       "stacks/organization/cdk.tf.json",
       expect.stringMatching(/^stacks\/workload-analytics\/assets\/monitoring-us-east-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
       "stacks/workload-analytics/cdk.tf.json",
+      expect.stringMatching(/^stacks\/workload-batch\/assets\/monitoring-eu-west-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
+      "stacks/workload-batch/cdk.tf.json",
       expect.stringMatching(/^stacks\/workload-payments\/assets\/monitoring-eu-central-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
       expect.stringMatching(/^stacks\/workload-payments\/assets\/monitoring-eu-west-1_watchdog_code_[0-9A-F]{8}\/[0-9A-F]{32}\/watchdog\.zip$/),
       "stacks/workload-payments/cdk.tf.json",
     ]);
     expect(b).toEqual(a);
     // The counts printed are the resources written.
-    const counts = ["log-archive", "workload-payments", "workload-analytics", "organization", "identity-center"].map((stack) => {
+    const counts = ["log-archive", "workload-payments", "workload-analytics", "workload-batch", "organization", "identity-center", "just-in-time"].map((stack) => {
       const resources = JSON.parse(a[`stacks/${stack}/cdk.tf.json`]).resource;
       return Object.values<object>(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
     });
-    expect(counts).toEqual([18, 132, 52, 6, 6]);
+    expect(counts).toEqual([18, 132, 52, 48, 6, 16, 1]);
     expect(JSON.parse(a["stacks/workload-analytics/cdk.tf.json"]).import).toHaveLength(1);
     const machinePaths = [ROOT, scratch, tmpdir(), homedir(), "/home/", "/root/", "/work/", "/tmp/"];
     for (const [file, text] of Object.entries(a)) {
@@ -225,14 +230,16 @@ test("the synth summary aligns names and counts, and says resource for one", () 
 });
 
 describe("deploy order", () => {
-  test("every workload and the organization depend on log-archive, and identity-center on the workloads it references, in the manifest the CLI reads", () => {
+  test("every workload, the organization and the just-in-time stack depend on log-archive, and identity-center on the workloads it references, in the manifest the CLI reads", () => {
     const manifest = JSON.parse(readFileSync(join(jsonOutput(), "out", "manifest.json"), "utf8"));
     expect(Object.fromEntries(Object.entries<any>(manifest.stacks).map(([name, s]) => [name, s.dependencies]))).toEqual({
-      // Its permission sets reference customer managed policies workload-analytics creates.
-      "identity-center": ["log-archive", "workload-analytics"],
+      // Its permission sets reference customer managed policies workload-analytics and workload-batch create.
+      "identity-center": ["log-archive", "workload-analytics", "workload-batch"],
+      "just-in-time": ["log-archive"],
       "log-archive": [],
       organization: ["log-archive"],
       "workload-analytics": ["log-archive"],
+      "workload-batch": ["log-archive"],
       "workload-payments": ["log-archive"],
     });
   });
@@ -245,9 +252,10 @@ describe("deploy order", () => {
       new LogArchiveStack(app, config),
       ...config.workloads.map((w) => new WorkloadStack(app, config, w)),
       new OrganizationStack(app, config, config.organizationGuardrails!),
+      new JustInTimeStack(app, config, config.justInTime!),
     ];
     const synth = (stacks: readonly (TerraformStack | undefined)[]) => stacks.map((s) => Testing.synth(s!));
-    expect(synth([ordered.logArchive, ...ordered.workloads, ordered.organization])).toEqual(synth(unordered));
+    expect(synth([ordered.logArchive, ...ordered.workloads, ordered.organization, ordered.justInTime])).toEqual(synth(unordered));
     expect(unordered.every((s) => s.dependencies.length === 0)).toBe(true);
   });
 });
@@ -258,7 +266,7 @@ describe("HCL output", () => {
   test("keeps the import block that adopts analytics' SSM-SessionManagerRunShell, as the JSON output has it", () => {
     const hcl = hclOutput();
     const json = jsonOutput();
-    expect(stacksOf(hcl)).toEqual(["identity-center", "log-archive", "organization", "workload-analytics", "workload-payments"]);
+    expect(stacksOf(hcl)).toEqual(["identity-center", "just-in-time", "log-archive", "organization", "workload-analytics", "workload-batch", "workload-payments"]);
     for (const stack of stacksOf(hcl)) {
       const blocks = hclBlocks(readFileSync(join(hcl, "out", "stacks", stack, "cdk.tf"), "utf8"));
       const imports = blocks.filter((b) => b.type === "import").map((b) => b.attributes);
@@ -295,7 +303,7 @@ describe("HCL output", () => {
     // prove it accepts an HCL synthesis.
     const run = await runReport({ CDKTF_OUTDIR: join(hcl, "out"), SESSIONS_CONFIG: EXAMPLE_CONFIG });
     expect(run).toMatchObject({ code: 0, err: "" });
-    expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("725 access checks, all as intended");
+    expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("939 access checks, all as intended");
     // The simulation of every check: seconds, more on a busy machine.
   }, 30_000);
 

@@ -46,8 +46,8 @@ describe("the deploy workflow", () => {
   const { jobs } = workflow("deploy.yml");
   const applying = Object.keys(jobs).filter((n) => jobs[n]!.steps?.some((s) => s.with?.apply === "true"));
 
-  test("applies log-archive, the workloads, the organization stack and the identity-center stack", () => {
-    expect(applying.sort()).toEqual(["identity-center", "log-archive", "organization", "workloads"]);
+  test("applies log-archive, the workloads, the just-in-time, organization and identity-center stacks", () => {
+    expect(applying.sort()).toEqual(["identity-center", "just-in-time", "log-archive", "organization", "workloads"]);
   });
 
   test("applies log-archive before any workload, and the organization and identity-center stacks after every workload", () => {
@@ -55,6 +55,8 @@ describe("the deploy workflow", () => {
     expect(upstream(jobs, "organization")).toEqual(new Set(["targets", "log-archive", "workloads"]));
     // The permission sets reference customer managed policies the workload stacks create.
     expect(upstream(jobs, "identity-center")).toEqual(new Set(["targets", "log-archive", "workloads"]));
+    // As the stack dependencies say: the just-in-time stack after log-archive, beside the workloads.
+    expect(upstream(jobs, "just-in-time")).toEqual(new Set(["targets", "log-archive"]));
     expect(upstream(jobs, "log-archive").has("workloads")).toBe(false);
   });
 

@@ -33,12 +33,13 @@ const byKey = (tf: Record<string, any>, type: string): Record<string, Record<str
 describe("workspaces stack", () => {
   const raw = cloudRaw();
   const config = validateConfig(raw);
-  const stacks = ["log-archive", ...config.workloads.map((w) => `workload-${w.name}`), "organization", "identity-center"];
+  const stacks = ["log-archive", ...config.workloads.map((w) => `workload-${w.name}`), "organization", "identity-center", "just-in-time"];
   const accounts: Record<string, string> = {
     "log-archive": config.logArchive.accountId,
     ...Object.fromEntries(config.workloads.map((w) => [`workload-${w.name}`, w.accountId])),
     organization: config.organizationGuardrails!.managementAccountId,
     "identity-center": config.identityCenter!.accountId,
+    "just-in-time": config.justInTime!.delegatedAdministratorAccountId,
   };
   const tf = synthWorkspaces(raw);
 
@@ -89,8 +90,9 @@ describe("workspaces stack", () => {
     expect(triggers.sort()).toEqual(
       [
         ...stacks.filter((s) => s !== "log-archive").map((s) => ["${tfe_workspace.workspace-log-archive.id}", `\${tfe_workspace.workspace-${s}.id}`]),
-        // Only analytics has an Identity Center access group.
+        // Analytics and the just-in-time batch have Identity Center access groups.
         ["${tfe_workspace.workspace-workload-analytics.id}", "${tfe_workspace.workspace-identity-center.id}"],
+        ["${tfe_workspace.workspace-workload-batch.id}", "${tfe_workspace.workspace-identity-center.id}"],
       ].sort(),
     );
   });

@@ -7,9 +7,10 @@ import {
   logKeyAlias,
 } from "./naming";
 import { RULES } from "../compliance/rules";
-import { IDENTITY_CENTER_STACK, LOG_ARCHIVE_STACK, PERMISSION_SET_NAME_MAX, permissionSetName, workloadStackName } from "./naming";
+import { IDENTITY_CENTER_STACK, JUST_IN_TIME_STACK, LOG_ARCHIVE_STACK, PERMISSION_SET_NAME_MAX, permissionSetName, workloadStackName } from "./naming";
 import { hasRegex, MAX_REGEX_FILTERS_PER_LOG_GROUP } from "./filter-pattern";
 import { LOG_ARCHIVE_DEFAULTS, SESSION_DEFAULTS } from "./schema";
+import { checkJustInTime } from "./jit-checks";
 
 /**
  * Checks that need more than one field: uniqueness, references between fields and the names derived from them.
@@ -128,9 +129,10 @@ export function crossCheck(data: unknown): Problem[] {
   });
   checkListNames(obj(root.observabilityDefaults), "observabilityDefaults", problems);
   const hasPermissionSets = identityCenter && permissionSets.size > 0;
-  checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), hasPermissionSets, problems);
+  checkSuppressions(obj(root.compliance), workloads.map((w) => str(obj(w).name)), hasPermissionSets, root.justInTime !== undefined, problems);
   checkGithub(obj(root.deployment), problems);
   checkCreatedRoleAccounts(root, accounts, problems);
+  checkJustInTime(root, problems);
   return problems;
 }
 
@@ -407,12 +409,19 @@ function checkTunnels(g: Record<string, unknown>, at: string, problems: Problem[
   }
 }
 
-/** Suppressions must name a rule that exists and a stack this config produces. */
-function checkSuppressions(compliance: Record<string, unknown>, workloads: (string | undefined)[], identityCenter: boolean, problems: Problem[]): void {
+/** Suppressions must name a rule that exists and a stack this config produces (the organization stack aside). */
+function checkSuppressions(
+  compliance: Record<string, unknown>,
+  workloads: (string | undefined)[],
+  identityCenter: boolean,
+  justInTime: boolean,
+  problems: Problem[],
+): void {
   const stacks = [
     LOG_ARCHIVE_STACK,
     ...workloads.filter((w): w is string => w !== undefined).map(workloadStackName),
     ...(identityCenter ? [IDENTITY_CENTER_STACK] : []),
+    ...(justInTime ? [JUST_IN_TIME_STACK] : []),
   ];
   arr(compliance.suppressions).forEach((raw, i) => {
     const s = obj(raw);

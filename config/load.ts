@@ -130,6 +130,8 @@ function resolve(raw: RawConfig): Config {
       adoptDocumentRegions: w.adoptExistingDocument === true ? w.regions : w.adoptExistingDocument || [],
       observability: resolveObservability(raw.observabilityDefaults, w.observability, session),
       connectivity: w.connectivity ?? { egressPublicCidrs: [], vpcEndpoints: [], fleet: { defaultHostManagement: false }, ssh: { ...SSH_DEFAULTS } },
+      accessMode: w.accessMode,
+      justInTime: w.justInTime ?? { autoApprove: [], manualApproval: [] },
     };
   });
   return {
@@ -140,6 +142,7 @@ function resolve(raw: RawConfig): Config {
     deployment: raw.deployment,
     compliance: raw.compliance,
     organizationGuardrails: raw.organization.guardrails,
+    justInTime: raw.justInTime,
     identityCenter: raw.identityCenter,
   };
 }

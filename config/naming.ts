@@ -79,6 +79,16 @@ export const IAM_PATH = "/session-manager/";
 export const LOG_ARCHIVE_STACK = "log-archive";
 /** The SCPs and RCPs, deployed where Organizations policies are managed (management or delegated admin account). */
 export const ORGANIZATION_STACK = "organization";
+/** The just-in-time node access stack, in the Systems Manager delegated administrator account. */
+export const JUST_IN_TIME_STACK = "just-in-time";
+/** The auto-approval policy document of a workload account and region (AWS allows one per account and region). */
+export const autoApprovalDocumentName = (prefix: string): string => `${prefix}-auto-approval`;
+/** The CloudFormation stack that holds it. */
+export const autoApprovalStackName = (prefix: string): string => `${prefix}-jit-auto-approval`;
+/** The EventBridge rule that forwards just-in-time access request events to the alert topic. */
+export const accessRequestRuleName = (prefix: string): string => `${prefix}-access-requests`;
+/** The Quick Setup configuration manager that sets up just-in-time node access. */
+export const jitConfigurationManagerName = (prefix: string): string => `${prefix}-just-in-time-node-access`;
 /** Organizations is a global service whose API lives in us-east-1. */
 export const ORGANIZATIONS_REGION = "us-east-1";
 /** The account the organization stack deploys into: the delegated policy administrator, else the management account. */
@@ -289,6 +299,9 @@ export const arn = {
     `arn:${PARTITION}:cloudwatch:${region}:${account}:alarm:${name}`,
   /** Any session of the account and region: the watchdog ends whichever is overdue. */
   anySession: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:session/*`,
+  /** Any OpsItem of the account and region: a just-in-time access request is one. */
+  opsItems: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:opsitem/*`,
+  automationExecutions: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:automation-execution/*`,
   /** Hybrid nodes registered with Systems Manager (mi-…). */
   managedInstances: (region: string, account: string): string => `arn:${PARTITION}:ssm:${region}:${account}:managed-instance/*`,
   association: (region: string, account: string, id: string): string => `arn:${PARTITION}:ssm:${region}:${account}:association/${id}`,
@@ -326,8 +339,8 @@ export interface GithubTarget {
 }
 
 /**
- * What the workflows run, in deploy order: log-archive, then every workload, then the organization and identity-center
- * stacks if any (the permission sets reference policies the workload stacks create).
+ * What the workflows run, in deploy order: log-archive, then every workload and the just-in-time stack, then the
+ * organization and identity-center stacks if any (the permission sets reference policies the workload stacks create).
  */
 export interface GithubTargets {
   readonly logArchive: GithubTarget;
@@ -336,6 +349,8 @@ export interface GithubTargets {
   readonly organization: readonly GithubTarget[];
   /** Empty without Identity Center access groups. */
   readonly identityCenter: readonly GithubTarget[];
+  /** Empty without justInTime: the delegated administrator's just-in-time setup. */
+  readonly justInTime: readonly GithubTarget[];
 }
 
 /**
@@ -361,6 +376,8 @@ export function githubTargets(config: Config): GithubTargets | undefined {
     workloads: config.workloads.map((w) => target(workloadStackName(w.name), w.accountId, w.regions[0]!)),
     organization: guardrails === undefined ? [] : [target(ORGANIZATION_STACK, organizationStackAccount(guardrails), ORGANIZATIONS_REGION)],
     identityCenter: identityCenterWorkloads(config).length === 0 ? [] : [target(IDENTITY_CENTER_STACK, config.identityCenter!.accountId, config.identityCenter!.region)],
+    justInTime:
+      config.justInTime === undefined ? [] : [target(JUST_IN_TIME_STACK, config.justInTime.delegatedAdministratorAccountId, config.justInTime.homeRegion)],
   };
 }
 
@@ -414,6 +431,8 @@ export interface DeploymentRoles {
  * backend, HCP Terraform is the cloud backend.
  */
 export function deploymentRoles(config: Config, stack: string): DeploymentRoles | undefined {
+  // The just-in-time stack deploys with the delegated administrator's own credentials (docs/just-in-time.md).
+  if (stack === JUST_IN_TIME_STACK) return undefined;
   // The account that administers Identity Center usually holds the organization stack too, and its deploy role needs
   // Identity Center's rights, not a session stack's: it is created by hand (docs/identity-center.md).
   if (stack === IDENTITY_CENTER_STACK) return undefined;

@@ -393,6 +393,59 @@ const connectivity = z.strictObject({
     .describe("What npm run ssh-config puts in ~/.ssh/config blocks for this workload."),
 });
 
+
+/** A set of node tags: every key must match one of its values. */
+const nodeTags = z
+  .record(tagKey, z.array(tagValue).min(1, "must list at least one value"))
+  .refine((t) => Object.keys(t).length > 0, "must name at least one tag");
+
+/** The most manual approval policies Systems Manager keeps per account and region. */
+export const MAX_MANUAL_APPROVAL_POLICIES = 50;
+
+/** How a workload's access groups reach their nodes: standing session rights, or just-in-time node access. */
+export const ACCESS_MODES = ["standing", "just-in-time"] as const;
+
+const autoApproval = z.strictObject({
+  name: slug(40).describe("Names the rule in the review and in the policy's comments."),
+  requesters: z
+    .array(slug(32))
+    .min(1, "must name at least one access group")
+    .describe("Access groups of this workload whose requests are approved at once (for one hour, AWS's fixed duration)."),
+  nodeTags: nodeTags.describe("Nodes the rule covers: every key must match one of its values."),
+});
+
+const manualApproval = z.strictObject({
+  name: slug(40).describe("Names the policy in the review."),
+  nodeTags: nodeTags
+    .optional()
+    .describe("Nodes the policy covers: a node with any of these key-value pairs. Default: every node (a policy for all nodes applies where no tag-specific one does)."),
+  approvers: z
+    .array(slug(32))
+    .min(1, "must name at least one approver group")
+    .max(5, "must name at most 5 approvers: Systems Manager takes up to 5 per level")
+    .describe("Groups of justInTime.groups whose members approve requests."),
+  accessDurationHours: z
+    .number()
+    .int("must be a whole number of hours")
+    .min(1, "must be 1-336 hours")
+    .max(336, "must be 1-336 hours")
+    .describe("How long sessions may be started after approval (1-336 hours)."),
+});
+
+const workloadJustInTime = z.strictObject({
+  autoApprove: z.array(autoApproval).default([]).describe("Requests approved without a person: the account's auto-approval policy."),
+  manualApproval: z
+    .array(manualApproval)
+    .max(MAX_MANUAL_APPROVAL_POLICIES, `must list at most ${MAX_MANUAL_APPROVAL_POLICIES} policies: Systems Manager's limit per account and region`)
+    .default([])
+    .describe("Requests a person approves: the account's manual approval policies."),
+  cedar: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Raw Cedar permit statements added to the auto-approval policy; validated against the just-in-time schema like the generated ones."),
+});
+
 const workload = z.strictObject({
   name: slug(24).describe("Workload name; the stack is workload-<name>."),
   accountId,
@@ -406,6 +459,13 @@ const workload = z.strictObject({
     .union([z.boolean(), z.array(region)])
     .default(false)
     .describe("Import an SSM-SessionManagerRunShell the account already has: true for every region, or a list."),
+  accessMode: z
+    .enum(ACCESS_MODES, { error: "must be standing or just-in-time" })
+    .default("standing")
+    .describe("standing: the access groups start sessions themselves. just-in-time: they request access, and justInTime's policies approve it."),
+  justInTime: workloadJustInTime
+    .optional()
+    .describe("The approval policies of a workload in just-in-time mode."),
 });
 
 const objectLock = z.strictObject({
@@ -609,6 +669,64 @@ const guardrails = z.strictObject({
     .describe("Principals (aws:PrincipalArn patterns) the SCPs do not stop: the deploy role(s) and a break-glass role."),
 });
 
+
+/** An IAM Identity Center group: by display name, or by its Identity Store group id. */
+const identityCenterGroupRef = z.union(
+  [
+    z.strictObject({ displayName: z.string().min(1).max(1024).describe("The group's display name in Identity Center.") }),
+    z.strictObject({
+      groupId: z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,47}$/, "must be an Identity Store group id such as 90670b3a2c-1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901")
+        .describe("The group's Identity Store id."),
+    }),
+  ],
+  { error: "must be { displayName: ... } or { groupId: ... }" },
+);
+
+const jitGroup = z.strictObject({
+  name: slug(32).describe("What rules call the group: an approver, a deny rule's group, or a just-in-time workload's access group."),
+  identityCenterGroup: identityCenterGroupRef,
+});
+
+const denyRule = z.strictObject({
+  name: slug(40).describe("Names the rule in the review and in the policy's comments."),
+  nodeTags: nodeTags.describe("Nodes the rule covers: every key must match one of its values."),
+  groups: z
+    .array(slug(32))
+    .min(1)
+    .optional()
+    .describe("Only requests by members of these groups of justInTime.groups. Default: everyone's."),
+  exceptGroups: z
+    .array(slug(32))
+    .min(1)
+    .optional()
+    .describe("Not requests by members of these groups of justInTime.groups, e.g. the team that owns the nodes."),
+  description: z.string().min(1).max(200).optional().describe("Why; the review shows it."),
+});
+
+const justInTime = z.strictObject({
+  delegatedAdministratorAccountId: accountId.describe(
+    "The Systems Manager delegated administrator account: it holds the Quick Setup configurations and the organization's deny-access policy.",
+  ),
+  homeRegion: region.describe("The unified console's home region."),
+  targetOrganizationalUnits: z
+    .array(policyTarget)
+    .min(1, "must name at least one OU or the root")
+    .describe("Where just-in-time node access is set up: OUs (ou-…) or the root (r-…)."),
+  targetRegions: z.array(region).min(1, "must list at least one region").describe("Regions where just-in-time node access is set up."),
+  groups: z.array(jitGroup).default([]).describe("Identity Center groups the rules name: approvers, deny rules' groups, requesters."),
+  denyRules: z
+    .array(denyRule)
+    .default([])
+    .describe("Organization-wide: requests these rules match are never auto-approved; a manual approval policy may still let a person approve them."),
+  denyCedar: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Raw Cedar forbid statements added to the deny-access policy; validated against the just-in-time schema like the generated ones."),
+});
+
 /** An identity store attribute as attributes for access control name it, e.g. ${path:userName}. */
 const identityStoreAttribute = z
   .string()
@@ -671,6 +789,9 @@ export const configSchema = z.strictObject({
     .optional()
     .describe("Alerts and the session watchdog for every workload; a workload's observability overrides part by part."),
   workloads: z.array(workload).min(1, "must list at least one workload account"),
+  justInTime: justInTime
+    .optional()
+    .describe("Just-in-time node access: the delegated administrator, its targets, the groups rules name and the organization's deny rules. Needed by workloads in just-in-time mode."),
   compliance: compliance
     .default({ ...COMPLIANCE_DEFAULTS, suppressions: [] })
     .describe("Thresholds and suppressions of the compliance rule pack that runs on every synth."),
@@ -706,5 +827,12 @@ export type BastionConfig = z.output<typeof bastion>;
 export type FleetConfig = z.output<typeof fleet>;
 export type RemoteHostConfig = z.output<typeof remoteHost>;
 export type GuardrailsConfig = z.output<typeof guardrails>;
+export type JustInTimeConfig = z.output<typeof justInTime>;
+export type WorkloadJustInTimeConfig = z.output<typeof workloadJustInTime>;
+export type DenyRuleConfig = z.output<typeof denyRule>;
+export type AutoApprovalConfig = z.output<typeof autoApproval>;
+export type ManualApprovalConfig = z.output<typeof manualApproval>;
+export type JitGroupConfig = z.output<typeof jitGroup>;
+export type AccessMode = (typeof ACCESS_MODES)[number];
 export type IdentityCenterConfig = z.output<typeof identityCenter>;
 export type IdentityCenterGroupConfig = z.output<typeof identityCenterGroup>;

@@ -6,6 +6,9 @@ import type {
   ForbiddenCommandConfig,
   GuardrailsConfig,
   IamUserConfig,
+  AccessMode,
+  JustInTimeConfig,
+  WorkloadJustInTimeConfig,
   IdentityCenterConfig,
   IdentityCenterGroupConfig,
   LogArchiveConfig,
@@ -32,6 +35,10 @@ export interface WorkloadConfig {
   readonly observability: ObservabilitySettings;
   /** VPC endpoints and the bastion. */
   readonly connectivity: ConnectivityConfig;
+  /** standing: groups start sessions; just-in-time: they request access and approval policies decide. */
+  readonly accessMode: AccessMode;
+  /** The approval rules of a just-in-time workload (empty lists for a standing one). */
+  readonly justInTime: WorkloadJustInTimeConfig;
 }
 
 /** The watchdog of one account: how it runs and when it ends a session. */
@@ -74,8 +81,10 @@ export interface Config {
   readonly compliance: ComplianceConfig;
   /** SCPs and RCPs of the organization stack; undefined when the config has no organization.guardrails. */
   readonly organizationGuardrails?: GuardrailsConfig;
+  /** Just-in-time node access; undefined when the config has no justInTime section. */
+  readonly justInTime?: JustInTimeConfig;
   /** IAM Identity Center; undefined when the config has no identityCenter section (then no group has identityCenterGroup). */
   readonly identityCenter?: IdentityCenterConfig;
 }
 
-export type { AccessGroupConfig, GuardrailsConfig, IdentityCenterConfig, IdentityCenterGroupConfig, RemoteHostConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };
+export type { AccessMode, JustInTimeConfig, WorkloadJustInTimeConfig, AccessGroupConfig, GuardrailsConfig, IdentityCenterConfig, IdentityCenterGroupConfig, RemoteHostConfig, BastionConfig, ComplianceConfig, ConnectivityConfig, VpcEndpointsConfig, ForbiddenCommandConfig, IamUserConfig, LogArchiveConfig, SessionSettings, SubscriptionConfig };

@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { IAM_PATH } from "../config/naming";
 import { MANAGED_POLICY_MAX_CHARS, managedPolicySize } from "./policy-size";
 import { toTerraformJson } from "./terraform-json";
-import { accessPolicy, type AccessPolicyProps } from "./policies/workload";
+import { sessionAccessPolicy, type AccessPolicyProps } from "./policies/workload";
 
 /** Length of a KMS key ARN in the commercial partition, for references not yet resolved at synth time. */
 const KEY_ARN_CHARS = "arn:aws:kms:ap-southeast-2:123456789012:key/".length + 36;
@@ -15,7 +15,7 @@ const KEY_ARN_CHARS = "arn:aws:kms:ap-southeast-2:123456789012:key/".length + 36
  * with real-length key ARNs in place of the references, without white space, as IAM counts it.
  */
 function sizedAccessPolicy(props: AccessPolicyProps, what: string) {
-  const document = accessPolicy(props);
+  const document = sessionAccessPolicy(props);
   const size = managedPolicySize(document, new Map(props.regions.map((r) => [r.sessionKeyArn, KEY_ARN_CHARS])));
   if (size > MANAGED_POLICY_MAX_CHARS) {
     throw new Error(

@@ -17,6 +17,8 @@ export interface ProtectedKeyProps {
   readonly policy: PolicyDocument;
   /** Provider of the key's region. @default the stack's default provider */
   readonly provider?: TerraformProvider;
+  /** Tags of the key, beyond the deployment's default tags. @default none */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -35,6 +37,7 @@ export class ProtectedKey extends Construct {
       deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
       policy: toTerraformJson(props.policy),
       provider: props.provider,
+      ...(props.tags === undefined ? {} : { tags: { ...props.tags } }),
       lifecycle: { preventDestroy: true },
     });
     new KmsAlias(this, "alias", {

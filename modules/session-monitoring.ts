@@ -1,6 +1,7 @@
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import {
+  accessRequestRuleName,
   alarmNamePrefix,
   alertAlarmNames,
   commandDocumentNames,
@@ -15,6 +16,7 @@ import type { ObservabilitySettings } from "../config/types";
 import { AlertTopic } from "./alert-topic";
 import { ForbiddenCommands } from "./forbidden-commands";
 import { SessionActivityRule } from "./session-activity-rule";
+import { AccessRequestRule } from "./just-in-time";
 import { SessionWatchdog } from "./session-watchdog";
 import { TamperRules } from "./tamper-rules";
 
@@ -32,6 +34,8 @@ export interface SessionMonitoringProps {
   readonly sessionKey: { readonly id: string; readonly arn: string };
   /** The account's access groups, which the IAM tamper rule watches. */
   readonly groupNames: readonly string[];
+  /** The account is in just-in-time mode: its access request events go to the alert topic. @default false */
+  readonly accessRequests?: boolean;
 }
 
 /**
@@ -58,7 +62,11 @@ export class SessionMonitoring extends Construct {
       tamperRuleNames: tamperRuleNames(props.namePrefix, settings, props.region),
       alarmNames: alertAlarmNames(props.namePrefix, settings, props.region),
       watchdogLogGroupName: settings.watchdog && lambdaLogGroupName(watchdogFunctionName(props.namePrefix)),
+      accessRequests: props.accessRequests,
     });
+    if (props.accessRequests === true) {
+      new AccessRequestRule(this, "access-requests", { namePrefix: props.namePrefix, provider, topicArn: topic.topicArnRef });
+    }
     if (settings.sessionEvents) {
       new SessionActivityRule(this, "session-events", { namePrefix: props.namePrefix, provider, topicArn: topic.topicArnRef });
     }
@@ -75,6 +83,7 @@ export class SessionMonitoring extends Construct {
           logGroupNames: [...(props.sessionLogGroup ? [props.sessionLogGroup.name] : []), ...(watchdog ? [lambdaLogGroupName(watchdog)] : [])],
           ruleNames: [
             ...(settings.sessionEvents ? [sessionEventsRuleName(prefix)] : []),
+            ...(props.accessRequests === true ? [accessRequestRuleName(prefix)] : []),
             ...tamperRuleNames(prefix, settings, props.region),
             ...(watchdog ? [watchdogScheduleName(prefix)] : []),
           ],

@@ -4,7 +4,7 @@ import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { PREFERENCES_DOCUMENT, sessionKeyAlias, sessionLogGroupName, sessionLogPrefix } from "../config/naming";
 import type { SessionSettings } from "../config/types";
-import { sessionKeyPolicy } from "./policies/workload";
+import { JIT_MANAGED_TAG, sessionKeyPolicy } from "./policies/workload";
 import { importExisting } from "./import-block";
 import { ProtectedKey } from "./protected-key";
 import { toTerraformJson } from "./terraform-json";
@@ -76,6 +76,11 @@ export interface SessionPreferencesProps {
   readonly settings: SessionSettings;
   /** Import the document the account already has instead of creating it (avoids DocumentAlreadyExists). */
   readonly adoptExistingDocument: boolean;
+  /**
+   * The account is in just-in-time mode: the session key carries the tag without which the just-in-time token
+   * policy may not generate data keys with it. @default false
+   */
+  readonly justInTime?: boolean;
 }
 
 /**
@@ -103,6 +108,7 @@ export class SessionPreferences extends Construct {
       alias: sessionKeyAlias(props.namePrefix),
       policy: sessionKeyPolicy({ accountId: props.accountId, region: props.region, logGroupName: this.logGroupName }),
       provider,
+      tags: props.justInTime === true ? JIT_MANAGED_TAG : undefined,
     });
     this.sessionKeyArn = key.keyArn;
     this.sessionKeyId = key.keyId;

@@ -10,6 +10,8 @@ import {
   arn,
   defaultHostRoleName,
   instanceRoleName,
+  autoApprovalDocumentName,
+  JUST_IN_TIME_STACK,
   lambdaLogGroupName,
   LOG_ARCHIVE_STACK,
   logBucketName,
@@ -122,6 +124,7 @@ export function accessModel(config: Config, stacks: readonly ResolvedStack[]): A
     ...config.workloads.map((w) => [workloadStackName(w.name), w.accountId] as const),
     ...(guardrails === undefined ? [] : [[ORGANIZATION_STACK, organizationStackAccount(guardrails)] as const]),
     ...(identityCenterWorkloads(config).length === 0 ? [] : [[IDENTITY_CENTER_STACK, config.identityCenter!.accountId] as const]),
+    ...(config.justInTime === undefined ? [] : [[JUST_IN_TIME_STACK, config.justInTime.delegatedAdministratorAccountId] as const]),
   ]);
   const problems: string[] = [];
   for (const [name, account] of expected) {
@@ -141,6 +144,8 @@ export function accessModel(config: Config, stacks: readonly ResolvedStack[]): A
 }
 
 const INSTANCE_ID = "i-0123456789abcdef0";
+/** What people of a just-in-time workload do themselves: request access, and fetch the approved request's token. */
+const JIT_REQUEST_ACTIONS = ["ssm:StartAccessRequest", "ssm:GetAccessToken"];
 /** The aws:userid of someone else, who started the session being attempted. */
 const OTHER_USERID = "AIDAOTHERPERSON0000000";
 const SESSION_SUFFIX = "0a1b2c3d4e5f67890";
@@ -245,9 +250,22 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
     const associationsIn = (region: string): string[] => stack.associations.filter((a) => a.region === region).map((a) => a.arn).slice(0, 1);
     const groupArn = (name: string): string => `arn:${PARTITION}:iam::${stack.accountId}:group${IAM_PATH}${accessGroupName(config.namePrefix, name)}`;
 
+    // Just-in-time mode: the groups' own principals start no session and hold no session right; the session runs
+    // with the token of an approved request instead. Their rows of the standing model are denied or not granted.
+    const justInTime = workload.accessMode === "just-in-time";
+    const memberColumns = new Set<string>([...members, ...federatedMembers].flatMap((m) => [m.column, `${m.column} + other grants`]));
+    const intended = (column: Column, request: AccessRequest, expect: Decision, sid?: string): [Decision, string?] => {
+      if (!justInTime || !memberColumns.has(column) || JIT_REQUEST_ACTIONS.includes(request.action)) return [expect, sid];
+      // A row another Deny decides now has two deciders, neither the only one.
+      if (request.action === "ssm:StartSession" && sid !== "DenyStandingSessions") {
+        return expect === "ExplicitlyDenied" ? ["ExplicitlyDenied"] : ["ExplicitlyDenied", "DenyStandingSessions"];
+      }
+      return expect === "Allowed" ? ["ImplicitlyDenied"] : [expect, sid];
+    };
     for (const region of workload.regions) {
       const add = (row: string, column: Column, persona: Persona, request: AccessRequest, expect: Decision, sid?: string): void => {
-        checks.push({ stack: stack.name, region, row, column, persona, request, expect, sid });
+        const [decision, decider] = intended(column, request, expect, sid);
+        checks.push({ stack: stack.name, region, row, column, persona, request, expect: decision, sid: decider });
       };
       const instance = instanceSession(stack, role, region);
       const transcript = (account: string): string => `${bucket.arn}/${sessionLogPrefix(account, region)}/alice-${SESSION_SUFFIX}.log`;
@@ -349,9 +367,26 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
       const instanceArn = arn.instances(region, stack.accountId).replace("*", INSTANCE_ID);
       const preferences = arn.document(region, stack.accountId, PREFERENCES_DOCUMENT);
       add("start a session on a tagged instance", "instance role", instance, { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: {} } }, "ImplicitlyDenied");
+      /** A just-in-time group's own calls: requests and tokens, and no standing session whatever else it holds. */
+      const justInTimeRows = (column: Column, persona: Persona, tags: Record<string, string>): void => {
+        if (!justInTime) return;
+        add("request access to a node (just-in-time)", column, persona, { action: "ssm:StartAccessRequest", resource: instanceArn }, "Allowed", "RequestNodeAccess");
+        const request = arn.opsItems(region, stack.accountId).replace("*", "oi-0123456789ab");
+        add("fetch the token of an approved request", column, persona, { action: "ssm:GetAccessToken", resource: request }, "Allowed", "FetchAccessTokens");
+        const broad = withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm"));
+        const start = { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: tags } };
+        add("start a standing session on a node it may request, holding ssm:*", `${column} + other grants` as Column, broad, start, "ExplicitlyDenied", "DenyStandingSessions");
+        // Nor approve itself: the approval policies are out of reach too.
+        const autoApproval = arn.document(region, stack.accountId, autoApprovalDocumentName(config.namePrefix));
+        const change = { action: "ssm:UpdateDocument", resource: autoApproval, options: { documentType: "AutoApprovalPolicy" } };
+        add("change the auto-approval policy, holding ssm:*", `${column} + other grants` as Column, broad, change, "ExplicitlyDenied", "DenyApprovalPolicyChanges");
+        const manual = { action: "ssm:CreateDocument", resource: arn.document(region, stack.accountId, "ApproveMyself"), options: { documentType: "ManualApprovalPolicy" } };
+        add("create a manual approval policy, holding ssm:*", `${column} + other grants` as Column, broad, manual, "ExplicitlyDenied", "DenyApprovalPolicyChanges");
+      };
       for (const { group, persona, column } of members) {
         const start = (resource: string, options: RequestOptions = {}): AccessRequest => ({ action: "ssm:StartSession", resource, options });
         const tags = matchingTags(group);
+        justInTimeRows(column, persona, tags);
         add("start a session on a tagged instance", column, persona, start(instanceArn, { instanceTags: tags }), "Allowed", "StartSessionOnTaggedInstances");
         add("start it with the audited document", column, persona, start(preferences), "Allowed", "StartSessionWithApprovedDocuments");
         add(
@@ -551,6 +586,7 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         const start = (resource: string, options: RequestOptions = {}): AccessRequest => ({ action: "ssm:StartSession", resource, options });
         // The group's tags and, with an attribute scope, the person's own attribute values.
         const tags = { ...matchingTags(group), ...attributes };
+        justInTimeRows(column, persona, tags);
         // Identity Center sessions never carry aws:MultiFactorAuthPresent: these rows prove nothing denies on it.
         add("start a session on a tagged instance (Identity Center: no MFA key)", column, persona, start(instanceArn, { instanceTags: tags }), "Allowed", "StartSessionOnTaggedInstances");
         add("start it with the audited document", column, persona, start(preferences), "Allowed", "StartSessionWithApprovedDocuments");

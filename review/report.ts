@@ -7,6 +7,7 @@ import { changesSection } from "./diff";
 import { lintPolicies, type LintFinding } from "./lint";
 import type { ResolvedStack } from "./resolve";
 import { evaluateAll, type Outcome } from "./simulate";
+import { approvalOutcomes, approvalSection } from "./just-in-time";
 
 /**
  * The review report for a pull request: what the stacks contain, the session settings each account gets, who can
@@ -70,6 +71,7 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
     ...alertsTable(stacks, sections.alerts, alike),
     ...complianceSection(config, compliance),
     ...organizationSection(config, stacks),
+    ...approvalSection(approvalOutcomes(config, stacks)),
     ...matrix(blocks, alike),
     ...lintSection(findings),
   );

@@ -66,7 +66,7 @@ function build() {
     entryPoints: ["main.ts"],
     // Loads its WebAssembly from its own folder, and only for HCL output: required from node_modules at run time.
     // esbuild runs its platform binary from node_modules: modules/watchdog-code.ts bundles the watchdog with it.
-    external: ["@cdktf/hcl-tools", "esbuild"],
+    external: ["@cdktf/hcl-tools", "esbuild", "@cedar-policy/cedar-wasm"],
     plugins: [lazyArchiver, quietTokenTraces, noUtilIsArray],
     // The stand-in resolves cdktf at run time on purpose.
     logOverride: { "require-resolve-not-external": "silent" },

@@ -3,12 +3,14 @@ import type { Config } from "../config/types";
 import { identityCenterWorkloads, workloadStackName } from "../config/naming";
 import { IdentityCenterStack } from "./identity-center-stack";
 import { LogArchiveStack } from "./log-archive-stack";
+import { JustInTimeStack } from "./just-in-time-stack";
 import { OrganizationStack } from "./organization-stack";
 import { WorkloadStack } from "./workload-stack";
 import { wantsWorkspaces, WorkspacesStack } from "./workspaces-stack";
 
 export { IdentityCenterStack } from "./identity-center-stack";
 export { LogArchiveStack } from "./log-archive-stack";
+export { JustInTimeStack } from "./just-in-time-stack";
 export { OrganizationStack } from "./organization-stack";
 export { WorkloadStack } from "./workload-stack";
 export { WorkspacesStack } from "./workspaces-stack";
@@ -20,6 +22,8 @@ export interface Stacks {
   readonly organization?: OrganizationStack;
   /** Only when some workload has an Identity Center access group. */
   readonly identityCenter?: IdentityCenterStack;
+  /** Only when the config has justInTime: the delegated administrator's just-in-time setup. */
+  readonly justInTime?: JustInTimeStack;
   /** Only with a cloud backend that has `workspaces`: the HCP Terraform workspaces of the others. */
   readonly workspaces?: WorkspacesStack;
 }
@@ -38,12 +42,13 @@ export function buildStacks(app: App, config: Config): Stacks {
   const federated = identityCenterWorkloads(config);
   const identityCenter =
     federated.length === 0 ? undefined : new IdentityCenterStack(app, config, config.identityCenter!, federated);
-  const dependents = [...workloads, ...(organization ? [organization] : []), ...(identityCenter ? [identityCenter] : [])];
+  const justInTime = config.justInTime === undefined ? undefined : new JustInTimeStack(app, config, config.justInTime);
+  const dependents = [...workloads, ...(organization ? [organization] : []), ...(identityCenter ? [identityCenter] : []), ...(justInTime ? [justInTime] : [])];
   for (const stack of dependents) stack.addDependency(logArchive);
   // A permission set's assignment fails unless its customer managed policies exist in the account: the workload
   // stacks that create them go first.
   for (const stack of workloads) if (identityCenter && federated.some((w) => stack.node.id === workloadStackName(w.name))) identityCenter.addDependency(stack);
-  if (!wantsWorkspaces(config.deployment.backend)) return { logArchive, workloads, organization, identityCenter };
+  if (!wantsWorkspaces(config.deployment.backend)) return { logArchive, workloads, organization, identityCenter, justInTime };
   // Log-archive first, then the others: their workspaces plan again whenever log-archive applies.
   const workspaces = new WorkspacesStack(app, {
     config,
@@ -56,5 +61,5 @@ export function buildStacks(app: App, config: Config): Stacks {
   // The cloud backend would create a missing workspace on init, in the default project and unmanaged; the
   // workspaces stack creates them first, so it goes before every stack that uses one.
   logArchive.addDependency(workspaces);
-  return { logArchive, workloads, organization, identityCenter, workspaces };
+  return { logArchive, workloads, organization, identityCenter, justInTime, workspaces };
 }

@@ -88,13 +88,14 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
 type BuiltStack = ReturnType<typeof orderedStacks>[number];
 
 /** Every stack, in build order: workspaces, log-archive, the workloads as the config lists them, the organization, Identity Center. */
-function orderedStacks({ logArchive, workloads, organization, identityCenter, workspaces }: ReturnType<typeof buildStacks>) {
+function orderedStacks({ logArchive, workloads, organization, identityCenter, justInTime, workspaces }: ReturnType<typeof buildStacks>) {
   const stacks = [
     ...(workspaces ? [workspaces] : []),
     logArchive,
     ...workloads,
     ...(organization ? [organization] : []),
     ...(identityCenter ? [identityCenter] : []),
+    ...(justInTime ? [justInTime] : []),
   ];
   // Findings are collected once every stack is written, so that all of them are reported at once.
   for (const stack of stacks) stack.compliance.failSynth = false;

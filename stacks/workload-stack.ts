@@ -23,6 +23,8 @@ import { SessionPreferences } from "../modules/session-preferences";
 import { sshPorts, TunnelDocuments } from "../modules/tunnel-documents";
 import { SessionUser } from "../modules/session-user";
 import { AccountStack } from "./account-stack";
+import { AutoApprovalPolicy } from "../modules/just-in-time";
+import { autoApprovalPolicyText, manualApprovalOutput } from "../modules/policies/just-in-time";
 
 /**
  * One workload account: Session Manager preferences and keys in each region, the instance role, and the IAM
@@ -45,6 +47,7 @@ export class WorkloadStack extends AccountStack {
       workload,
     });
     const prefix = config.namePrefix;
+    const justInTime = workload.accessMode === "just-in-time";
     // Names, not remote state: each account deploys on its own, and agrees with log-archive by construction.
     const logs: LogDestination = {
       bucketName: logBucketName(prefix, config.logArchive.accountId),
@@ -62,6 +65,7 @@ export class WorkloadStack extends AccountStack {
           bucketName: logs.bucketName,
           settings: workload.session,
           adoptExistingDocument: workload.adoptDocumentRegions.includes(region),
+          justInTime: justInTime || undefined,
         }),
     );
     // Tunnels through this project's documents only, their ports and hosts pinned to the config, in every region.
@@ -86,6 +90,7 @@ export class WorkloadStack extends AccountStack {
           logRetentionDays: workload.session.cloudWatch.retentionDays,
           sessionKey: { id: p.sessionKeyId, arn: p.sessionKeyArn },
           groupNames: workload.accessGroups.filter((g) => !isIdentityCenterGroup(g)).map((g) => accessGroupName(prefix, g.name)),
+          accessRequests: justInTime || undefined,
         }),
     );
     const regions = this.preferences.map((p) => ({
@@ -158,6 +163,7 @@ export class WorkloadStack extends AccountStack {
         bastionInstanceArn: this.bastion?.instanceArn,
         sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
         principalTagScope: isIdentityCenterGroup(g) ? attributeScope : undefined,
+        justInTime: justInTime || undefined,
       };
       scopes.push(access);
       if (isIdentityCenterGroup(g)) {
@@ -214,6 +220,8 @@ export class WorkloadStack extends AccountStack {
       });
     }
 
+    if (justInTime) this.justInTimePolicies(config, workload);
+
     for (const u of workload.users) {
       new SessionUser(this, `user-${u.name}`, {
         userName: u.name,
@@ -221,5 +229,22 @@ export class WorkloadStack extends AccountStack {
         runAsUser: u.runAsUser,
       });
     }
+  }
+
+  /**
+   * The approval policies of a workload in just-in-time mode: the auto-approval policy in each region, and the
+   * manual approval policies as an output to create in the console (their document format is not published).
+   */
+  private justInTimePolicies(config: Config, workload: WorkloadConfig): void {
+    const cedar = autoApprovalPolicyText(config, workload);
+    if (cedar !== "") {
+      for (const region of workload.regions) {
+        new AutoApprovalPolicy(this, `auto-approval-${region}`, { namePrefix: config.namePrefix, provider: this.provider(region), cedar });
+      }
+    }
+    new TerraformOutput(this, "manual-approval-policies", {
+      value: manualApprovalOutput(config, workload.justInTime.manualApproval),
+      description: "Manual approval policies to create in each region (Systems Manager > Just-in-time node access > Approval policies)",
+    });
   }
 }

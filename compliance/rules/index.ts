@@ -58,6 +58,7 @@ import { orgDenyException } from "./org-deny-exception";
 import { orgAttachments } from "./org-attachments";
 import { orgNoBroadDeny } from "./org-no-broad-deny";
 import { orgDeployRoleExempt } from "./org-deploy-role-exempt";
+import { noStandingSessions } from "./no-standing-sessions";
 import { permissionSetGuardrails } from "./permission-set-guardrails";
 
 /** The rule pack, in the order findings and the rule table (docs/compliance-rules.md) list them. One rule per file. */
@@ -92,6 +93,7 @@ export const RULES: readonly Rule[] = [
   noBroadManagedPolicies,
   roleTrust,
   startSessionScoped,
+  noStandingSessions,
   mfaRequired,
   preferencesDeny,
   noAwsTunnelDocuments,

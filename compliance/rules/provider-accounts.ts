@@ -1,4 +1,4 @@
-import { IDENTITY_CENTER_STACK, ORGANIZATION_STACK, organizationStackAccount } from "../../config/naming";
+import { IDENTITY_CENTER_STACK, JUST_IN_TIME_STACK, ORGANIZATION_STACK, organizationStackAccount } from "../../config/naming";
 import type { Config, WorkloadConfig } from "../../config/types";
 import type { Rule } from "../types";
 import { asList } from "../terraform";
@@ -24,11 +24,15 @@ export const providerAccounts: Rule = {
   },
 };
 
-/** The one account a stack deploys into: its workload's, the policy administrator's, Identity Center's administrator's, or the log archive's. */
+/**
+ * The one account a stack deploys into: its workload's, the policy administrator's, Identity Center's administrator's,
+ * the Systems Manager delegated administrator's, or the log archive's.
+ */
 function stackAccount(config: Config, stack: string, workload?: WorkloadConfig): string {
   if (workload !== undefined) return workload.accountId;
   const guardrails = config.organizationGuardrails;
   if (stack === ORGANIZATION_STACK && guardrails !== undefined) return organizationStackAccount(guardrails);
   if (stack === IDENTITY_CENTER_STACK && config.identityCenter !== undefined) return config.identityCenter.accountId;
+  if (stack === JUST_IN_TIME_STACK && config.justInTime !== undefined) return config.justInTime.delegatedAdministratorAccountId;
   return config.logArchive.accountId;
 }

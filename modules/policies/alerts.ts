@@ -1,4 +1,5 @@
 import {
+  accessRequestRuleName,
   arn,
   sessionEventsRuleName,
   snsServiceFor,
@@ -23,6 +24,8 @@ export interface AlertSources {
   readonly alarmNames: readonly string[];
   /** The watchdog's log group, encrypted with the alert key. */
   readonly watchdogLogGroupName?: string;
+  /** The just-in-time access request rule publishes. @default false */
+  readonly accessRequests?: boolean;
 }
 
 /** The encryption context key SNS sets on every KMS call it makes for an encrypted topic: the topic's ARN. */
@@ -35,7 +38,7 @@ export const SNS_TOPIC_CONTEXT_KEY = "kms:EncryptionContext:aws:sns:topicArn";
  */
 export function alertKeyPolicy(p: AlertSources & { readonly topicArn: string }): PolicyDocument {
   const statements: Statement[] = [accountAdministersKey(p.accountId)];
-  const rules = p.sessionEvents || p.tamperRuleNames.length > 0;
+  const rules = p.sessionEvents || p.tamperRuleNames.length > 0 || p.accessRequests === true;
   const services = [...(rules ? [EVENTS_SERVICE] : []), ...(p.alarmNames.length > 0 ? [ALARMS_SERVICE] : [])];
   if (services.length > 0) {
     statements.push({
@@ -67,26 +70,24 @@ export function alertKeyPolicy(p: AlertSources & { readonly topicArn: string }):
  */
 export function alertTopicPolicy(p: AlertSources & { readonly topicArn: string }): PolicyDocument {
   const statements: Statement[] = [];
+  /** EventBridge may publish for these rules only, each by its ARN. */
+  const rulesPublish = (sid: string, sourceArn: string | string[]): Statement => ({
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: EVENTS_SERVICE },
+    Action: "sns:Publish",
+    Resource: p.topicArn,
+    Condition: { ArnEquals: { "aws:SourceArn": sourceArn } },
+  });
   if (p.sessionEvents) {
-    statements.push({
-      Sid: "SessionActivityRulePublishes",
-      Effect: "Allow",
-      Principal: { Service: EVENTS_SERVICE },
-      Action: "sns:Publish",
-      Resource: p.topicArn,
-      Condition: { ArnEquals: { "aws:SourceArn": arn.eventRule(p.region, p.accountId, sessionEventsRuleName(p.namePrefix)) } },
-    });
+    statements.push(rulesPublish("SessionActivityRulePublishes", arn.eventRule(p.region, p.accountId, sessionEventsRuleName(p.namePrefix))));
+  }
+  if (p.accessRequests === true) {
+    statements.push(rulesPublish("AccessRequestRulePublishes", arn.eventRule(p.region, p.accountId, accessRequestRuleName(p.namePrefix))));
   }
   if (p.tamperRuleNames.length > 0) {
-    statements.push({
-      Sid: "TamperRulesPublish",
-      Effect: "Allow",
-      Principal: { Service: EVENTS_SERVICE },
-      Action: "sns:Publish",
-      Resource: p.topicArn,
-      // Each rule by its ARN: a rule anyone in the account names to look like one of these does not match.
-      Condition: { ArnEquals: { "aws:SourceArn": p.tamperRuleNames.map((name) => arn.eventRule(p.region, p.accountId, name)) } },
-    });
+    // Each rule by its ARN: a rule anyone in the account names to look like one of these does not match.
+    statements.push(rulesPublish("TamperRulesPublish", p.tamperRuleNames.map((name) => arn.eventRule(p.region, p.accountId, name))));
   }
   if (p.alarmNames.length > 0) {
     statements.push({

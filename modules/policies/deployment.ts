@@ -18,7 +18,8 @@ export type StackKind = "log-archive" | "workload" | "organization";
 /** The AWS services each stack kind creates resources in (its providers' resource types), IAM included. */
 export const STACK_SERVICES: Readonly<Record<StackKind, readonly string[]>> = {
   "log-archive": ["iam", "kms", "s3"],
-  workload: ["cloudwatch", "ec2", "events", "iam", "kms", "lambda", "logs", "sns", "ssm"],
+  // CloudFormation: a just-in-time workload's auto-approval policy is a document in a CloudFormation stack.
+  workload: ["cloudformation", "cloudwatch", "ec2", "events", "iam", "kms", "lambda", "logs", "sns", "ssm"],
   organization: ["iam", "organizations"],
 };
 
@@ -65,6 +66,7 @@ export const ORGANIZATIONS_POLICY_WRITES = [
 
 /** The read verbs each service has actions for (IAM has no Describe, Organizations no Get, …). */
 const READ_VERBS: Readonly<Record<string, readonly string[]>> = {
+  cloudformation: ["Describe", "Get", "List"],
   cloudwatch: ["Describe", "Get", "List"],
   ec2: ["Describe", "Get", "List"],
   events: ["Describe", "Get", "List"],

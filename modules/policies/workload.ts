@@ -178,6 +178,8 @@ export interface AccessPolicyProps {
   readonly bastionInstanceArn?: string;
   /** The tag that opts Linux instances into losing ssm-user's sudo, when configured: nobody may add or drop it. */
   readonly sudoRemovalTagKey?: string;
+  /** The workload is in just-in-time mode: request rights only, no standing sessions. @default false */
+  readonly justInTime?: boolean;
   /**
    * Attribute-based scope (Identity Center access groups): instances whose tag of each key equals the caller's own
    * principal tag of that key, set by Identity Center from the identity store. @default none
@@ -392,3 +394,113 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
   }
   return policy(...statements);
 }
+
+/** The tag that lets Systems Manager's just-in-time sessions use a KMS key: its token policy allows only such keys. */
+export const JIT_MANAGED_TAG = { SystemsManagerJustInTimeNodeAccessManaged: "true" } as const;
+
+/** The SSM document types of just-in-time approval policies (the ssm:DocumentType condition key's values). */
+export const APPROVAL_POLICY_DOCUMENT_TYPES = ["ManualApprovalPolicy", "AutoApprovalPolicy"] as const;
+
+/**
+ * Identity policy for the people of one access group of a workload in just-in-time mode: request access, fetch the
+ * token of an approved request, follow their requests, and nothing that starts a session. The session itself runs
+ * with the token's credentials, which are those of the role Systems Manager's just-in-time setup creates in the
+ * account (with AWS's AWSSystemsManagerJustInTimeAccessTokenSessionPolicy), not the person's own. What these
+ * allow is what AWS's just-in-time setup guide gives people who request access, scoped to this account.
+ *
+ * The protections of the standing policy stay (no changes to the preferences or this project's documents, the MFA
+ * Deny), and a Deny of ssm:StartSession keeps a grant from anywhere else from opening a standing session.
+ */
+export function justInTimeAccessPolicy(p: AccessPolicyProps): PolicyDocument {
+  const statements: Statement[] = [
+    {
+      // A request names the node (an instance or a hybrid node) of this account it is for.
+      Sid: "RequestNodeAccess",
+      Effect: "Allow",
+      Action: "ssm:StartAccessRequest",
+      Resource: p.regions.flatMap((r) => [arn.instances(r.region, p.accountId), arn.managedInstances(r.region, p.accountId)]),
+    },
+    {
+      // The token of an approved request: the request is an OpsItem of this account.
+      Sid: "FetchAccessTokens",
+      Effect: "Allow",
+      Action: "ssm:GetAccessToken",
+      Resource: p.regions.map((r) => arn.opsItems(r.region, p.accountId)),
+    },
+    {
+      // Each access request is an OpsItem of this account.
+      Sid: "FollowOwnAccessRequests",
+      Effect: "Allow",
+      Action: ["ssm:CreateOpsItem", "ssm:GetOpsItem"],
+      Resource: p.regions.map((r) => arn.opsItems(r.region, p.accountId)),
+    },
+    {
+      Sid: "ListAccessRequestsAndNodes",
+      Effect: "Allow",
+      Action: [
+        "ssm:DescribeOpsItems",
+        "ssm:GetOpsSummary",
+        "ssm:ListOpsItemEvents",
+        "ssm:DescribeSessions",
+        "ssm:GetConnectionStatus",
+        "ssm:DescribeInstanceInformation",
+        "ssm:DescribeInstanceProperties",
+        "ssm:ListTagsForResource",
+        "ssm:ListDocuments",
+        "ssm:ListDocumentVersions",
+        "ec2:DescribeInstances",
+        "ec2:DescribeTags",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "ReadApprovalPolicies",
+      Effect: "Allow",
+      Action: ["ssm:GetDocument", "ssm:DescribeDocument"],
+      Resource: p.regions.map((r) => arn.document(r.region, p.accountId, "*")),
+      Condition: { StringEquals: { "ssm:DocumentType": [...APPROVAL_POLICY_DOCUMENT_TYPES] } },
+    },
+    {
+      // A request that needs a person starts the manual approval policy's automation.
+      Sid: "RequestManualApprovals",
+      Effect: "Allow",
+      Action: "ssm:StartAutomationExecution",
+      Resource: p.regions.map((r) => arn.document(r.region, p.accountId, "*")),
+      Condition: { StringEquals: { "ssm:DocumentType": "ManualApprovalPolicy" } },
+    },
+    {
+      Sid: "StartManualApprovalExecutions",
+      Effect: "Allow",
+      Action: "ssm:StartAutomationExecution",
+      Resource: p.regions.map((r) => arn.automationExecutions(r.region, p.accountId)),
+    },
+    {
+      Sid: "CancelManualApprovals",
+      Effect: "Allow",
+      Action: "ssm:StopAutomationExecution",
+      Resource: p.regions.map((r) => arn.automationExecutions(r.region, p.accountId)),
+      Condition: { StringEquals: { [`aws:ResourceTag/${Object.keys(JIT_MANAGED_TAG)[0]}`]: "true" } },
+    },
+    {
+      // Nobody who requests access may write the policies that approve it, whatever else they hold: the document
+      // type, not the name, so a manual approval policy made in the console is covered too.
+      Sid: "DenyApprovalPolicyChanges",
+      Effect: "Deny",
+      Action: ["ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument", "ssm:UpdateDocumentDefaultVersion"],
+      Resource: "*",
+      Condition: { StringEquals: { "ssm:DocumentType": [...APPROVAL_POLICY_DOCUMENT_TYPES] } },
+    },
+    {
+      // No standing sessions, whatever else grants them: every session goes through an approved request.
+      Sid: "DenyStandingSessions",
+      Effect: "Deny",
+      Action: "ssm:StartSession",
+      Resource: "*",
+    },
+    ...accessPolicy(p).Statement.filter((s) => s.Effect === "Deny"),
+  ];
+  return policy(...statements);
+}
+
+/** The access policy of a group: its standing session rights, or in just-in-time mode its request rights. */
+export const sessionAccessPolicy = (p: AccessPolicyProps): PolicyDocument => (p.justInTime === true ? justInTimeAccessPolicy(p) : accessPolicy(p));
