@@ -75,11 +75,11 @@ function build() {
 
 /**
  * Bundles scripts/report.ts into dist/report.js. The simulator and its data stay in node_modules: review/simulate.ts
- * wraps two of their modules' exports in caches, which works only on the modules the simulator itself loads, and
- * iam-data reads its data files from its own folder.
+ * wraps three of their modules' exports, which works only on the modules the simulator itself loads, and iam-data
+ * reads its data files from its own folder. Cedar's engine loads its WebAssembly from its own folder, as in the app.
  */
 function buildReport() {
-  return bundle(REPORT_OUTFILE, { entryPoints: ["scripts/report.ts"], external: ["@cloud-copilot/*"] });
+  return bundle(REPORT_OUTFILE, { entryPoints: ["scripts/report.ts"], external: ["@cloud-copilot/*", "@cedar-policy/cedar-wasm"] });
 }
 
 function bundle(outfile, options) {
