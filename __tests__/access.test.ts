@@ -61,10 +61,13 @@ function synthesizeAndResolve(config: Config): ResolvedStack[] {
 
 const title = (c: AccessCheck): string => `${c.stack} ${c.region}: ${c.column} / ${c.row}`;
 
-/** The same check (stack, region, row, column) over other stacks. */
-function sameCheck(config: Config, stacks: ResolvedStack[], check: AccessCheck): { check: AccessCheck; model: ReturnType<typeof accessModel> } {
-  const model = accessModel(config, stacks);
-  const found = accessChecks(config, model, check.stack).find(
+type Model = ReturnType<typeof accessModel>;
+
+/** The same check (stack, region, row, column) over other stacks, or over a model and its checks by stack. */
+function sameCheck(config: Config, over: ResolvedStack[] | { model: Model; checks: Map<string, AccessCheck[]> }, check: AccessCheck): { check: AccessCheck; model: Model } {
+  const { model, checks } = Array.isArray(over) ? { model: accessModel(config, over), checks: new Map<string, AccessCheck[]>() } : over;
+  if (!checks.has(check.stack)) checks.set(check.stack, accessChecks(config, model, check.stack));
+  const found = checks.get(check.stack)!.find(
     (c) => c.stack === check.stack && c.region === check.region && c.row === check.row && c.column === check.column,
   );
   if (found === undefined) throw new Error(`no check ${title(check)}`);
@@ -147,8 +150,14 @@ describe.each([
       seen.add(key);
       return true;
     });
+    // The checks that name the same statement share the synthesis without it, its model and its checks per stack.
+    const withoutSid = new Map<string, { model: Model; checks: Map<string, AccessCheck[]> }>();
+    const without = (sid: string): { model: Model; checks: Map<string, AccessCheck[]> } => {
+      if (!withoutSid.has(sid)) withoutSid.set(sid, { model: accessModel(config, editStatements(stacks, (s) => (s.Sid === sid ? undefined : s))), checks: new Map() });
+      return withoutSid.get(sid)!;
+    };
     test.each(decided.map((c) => [`${title(c)} without ${c.sid}`, c] as const))("%s", async (_t, original) => {
-      const { check, model: mutated } = sameCheck(config, editStatements(stacks, (s) => (s.Sid === original.sid ? undefined : s)), original);
+      const { check, model: mutated } = sameCheck(config, without(original.sid!), original);
       const outcome = await evaluate(mutated, check.persona, check.request);
       expect(outcome.decision).not.toBe(original.expect);
     });

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { validateConfig } from "../config/load";
+import type { Config } from "../config/types";
 import { buildReview } from "../review/report";
-import { loadSynthesizedStacks } from "../review/resolve";
+import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { buildStacks } from "../stacks";
 import { exampleRaw } from "./helpers";
 
@@ -15,7 +16,15 @@ const COMMENT_LIMIT = 65_536;
  * An organization of `n` workloads cloned from the example's analytics workload: every third in us-east-1, the
  * others in eu-west-1; `odd` lets its group use SSH, so it is alike with no other.
  */
-function organization(n: number, odd?: number, ssh = false) {
+function organization(n: number, odd?: number, ssh = false): { config: Config; stacks: ResolvedStack[] } {
+  // The same organization is synthesized once for the whole file: the tests read it and never change it.
+  const key = JSON.stringify([n, odd, ssh]);
+  if (!synthesized.has(key)) synthesized.set(key, synthesizeOrganization(n, odd, ssh));
+  return synthesized.get(key)!;
+}
+const synthesized = new Map<string, { config: Config; stacks: ResolvedStack[] }>();
+
+function synthesizeOrganization(n: number, odd: number | undefined, ssh: boolean): { config: Config; stacks: ResolvedStack[] } {
   const raw = exampleRaw();
   const template = raw.workloads[1];
   delete raw.justInTime; // its rules name the example's just-in-time workload

@@ -165,9 +165,10 @@ describe("review report", () => {
   });
 
   test("as a process, a missing cdktf.out is a one-line error and exit 1, with no stack trace", () => {
-    const tsx = join(ROOT, "node_modules", ".bin", "tsx");
     const missing = join(outdir, "nowhere");
-    const bad = spawnSync(tsx, [join(ROOT, "scripts", "report.ts")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: missing }, encoding: "utf8" });
+    // What `npm run report` runs: the bundle of scripts/report.ts.
+    expect(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.report).toBe("node scripts/run-report.js");
+    const bad = spawnSync(process.execPath, [join(ROOT, "scripts", "run-report.js")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: missing }, encoding: "utf8" });
     expect({ status: bad.status, stdout: bad.stdout, stderr: appStderr(bad.stderr) }).toEqual({
       status: 1,
       stdout: "",

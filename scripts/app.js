@@ -1,36 +1,4 @@
 // The cdktf `app` command and `npm run synth`: rebuilds dist/main.js when any source is newer, then runs it.
-// Checking ~30 mtimes costs milliseconds; rebuilding only when needed keeps every synth fast and never stale.
 "use strict";
-const { existsSync, readdirSync, statSync } = require("node:fs");
-const { join } = require("node:path");
-const { OUTFILE, SOURCES } = require("./build");
-
-const root = join(__dirname, "..");
-
-function newestMtime(path) {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return readdirSync(path).reduce((m, e) => Math.max(m, newestMtime(join(path, e))), st.mtimeMs);
-}
-
-// V8 keeps the bundle's compiled code between runs (Node.js 22.1 and later): compiling the 3 MB bundle was about a
-// tenth of a synth of the example. The cache is checked against the file's contents, so a rebuilt bundle compiles
-// again. NODE_COMPILE_CACHE chooses another directory; set here, it also reaches the synth's threads.
-const compileCache = require("node:module").enableCompileCache?.(
-  process.env.NODE_COMPILE_CACHE ?? join(root, "node_modules", ".cache", "session-manager-cdktf", "compile"),
-);
-if (compileCache?.directory !== undefined) process.env.NODE_COMPILE_CACHE = compileCache.directory;
-
-const stale =
-  !existsSync(OUTFILE) ||
-  SOURCES.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > statSync(OUTFILE).mtimeMs);
-if (stale) {
-  require("./build")
-    .build()
-    .then(() => require(OUTFILE))
-    .catch(() => {
-      process.exitCode = 1; // esbuild has printed the errors
-    });
-} else {
-  require(OUTFILE);
-}
+const { build, OUTFILE, SOURCES } = require("./build");
+require("./fresh-bundle").runFresh(OUTFILE, SOURCES, build);

@@ -75,13 +75,13 @@ done
 unset SESSIONS_CONFIG
 
 export CDKTF_OUTDIR="$out/example"
-measure "$runs" node --import tsx scripts/report.ts
+measure "$runs" node scripts/run-report.js
 checks="$(grep -o '[0-9]* access checks' "$out/stdout" | cut -d' ' -f1)"
 row "report, example config ($checks checks)" "≤ 1 s" 1 ""
 for n in $report_sizes; do
   [ -d "$out/org$n" ] || organization "$n"
   export SESSIONS_CONFIG="$out/org$n.json" CDKTF_OUTDIR="$out/org$n"
-  measure "$([ "$n" -ge 200 ] && echo 1 || echo "$large_runs")" node --import tsx scripts/report.ts
+  measure "$([ "$n" -ge 200 ] && echo 1 || echo "$large_runs")" node scripts/run-report.js
   checks="$(grep -o '[0-9]* access checks' "$out/stdout" | cut -d' ' -f1)"
   case "$n" in
     100) row "report, $n workload accounts × 2 regions ($checks checks)" "≤ 5 s" 5 "" ;;

@@ -1,5 +1,6 @@
-// Bundles the app into dist/main.js with esbuild: no type-checking (that is `npm run typecheck`), and one file
-// instead of ~400 modules, which halves synth time. See docs/development.md, "Performance".
+// Bundles the app into dist/main.js, and the review report into dist/report.js, with esbuild: no type-checking
+// (that is `npm run typecheck`), and one file instead of hundreds of modules, which halves synth time and saves the
+// report its TypeScript compiler. See docs/development.md, "Performance".
 "use strict";
 const { build: esbuild } = require("esbuild");
 const { renameSync, rmSync } = require("node:fs");
@@ -11,6 +12,9 @@ const root = join(__dirname, "..");
 const OUTFILE = join(root, "dist", "main.js");
 /** What the bundle is built from: a change to any of these rebuilds it (scripts/app.js). A test checks the list. */
 const SOURCES = ["main.ts", "config", "compliance", "modules", "stacks", "package-lock.json", "scripts/build.js", "scripts/terraform-output-patch.js"];
+/** The review report's bundle, run by `npm run report` (scripts/run-report.js), and what it is built from. */
+const REPORT_OUTFILE = join(root, "dist", "report.js");
+const REPORT_SOURCES = ["scripts/report.ts", "review", "config", "compliance", "modules", "package-lock.json", "scripts/build.js"];
 
 // cdktf loads archiver (and ~200 modules behind it) at start-up, only to zip TerraformAssets, which these stacks
 // do not use: about a third of synth time. This stand-in loads the real archiver, from cdktf's own dependencies,
@@ -58,25 +62,40 @@ const noUtilIsArray = {
  * so a synth started meanwhile (tests run several at once) never loads half a bundle.
  */
 function build() {
-  const partial = `${OUTFILE}.${process.pid}.partial`;
-  return esbuild({
-    absWorkingDir: root,
+  return bundle(OUTFILE, {
     entryPoints: ["main.ts"],
-    outfile: partial,
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    logLevel: "warning",
     // Loads its WebAssembly from its own folder, and only for HCL output: required from node_modules at run time.
     // esbuild runs its platform binary from node_modules: modules/watchdog-code.ts bundles the watchdog with it.
     external: ["@cdktf/hcl-tools", "esbuild", "@cedar-policy/cedar-wasm"],
     plugins: [lazyArchiver, quietTokenTraces, noUtilIsArray],
     // The stand-in resolves cdktf at run time on purpose.
     logOverride: { "require-resolve-not-external": "silent" },
+  });
+}
+
+/**
+ * Bundles scripts/report.ts into dist/report.js. The simulator and its data stay in node_modules: review/simulate.ts
+ * wraps three of their modules' exports, which works only on the modules the simulator itself loads, and iam-data
+ * reads its data files from its own folder. Cedar's engine loads its WebAssembly from its own folder, as in the app.
+ */
+function buildReport() {
+  return bundle(REPORT_OUTFILE, { entryPoints: ["scripts/report.ts"], external: ["@cloud-copilot/*", "@cedar-policy/cedar-wasm"] });
+}
+
+function bundle(outfile, options) {
+  const partial = `${outfile}.${process.pid}.partial`;
+  return esbuild({
+    absWorkingDir: root,
+    outfile: partial,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    logLevel: "warning",
+    ...options,
   }).then(
     (result) => {
-      renameSync(partial, OUTFILE);
+      renameSync(partial, outfile);
       return result;
     },
     (error) => {
@@ -86,9 +105,9 @@ function build() {
   );
 }
 
-module.exports = { build, OUTFILE, SOURCES };
+module.exports = { build, buildReport, OUTFILE, SOURCES, REPORT_OUTFILE, REPORT_SOURCES };
 if (require.main === module) {
-  build().catch(() => {
+  Promise.all([build(), buildReport()]).catch(() => {
     process.exitCode = 1; // esbuild has printed the errors
   });
 }
