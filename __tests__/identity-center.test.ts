@@ -220,14 +220,14 @@ describe("attribute scope (identityCenter.abacTagKeys)", () => {
         Sid: "DenySessionsOutsideAttributeScope1",
         Effect: "Deny",
         Action: ["ssm:StartSession", "ssm:SendCommand"],
-        Resource: "arn:aws:ec2:*:333333333333:instance/*",
+        Resource: ["arn:aws:ec2:*:333333333333:instance/*", "arn:aws:ssm:*:333333333333:managed-instance/*"],
         Condition: { StringNotEquals: { "ssm:resourceTag/CostCenter": "${aws:PrincipalTag/CostCenter}" } },
       },
       {
         Sid: "DenySessionsWithoutAttribute1",
         Effect: "Deny",
         Action: ["ssm:StartSession", "ssm:SendCommand"],
-        Resource: "arn:aws:ec2:*:333333333333:instance/*",
+        Resource: ["arn:aws:ec2:*:333333333333:instance/*", "arn:aws:ssm:*:333333333333:managed-instance/*"],
         Condition: { Null: { "aws:PrincipalTag/CostCenter": "true" } },
       },
     ]);

@@ -200,7 +200,29 @@ describe("the synthesized just-in-time resources", () => {
     for (const [, p] of policies) {
       const doc = policyOf(p.policy);
       expect(doc.Statement.filter((s) => s.Effect === "Allow" && [s.Action].flat().some((a) => /StartSession|^ssm:\*$|^\*$/.test(String(a))))).toEqual([]);
-      expect(statement(doc, "DenyStandingSessions")).toEqual({ Sid: "DenyStandingSessions", Effect: "Deny", Action: "ssm:StartSession", Resource: "*" });
+      expect(statement(doc, "DenyStandingSessions")).toEqual({
+        Sid: "DenyStandingSessions",
+        Effect: "Deny",
+        // Every direct way onto a node, not only a session.
+        Action: [
+          "ssm:StartSession",
+          "ssm:SendCommand",
+          "ssm:CreateAssociation",
+          "ssm:CreateAssociationBatch",
+          "ssm:UpdateAssociation",
+          "ec2-instance-connect:SendSSHPublicKey",
+          "ec2-instance-connect:SendSerialConsoleSSHPublicKey",
+        ],
+        Resource: "*",
+      });
+      // The workload's own manual approval policies by name: ssm:DocumentType is no condition key of
+      // StartAutomationExecution, so a condition on it would never match.
+      expect(statement(doc, "RequestManualApprovals")).toEqual({
+        Sid: "RequestManualApprovals",
+        Effect: "Allow",
+        Action: "ssm:StartAutomationExecution",
+        Resource: ["arn:aws:ssm:eu-west-1:444444444444:document/prod-needs-a-lead"],
+      });
       expect(statement(doc, "DenyApprovalPolicyChanges")).toMatchObject({
         Effect: "Deny",
         Action: ["ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument", "ssm:UpdateDocumentDefaultVersion"],

@@ -376,6 +376,8 @@ export function accessChecks(config: Config, model: AccessModel, onlyStack?: str
         const broad = withPolicy(persona, "SsmFullAccess", grantAll("ssm:*", "AllowAllSsm"));
         const start = { action: "ssm:StartSession", resource: instanceArn, options: { instanceTags: tags } };
         add("start a standing session on a node it may request, holding ssm:*", `${column} + other grants` as Column, broad, start, "ExplicitlyDenied", "DenyStandingSessions");
+        const command = { action: "ssm:SendCommand", resource: instanceArn, options: { instanceTags: tags } };
+        add("run a command on a node it may request, holding ssm:*", `${column} + other grants` as Column, broad, command, "ExplicitlyDenied", "DenyStandingSessions");
         // Nor approve itself: the approval policies are out of reach too.
         const autoApproval = arn.document(region, stack.accountId, autoApprovalDocumentName(config.namePrefix));
         const change = { action: "ssm:UpdateDocument", resource: autoApproval, options: { documentType: "AutoApprovalPolicy" } };

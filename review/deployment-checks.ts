@@ -69,6 +69,10 @@ function stackChecks(config: Config, stack: ResolvedStack, roles: DeploymentRole
   if (stack.name !== LOG_ARCHIVE_STACK && stack.name !== ORGANIZATION_STACK) {
     const instance = `arn:${PARTITION}:ec2:${region}:${stack.accountId}:instance/i-0123456789abcdef0`;
     add("run a command on an instance", "deploy role", deployer, { action: "ssm:SendCommand", resource: instance }, "ExplicitlyDenied", "DenyInstanceAccess");
+    // An approved just-in-time request's token opens sessions with the just-in-time role's credentials.
+    const token = { action: "ssm:GetAccessToken", resource: `arn:${PARTITION}:ssm:${region}:${stack.accountId}:opsitem/oi-0123456789ab` };
+    add("fetch the token of an approved just-in-time request", "plan role + *", planPlus, token, "ExplicitlyDenied", "DenyNodeAccessTokens");
+    add("fetch the token of an approved just-in-time request", "deploy role", deployer, token, "ExplicitlyDenied", "DenyNodeAccessTokens");
   }
   return checks;
 }

@@ -164,6 +164,7 @@ export class WorkloadStack extends AccountStack {
         sudoRemovalTagKey: workload.connectivity.fleet.removeSsmUserSudo?.tagKey,
         principalTagScope: isIdentityCenterGroup(g) ? attributeScope : undefined,
         justInTime: justInTime || undefined,
+        manualApprovalPolicies: justInTime ? workload.justInTime.manualApproval.map((m) => m.name) : undefined,
       };
       scopes.push(access);
       if (isIdentityCenterGroup(g)) {

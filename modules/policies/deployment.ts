@@ -125,9 +125,16 @@ export interface DeploymentPolicyProps {
 const transcriptObjects = (p: DeploymentPolicyProps): string[] =>
   [logBucketName(p.namePrefix, p.logAccountId), accessLogBucketName(p.namePrefix, p.logAccountId)].map((b) => `${arn.bucket(b)}/*`);
 
-/** The Denies both roles carry: no transcript, in CloudWatch or S3, and no command output. */
+/**
+ * Just-in-time access to a node: a request, and the token of an approved one, which opens sessions with the
+ * just-in-time role's credentials. ssm:GetAccessToken is also in ssm:Get*, which the plan role reads.
+ */
+export const NODE_ACCESS_REQUESTS = ["ssm:GetAccessToken", "ssm:StartAccessRequest"] as const;
+
+/** The Denies both roles carry: no transcript, in CloudWatch or S3, no command output, and no node access token. */
 function transcriptDenies(p: DeploymentPolicyProps): Statement[] {
   return [
+    { Sid: "DenyNodeAccessTokens", Effect: "Deny", Action: [...NODE_ACCESS_REQUESTS], Resource: "*" },
     { Sid: "DenyTranscriptReads", Effect: "Deny", Action: [...TRANSCRIPT_READS], Resource: "*" },
     {
       // Transcripts and the record of who read them: no reading, rewriting, unlocking or deleting.

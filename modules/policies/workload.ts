@@ -181,6 +181,11 @@ export interface AccessPolicyProps {
   /** The workload is in just-in-time mode: request rights only, no standing sessions. @default false */
   readonly justInTime?: boolean;
   /**
+   * Just-in-time mode: the names of the workload's manual approval policies (documents of type ManualApprovalPolicy,
+   * entered in the console under these names), whose automation a request that needs a person starts. @default none
+   */
+  readonly manualApprovalPolicies?: readonly string[];
+  /**
    * Attribute-based scope (Identity Center access groups): instances whose tag of each key equals the caller's own
    * principal tag of that key, set by Identity Center from the identity store. @default none
    */
@@ -360,7 +365,8 @@ export function accessPolicy(p: AccessPolicyProps): PolicyDocument {
     });
   }
   [...(p.principalTagScope ?? [])].sort().forEach((key, i) => {
-    const instances = arn.instances("*", p.accountId);
+    // Hybrid nodes too: a grant from elsewhere would otherwise reach them outside the scope.
+    const instances = [arn.instances("*", p.accountId), arn.managedInstances("*", p.accountId)];
     statements.push(
       {
         // An instance whose tag differs from the caller's own, or has none: a Deny, so no other grant widens it.
@@ -411,6 +417,40 @@ export const APPROVAL_POLICY_DOCUMENT_TYPES = ["ManualApprovalPolicy", "AutoAppr
  * The protections of the standing policy stay (no changes to the preferences or this project's documents, the MFA
  * Deny), and a Deny of ssm:StartSession keeps a grant from anywhere else from opening a standing session.
  */
+/** What reaches a node without a just-in-time request: denied to just-in-time groups whatever else they hold. */
+export const STANDING_NODE_ACCESS = [
+  "ssm:StartSession",
+  "ssm:SendCommand",
+  "ssm:CreateAssociation",
+  "ssm:CreateAssociationBatch",
+  "ssm:UpdateAssociation",
+  "ec2-instance-connect:SendSSHPublicKey",
+  "ec2-instance-connect:SendSerialConsoleSSHPublicKey",
+] as const;
+
+/**
+ * A request that needs a person starts the manual approval policy's automation: the workload's own manual approval
+ * policies by name (ssm:DocumentType is not a condition key of StartAutomationExecution), and the execution.
+ */
+function manualApprovalStatements(p: AccessPolicyProps): Statement[] {
+  const names = p.manualApprovalPolicies ?? [];
+  if (names.length === 0) return [];
+  return [
+    {
+      Sid: "RequestManualApprovals",
+      Effect: "Allow",
+      Action: "ssm:StartAutomationExecution",
+      Resource: p.regions.flatMap((r) => names.map((name) => arn.document(r.region, p.accountId, name))),
+    },
+    {
+      Sid: "StartManualApprovalExecutions",
+      Effect: "Allow",
+      Action: "ssm:StartAutomationExecution",
+      Resource: p.regions.map((r) => arn.automationExecutions(r.region, p.accountId)),
+    },
+  ];
+}
+
 export function justInTimeAccessPolicy(p: AccessPolicyProps): PolicyDocument {
   const statements: Statement[] = [
     {
@@ -460,20 +500,7 @@ export function justInTimeAccessPolicy(p: AccessPolicyProps): PolicyDocument {
       Resource: p.regions.map((r) => arn.document(r.region, p.accountId, "*")),
       Condition: { StringEquals: { "ssm:DocumentType": [...APPROVAL_POLICY_DOCUMENT_TYPES] } },
     },
-    {
-      // A request that needs a person starts the manual approval policy's automation.
-      Sid: "RequestManualApprovals",
-      Effect: "Allow",
-      Action: "ssm:StartAutomationExecution",
-      Resource: p.regions.map((r) => arn.document(r.region, p.accountId, "*")),
-      Condition: { StringEquals: { "ssm:DocumentType": "ManualApprovalPolicy" } },
-    },
-    {
-      Sid: "StartManualApprovalExecutions",
-      Effect: "Allow",
-      Action: "ssm:StartAutomationExecution",
-      Resource: p.regions.map((r) => arn.automationExecutions(r.region, p.accountId)),
-    },
+    ...manualApprovalStatements(p),
     {
       Sid: "CancelManualApprovals",
       Effect: "Allow",
@@ -491,10 +518,11 @@ export function justInTimeAccessPolicy(p: AccessPolicyProps): PolicyDocument {
       Condition: { StringEquals: { "ssm:DocumentType": [...APPROVAL_POLICY_DOCUMENT_TYPES] } },
     },
     {
-      // No standing sessions, whatever else grants them: every session goes through an approved request.
+      // No standing access, whatever else grants it: every session goes through an approved request, and nothing
+      // else reaches a node directly (a command, an association, an EC2 Instance Connect key).
       Sid: "DenyStandingSessions",
       Effect: "Deny",
-      Action: "ssm:StartSession",
+      Action: [...STANDING_NODE_ACCESS],
       Resource: "*",
     },
     ...accessPolicy(p).Statement.filter((s) => s.Effect === "Deny"),
