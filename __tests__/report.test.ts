@@ -26,10 +26,10 @@ const editing = (sid: string, edit: (s: Record<string, any>) => Record<string, a
 describe("review report", () => {
   test("npm run report on the example: counts, settings, a matrix per workload, no findings; the same text every time", async () => {
     const run = await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml") });
-    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 939 access checks, 0 not as intended, 0 lint findings`, err: "" });
+    expect(run).toEqual({ code: 0, out: `${join(outdir, "review.md")}: 941 access checks, 0 not as intended, 0 lint findings`, err: "" });
     const md = readFileSync(join(outdir, "review.md"), "utf8");
     expect(md).toMatch(/^## Session Manager access review\n/);
-    expect(md).toContain("7 stacks · 52 policies linted · 939 access checks, all as intended");
+    expect(md).toContain("7 stacks · 52 policies linted · 941 access checks, all as intended");
     expect(md).toContain("| workload-payments | 222222222222 | eu-west-1, eu-central-1 | 132 |");
     expect(md).toContain(
       "| workload-payments | eu-central-1 | 20 / 60 | acme-session-logs-111111111111/222222222222/eu-central-1, encryption enforced | /acme/session-manager/sessions, encryption enforced, streaming | alias/acme-session-manager | ssm-session (tags: alice.example→alice, bob.example→bob) | `exec bash -l` |",
@@ -85,7 +85,7 @@ describe("review report", () => {
         ...(who.includes("eu-west-1") ? [`${who} / push a key to the bastion's jump user without MFA`] : []),
       ]),
     );
-    expect(review.markdown).toContain("**20 of 939 access checks differ from the intended model**");
+    expect(review.markdown).toContain("**20 of 941 access checks differ from the intended model**");
     expect(review.markdown).toContain(
       "| workload-payments | eu-west-1 | payments-operators member | start a session without MFA | ExplicitlyDenied by DenySessionsWithoutMfa | ✅ allowed |",
     );
@@ -147,7 +147,7 @@ describe("review report", () => {
     expect(md.split("\n").slice(0, 7)).toEqual([
       "## Session Manager access review",
       "",
-      "7 stacks · 52 policies linted · 939 access checks, all as intended",
+      "7 stacks · 52 policies linted · 941 access checks, all as intended",
       "",
       "### What changed",
       "",
