@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { App } from "cdktf";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import { accessChecks, accessModel, type AccessCheck } from "../review/checks";
 import { lintPolicies } from "../review/lint";
-import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
+import type { ResolvedStack } from "../review/resolve";
 import { evaluate } from "../review/simulate";
-import { buildStacks } from "../stacks";
-import { editStatements, exampleConfig, exampleRaw } from "./helpers";
+import { editStatements, exampleConfig, exampleRaw, synthesizeAndResolve } from "./helpers";
 
 /**
  * Access proofs: every check of review/checks.ts, evaluated by iam-simulate over the policies resolved from a real
@@ -44,19 +39,6 @@ function threeWorkloads(): Config {
     ...(i === 1 ? { users: [{ name: `${name}.person`, groups: [`${name}-ops`] }] } : {}),
   }));
   return validateConfig(raw);
-}
-
-/** Synthesizes `config` the way `npm run synth` does (JSON), into a temporary cdktf.out, and resolves it back. */
-function synthesizeAndResolve(config: Config): ResolvedStack[] {
-  const outdir = mkdtempSync(join(tmpdir(), "access-"));
-  try {
-    const app = new App({ outdir, stackTraces: false });
-    buildStacks(app, config);
-    app.synth();
-    return loadSynthesizedStacks(outdir);
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
 }
 
 const title = (c: AccessCheck): string => `${c.stack} ${c.region}: ${c.column} / ${c.row}`;

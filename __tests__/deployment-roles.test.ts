@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { App, Testing } from "cdktf";
+import { Testing } from "cdktf";
 import { validateConfig } from "../config/load";
 import { checkStack } from "../compliance/engine";
 import type { Config } from "../config/types";
@@ -10,11 +7,11 @@ import { githubTargets, scpExemptPrincipals } from "../config/naming";
 import type { PolicyDocument } from "../modules/policies/iam";
 import { accessChecks, accessModel, type AccessCheck } from "../review/checks";
 import { lintPolicies } from "../review/lint";
-import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
+import type { ResolvedStack } from "../review/resolve";
 import { evaluate } from "../review/simulate";
 import { buildStacks } from "../stacks";
 import { workspaceAwsVariables } from "../stacks/workspaces-stack";
-import { editStatements, exampleRaw, policyOf, resourcesOf, type Synth, problemsOf } from "./helpers";
+import { editStatements, exampleRaw, policyOf, resourcesOf, type Synth, problemsOf, synthesizeAndResolve } from "./helpers";
 
 const REPO = "my-org/sessions";
 const S3 = { type: "s3", bucket: "ssm-terraform-state", region: "eu-west-1" };
@@ -373,17 +370,6 @@ describe("compliance rules on the created roles", () => {
 
 describe("the access review's rows for the created roles", () => {
   const COLUMNS = ["OIDC token", "plan role + *", "deploy role"];
-  function resolved(config: Config): ResolvedStack[] {
-    const outdir = mkdtempSync(join(tmpdir(), "deploy-roles-"));
-    try {
-      const app = new App({ outdir, stackTraces: false });
-      buildStacks(app, config);
-      app.synth();
-      return loadSynthesizedStacks(outdir);
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
-  }
   const title = (c: AccessCheck): string => `${c.stack}: ${c.column} / ${c.row}`;
 
   describe.each([
@@ -392,7 +378,7 @@ describe("the access review's rows for the created roles", () => {
   ])("%s", (_name, config) => {
     let stacks: ResolvedStack[];
     try {
-      stacks = resolved(config);
+      stacks = synthesizeAndResolve(config);
     } catch (error) {
       // A synthesis that throws here fails one test by name rather than the whole file: with a cloud backend the
       // workspaces stack synthesizes with the others.

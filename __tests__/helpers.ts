@@ -1,16 +1,30 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Testing } from "cdktf";
+import { App, Testing } from "cdktf";
 import { parse } from "yaml";
 import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import type { PolicyDocument, Statement } from "../modules/policies/iam";
-import type { ResolvedStack } from "../review/resolve";
+import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { buildStacks } from "../stacks";
 
 export const ROOT = join(__dirname, "..");
 export const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
+
+/** Synthesizes `config` the way `npm run synth` does (JSON), into a temporary cdktf.out, and resolves it back. */
+export function synthesizeAndResolve(config: Config): ResolvedStack[] {
+  const outdir = mkdtempSync(join(tmpdir(), "synth-"));
+  try {
+    const app = new App({ outdir, stackTraces: false });
+    buildStacks(app, config);
+    app.synth();
+    return loadSynthesizedStacks(outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
 
 /** The shipped example, parsed but not validated: tests change a copy and validate it. */
 export function exampleRaw(): Record<string, any> {

@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { App, Testing } from "cdktf";
+import { Testing } from "cdktf";
 import { validateConfig } from "../config/load";
 import { accessChecks, accessModel } from "../review/checks";
-import { loadSynthesizedStacks } from "../review/resolve";
 import { evaluate } from "../review/simulate";
 import { buildStacks } from "../stacks";
-import { editStatements, exampleConfig, exampleRaw, onlyResource, resourcesOf, terraformLiteral, type Synth } from "./helpers";
+import { editStatements, exampleConfig, exampleRaw, onlyResource, resourcesOf, terraformLiteral, type Synth, synthesizeAndResolve } from "./helpers";
 
 /**
  * IAM Identity Center access groups: the config's checks, the identity-center stack's permission sets, assignments
@@ -241,16 +237,7 @@ describe("attribute scope (identityCenter.abacTagKeys)", () => {
   });
 
   test("the review: own attribute value only, a session tag required, none to set; each outcome decided by its statement", async () => {
-    const outdir = mkdtempSync(join(tmpdir(), "idc-abac-"));
-    let resolved;
-    try {
-      const app = new App({ outdir, stackTraces: false });
-      buildStacks(app, config);
-      app.synth();
-      resolved = loadSynthesizedStacks(outdir);
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+    const resolved = synthesizeAndResolve(config);
     const model = accessModel(config, resolved);
     const checks = accessChecks(config, model, "workload-analytics").filter((c) => c.column.startsWith("analysts (Identity Center)"));
     const rows = checks.filter((c) => /CostCenter/.test(c.row));

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { App } from "cdktf";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import { buildReview } from "../review/report";
-import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
-import { buildStacks } from "../stacks";
-import { exampleRaw } from "./helpers";
+import type { ResolvedStack } from "../review/resolve";
+import { exampleRaw, synthesizeAndResolve } from "./helpers";
 
 /** GitHub's limit on a pull request comment. */
 const COMMENT_LIMIT = 65_536;
@@ -36,15 +31,7 @@ function synthesizeOrganization(n: number, odd: number | undefined, ssh: boolean
     return { ...w, name: `w${String(i).padStart(3, "0")}`, accountId: String(500000000000 + i), regions: i % 3 === 0 ? ["us-east-1"] : ["eu-west-1"] };
   });
   const config = validateConfig(raw);
-  const outdir = mkdtempSync(join(tmpdir(), "report-large-"));
-  try {
-    const app = new App({ outdir, stackTraces: false });
-    buildStacks(app, config);
-    app.synth();
-    return { config, stacks: loadSynthesizedStacks(outdir) };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  return { config, stacks: synthesizeAndResolve(config) };
 }
 
 // Before alike workloads were shown once, an organization of 100 such workloads had a review.md of 1,705,902

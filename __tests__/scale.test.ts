@@ -1,27 +1,14 @@
-import { App } from "cdktf";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { validateConfig } from "../config/load";
 import { accessChecks, accessModel } from "../review/checks";
-import { loadSynthesizedStacks } from "../review/resolve";
 import { evaluateAll } from "../review/simulate";
-import { buildStacks } from "../stacks";
+import { synthesizeAndResolve } from "./helpers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { organization } = require("../scripts/organization") as { organization: (n: number) => Record<string, any> };
 
 /** A generated organization (scripts/organization.js, as npm run bench uses it), synthesized and resolved. */
 function generated(n: number) {
   const config = validateConfig(organization(n));
-  const outdir = mkdtempSync(join(tmpdir(), "scale-"));
-  try {
-    const app = new App({ outdir, stackTraces: false });
-    buildStacks(app, config);
-    app.synth();
-    return { config, stacks: loadSynthesizedStacks(outdir) };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  return { config, stacks: synthesizeAndResolve(config) };
 }
 
 test("evaluating each distinct question once gives every check the outcome a full evaluation gives", async () => {

@@ -417,16 +417,14 @@ export const APPROVAL_POLICY_DOCUMENT_TYPES = ["ManualApprovalPolicy", "AutoAppr
  * The protections of the standing policy stay (no changes to the preferences or this project's documents, the MFA
  * Deny), and a Deny of ssm:StartSession keeps a grant from anywhere else from opening a standing session.
  */
-/** What reaches a node without a just-in-time request: denied to just-in-time groups whatever else they hold. */
-export const STANDING_NODE_ACCESS = [
-  "ssm:StartSession",
-  "ssm:SendCommand",
-  "ssm:CreateAssociation",
-  "ssm:CreateAssociationBatch",
-  "ssm:UpdateAssociation",
-  "ec2-instance-connect:SendSSHPublicKey",
-  "ec2-instance-connect:SendSerialConsoleSSHPublicKey",
-] as const;
+/**
+ * What reaches a node without a just-in-time request: denied to just-in-time groups whatever else they hold. The
+ * instance-reaching actions but three: ending a session (it takes nobody onto a node), resuming one (only an approved
+ * request starts a session), and the automation a manual approval request starts.
+ */
+export const STANDING_NODE_ACCESS = INSTANCE_REACHING_ACTIONS.filter(
+  (a) => !["ssm:ResumeSession", "ssm:TerminateSession", "ssm:StartAutomationExecution"].includes(a),
+);
 
 /**
  * A request that needs a person starts the manual approval policy's automation: the workload's own manual approval
