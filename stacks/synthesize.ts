@@ -7,7 +7,7 @@ import { appValidationFailure } from "cdktf/lib/errors";
 import { blocking, ComplianceError, complianceReport, complianceWarnings, type Finding } from "../compliance/engine";
 import { synthesizedJsonPath } from "../config/naming";
 import type { Config } from "../config/types";
-import { buildStacks } from "./index";
+import { buildStacks, type Stacks, UnbuiltStack, type WorkloadStack } from "./index";
 import { WorkspacesStack } from "./workspaces-stack";
 
 /** What the synthesizer writes into each stack directory; anything else there (.terraform, plans) is Terraform's. */
@@ -58,10 +58,11 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
     const chosenThreads = threadsChosen(options.threads);
-    const stacks = orderedStacks(buildStacks(app, config));
     // HCL output is formatted and completed from each stack's JSON afterwards, in this thread (see keepJson).
-    const threads = app.hclOutput ? 1 : synthThreads(stacks.length, chosenThreads);
-    const { written, findings } = threads > 1 ? await synthInParallel(app, stacks, config, staging, threads) : synthApp(app, stacks);
+    const threads = app.hclOutput ? 1 : synthThreads(config.workloads.length, chosenThreads);
+    // With other threads, this one builds the workload stacks only as stand-ins: those threads build and write them.
+    const stacks = orderedStacks(threads > 1 ? buildStacks(app, config, () => false) : buildStacks(app, config));
+    const { written, findings } = threads > 1 ? await synthInParallel(app, stacks, config, staging, threads) : synthApp(app, stacks as BuiltStack[]);
     const report = complianceReport(
       config,
       stacks.map((stack) => findings.get(stack.node.id)!),
@@ -85,10 +86,13 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   }
 }
 
-type BuiltStack = ReturnType<typeof orderedStacks>[number];
+type OrderedStack = ReturnType<typeof orderedStacks>[number];
+type BuiltStack = Exclude<OrderedStack, UnbuiltStack>;
+
+const isBuilt = (stack: OrderedStack): stack is BuiltStack => !(stack instanceof UnbuiltStack);
 
 /** Every stack, in build order: workspaces, log-archive, the workloads as the config lists them, the organization, Identity Center. */
-function orderedStacks({ logArchive, workloads, organization, identityCenter, justInTime, workspaces }: ReturnType<typeof buildStacks>) {
+function orderedStacks({ logArchive, workloads, organization, identityCenter, justInTime, workspaces }: Stacks<WorkloadStack | UnbuiltStack>) {
   const stacks = [
     ...(workspaces ? [workspaces] : []),
     logArchive,
@@ -98,7 +102,7 @@ function orderedStacks({ logArchive, workloads, organization, identityCenter, ju
     ...(justInTime ? [justInTime] : []),
   ];
   // Findings are collected once every stack is written, so that all of them are reported at once.
-  for (const stack of stacks) stack.compliance.failSynth = false;
+  for (const stack of stacks) if (isBuilt(stack)) stack.compliance.failSynth = false;
   return stacks;
 }
 
@@ -113,8 +117,9 @@ interface Written {
 }
 
 /**
- * cdktf's App.synth() without its cross-stack reference pass, when no stack refers to another. With `share`, only
- * those stacks are written (the others by other threads: see synthInParallel), and not the manifest.
+ * cdktf's App.synth() without its cross-stack reference pass, when no stack refers to another: writes `stacks`,
+ * then (unless `manifest` is false, as when other threads write some of the stacks: see synthInParallel) the
+ * manifest.
  *
  * App.synth() first resolves every element of every stack in a "preparing" pass whose only effect is to wire up
  * references between stacks (remote state and outputs), then resolves them all again to write them: about a
@@ -122,13 +127,12 @@ interface Written {
  * pass alone gives the same output; it also notes any reference that crosses stacks, and should one ever appear,
  * the synth runs cdktf's full sequence, preparing pass included, and writes every stack again.
  */
-function synthApp(app: App, stacks: readonly BuiltStack[], share?: ReadonlySet<string>): Written & { crossed: boolean } {
+function synthApp(app: App, stacks: readonly BuiltStack[], { manifest = true } = {}): Written & { crossed: boolean } {
   const session = { outdir: app.outdir, skipValidation: app.skipValidation, manifest: app.manifest };
   for (const stack of stacks) stack.ensureBackendExists();
-  const mine = share === undefined ? stacks : stacks.filter((stack) => share.has(stack.node.id));
   const written = new Map<string, number>();
   const write = (): void => {
-    for (const stack of mine) {
+    for (const stack of stacks) {
       const toTerraform = stack.toTerraform;
       stack.toTerraform = () => {
         const json = toTerraform.call(stack);
@@ -143,7 +147,7 @@ function synthApp(app: App, stacks: readonly BuiltStack[], share?: ReadonlySet<s
     }
   };
   const crossed = noticingCrossStackReferences(write);
-  if (share !== undefined) return { written, crossed, findings: findingsOf(mine) };
+  if (!manifest) return { written, crossed, findings: findingsOf(stacks) };
   if (crossed) {
     for (const stack of stacks) stack.prepareStack();
     write();
@@ -166,18 +170,18 @@ function finishApp(app: App): void {
   app.manifest.writeToFile();
 }
 
-/** Stacks per thread, at least: a thread costs about as much to start as a dozen stacks take to write. */
+/** Workload stacks per thread, at least: a thread costs about as much to start as a dozen stacks take to write. */
 const STACKS_PER_THREAD = 16;
 
 /**
- * How many threads synthesize: the number chosen (the `threads` option or SYNTH_THREADS, up to one per stack), else
- * one per core while each gets STACKS_PER_THREAD stacks; one when this code is not running from the bundle (tests,
- * tsx), which the threads load.
+ * How many threads write the workload stacks: the number chosen (the `threads` option or SYNTH_THREADS, up to one
+ * per workload), else one per core while each gets STACKS_PER_THREAD of them; one (this thread, writing every stack)
+ * when this code is not running from the bundle (tests, tsx), which the threads load.
  */
-function synthThreads(stacks: number, chosen: number | undefined): number {
+function synthThreads(workloads: number, chosen: number | undefined): number {
   if (!__filename.endsWith(".js")) return 1;
-  if (chosen !== undefined) return Math.min(chosen, stacks);
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(stacks / STACKS_PER_THREAD)));
+  if (chosen !== undefined) return Math.max(1, Math.min(chosen, workloads));
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(workloads / STACKS_PER_THREAD)));
 }
 
 /** The number of threads the `threads` option or SYNTH_THREADS asks for, checked before anything is built. */
@@ -189,7 +193,7 @@ function threadsChosen(requested: number | undefined): number | undefined {
   return chosen;
 }
 
-/** The work of one synth thread: build every stack from `config`, write the named ones into `staging`. */
+/** The work of one synth thread: build the named workload stacks from `config`, and write them into `staging`. */
 export interface SynthShare {
   readonly config: Config;
   readonly staging: string;
@@ -205,15 +209,17 @@ interface ShareResult {
 }
 
 /**
- * Synthesizes the stacks on `threads` threads: this one and others, each running this bundle (main.ts hands a
- * thread's share to synthesizeShare). Every thread builds all stacks, which is quick, and writes its share, every
- * `threads`-th stack, into the staging directory; this thread then writes the manifest, with the annotations the
- * others report. Each stack's files depend on that stack alone, so the output is the same as one thread's (a test
- * compares them byte for byte). A thread that fails fails the synth.
+ * Synthesizes the stacks on `threads` other threads and this one. `stacks` are this thread's: every stack but the
+ * workloads built, the workloads as UnbuiltStacks. Each other thread runs this bundle (main.ts hands it its share
+ * to synthesizeShare), builds every n-th workload stack and writes it into the staging directory; meanwhile this
+ * one writes the other stacks, then the manifest, with the annotations the others report. Each stack's files depend
+ * on that stack alone, so the output is the same as one thread's (a test compares them byte for byte). A thread
+ * that fails fails the synth.
  */
-async function synthInParallel(app: App, stacks: readonly BuiltStack[], config: Config, staging: string, threads: number): Promise<Written> {
-  const shares = Array.from({ length: threads }, (_, t) => stacks.filter((_s, i) => i % threads === t).map((stack) => stack.node.id));
-  const others = shares.slice(1).map((share) => {
+async function synthInParallel(app: App, stacks: readonly OrderedStack[], config: Config, staging: string, threads: number): Promise<Written> {
+  const workloads = stacks.filter((stack) => !isBuilt(stack)).map((stack) => stack.node.id);
+  const shares = Array.from({ length: threads }, (_, t) => workloads.filter((_s, i) => i % threads === t));
+  const others = shares.map((share) => {
     const job: SynthShare = { config, staging, stacks: share };
     return new Promise<ShareResult>((done, fail) => {
       const worker = new Worker(__filename, { workerData: job });
@@ -226,12 +232,16 @@ async function synthInParallel(app: App, stacks: readonly BuiltStack[], config: 
   const ended = Promise.allSettled(others);
   let mine: ReturnType<typeof synthApp>;
   try {
-    mine = synthApp(app, stacks, new Set(shares[0]));
+    mine = synthApp(app, stacks.filter(isBuilt), { manifest: false });
   } finally {
     await ended;
   }
   const results = await Promise.all(others);
-  if (mine.crossed || results.some((r) => r.crossed)) return synthApp(app, stacks);
+  if (mine.crossed || results.some((r) => r.crossed)) {
+    // cdktf's full sequence needs every stack in one app.
+    const again = new App({ outdir: staging, stackTraces: false });
+    return synthApp(again, orderedStacks(buildStacks(again, config)) as BuiltStack[]);
+  }
   const byName = new Map(stacks.map((stack) => [stack.node.id, stack]));
   for (const [name, annotations] of results.flatMap((r) => r.annotations)) {
     (app.manifest.forStack(byName.get(name)!) as { annotations: unknown[] }).annotations = annotations;
@@ -246,8 +256,13 @@ async function synthInParallel(app: App, stacks: readonly BuiltStack[], config: 
 /** A synth thread's work (see synthInParallel): sends its ShareResult to the thread that started it. */
 export function synthesizeShare(job: SynthShare): void {
   const app = new App({ outdir: job.staging, stackTraces: false });
-  const stacks = orderedStacks(buildStacks(app, job.config));
-  const { written, findings, crossed } = synthApp(app, stacks, new Set(job.stacks));
+  const share = new Set(job.stacks);
+  const stacks = orderedStacks(buildStacks(app, job.config, (name) => share.has(name)));
+  const { written, findings, crossed } = synthApp(
+    app,
+    stacks.filter((stack): stack is BuiltStack => isBuilt(stack) && share.has(stack.node.id)),
+    { manifest: false },
+  );
   const annotations = job.stacks.map((name): [string, unknown[]] => [name, [...app.manifest.stacks[name]!.annotations]]);
   parentPort!.postMessage({ written: [...written], findings: [...findings], annotations, crossed } satisfies ShareResult);
 }
