@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { parentPort, Worker } from "node:worker_threads";
@@ -71,7 +72,7 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     if (stopping.length > 0) throw new ComplianceError(stopping);
     const resources = stacks.map((stack) => (app.hclOutput ? resourceCount(keepJson(staging, stack)) : written.get(stack.node.id)!));
     if (app.hclOutput) await formatHcl(staging);
-    publish(staging, target);
+    await publish(staging, target);
     const summary = stacks.map((stack, i) => ({
       name: stack.node.id,
       accountId: stack.accountId,
@@ -82,7 +83,9 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   } finally {
     if (envBefore === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = envBefore;
-    rmSync(staging, { recursive: true, force: true });
+    // Node.js removes a tree's entries in parallel on its thread pool: a large organization's leftovers are
+    // thousands of directories.
+    await rm(staging, { recursive: true, force: true });
   }
 }
 
@@ -408,28 +411,32 @@ export function unwrapInterpolationOnly(hcl: string): string {
     .join("\n");
 }
 
-function publish(staging: string, target: string): void {
+async function publish(staging: string, target: string): Promise<void> {
   const stagedStacks = join(staging, "stacks");
   const stacks = existsSync(stagedStacks) ? readdirSync(stagedStacks) : [];
   // A stack that left the config must not keep a configuration someone could still apply by hand.
   const targetStacks = join(target, "stacks");
-  for (const old of existsSync(targetStacks) ? readdirSync(targetStacks) : []) {
-    if (!stacks.includes(old)) for (const f of SYNTHESIZED_FILES) rmSync(join(targetStacks, old, f), { recursive: true, force: true });
-  }
+  const synthesized = (dir: string): Promise<unknown> => Promise.all(SYNTHESIZED_FILES.map((f) => rm(join(dir, f), { recursive: true, force: true })));
+  const left = new Set(stacks);
+  await Promise.all((existsSync(targetStacks) ? readdirSync(targetStacks) : []).filter((old) => !left.has(old)).map((old) => synthesized(join(targetStacks, old))));
   mkdirSync(targetStacks, { recursive: true });
-  for (const stack of stacks) {
-    const to = join(targetStacks, stack);
-    // A new stack's directory moves in whole: moving its files one by one left the staging directory's tree to
-    // be removed, directory by directory, which took longer than the synth of a large organization's stacks.
-    if (!existsSync(to)) {
-      renameSync(join(stagedStacks, stack), to);
-      continue;
-    }
-    // A switch between JSON and HCL output must not leave both files for Terraform to load, nor a changed asset
-    // its earlier versions.
-    for (const f of SYNTHESIZED_FILES) rmSync(join(to, f), { recursive: true, force: true });
-    moveTree(join(stagedStacks, stack), to);
-  }
+  // Stacks are replaced in parallel (their earlier files removed on Node.js's thread pool): replacing hundreds of
+  // stacks one file at a time took seconds.
+  await Promise.all(
+    stacks.map(async (stack) => {
+      const to = join(targetStacks, stack);
+      // A new stack's directory moves in whole: moving its files one by one left the staging directory's tree to
+      // be removed, directory by directory, which took longer than the synth of a large organization's stacks.
+      if (!existsSync(to)) {
+        renameSync(join(stagedStacks, stack), to);
+        return;
+      }
+      // A switch between JSON and HCL output must not leave both files for Terraform to load, nor a changed asset
+      // its earlier versions.
+      await synthesized(to);
+      moveTree(join(stagedStacks, stack), to);
+    }),
+  );
   // JSON copies belong to an HCL synth only: a JSON synth must not leave an earlier one's.
   rmSync(join(target, JSON_COPIES), { recursive: true, force: true });
   if (existsSync(join(staging, JSON_COPIES))) renameSync(join(staging, JSON_COPIES), join(target, JSON_COPIES));
