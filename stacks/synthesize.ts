@@ -21,6 +21,8 @@ export interface SynthesizeOptions {
   readonly hcl?: boolean;
   /** Threads that write stacks (JSON output). @default SYNTH_THREADS, else one per core (see synthThreads) */
   readonly threads?: number;
+  /** Threads started ahead, while the config was validated (see SynthThreads). @default none: started as needed */
+  readonly started?: SynthThreads;
 }
 
 export interface SynthesizedStack {
@@ -63,7 +65,8 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     const threads = app.hclOutput ? 1 : synthThreads(config.workloads.length, chosenThreads);
     // With other threads, this one builds the workload stacks only as stand-ins: those threads build and write them.
     const stacks = orderedStacks(threads > 1 ? buildStacks(app, config, () => false) : buildStacks(app, config));
-    const { written, findings } = threads > 1 ? await synthInParallel(app, stacks, config, staging, threads) : synthApp(app, stacks as BuiltStack[]);
+    const { written, findings } =
+      threads > 1 ? await synthInParallel(app, stacks, config, staging, threads, options.started) : synthApp(app, stacks as BuiltStack[]);
     const report = complianceReport(
       config,
       stacks.map((stack) => findings.get(stack.node.id)!),
@@ -219,18 +222,17 @@ interface ShareResult {
  * on that stack alone, so the output is the same as one thread's (a test compares them byte for byte). A thread
  * that fails fails the synth.
  */
-async function synthInParallel(app: App, stacks: readonly OrderedStack[], config: Config, staging: string, threads: number): Promise<Written> {
+async function synthInParallel(
+  app: App,
+  stacks: readonly OrderedStack[],
+  config: Config,
+  staging: string,
+  threads: number,
+  started?: SynthThreads,
+): Promise<Written> {
   const workloads = stacks.filter((stack) => !isBuilt(stack)).map((stack) => stack.node.id);
   const shares = Array.from({ length: threads }, (_, t) => workloads.filter((_s, i) => i % threads === t));
-  const others = shares.map((share) => {
-    const job: SynthShare = { config, staging, stacks: share };
-    return new Promise<ShareResult>((done, fail) => {
-      const worker = new Worker(__filename, { workerData: job });
-      worker.once("message", done);
-      worker.once("error", fail);
-      worker.once("exit", (code) => fail(new Error(`a synth thread ended (exit code ${code}) before it had written its stacks`)));
-    });
-  });
+  const others = shares.map((share) => (started?.take() ?? new SynthThread()).run({ config, staging, stacks: share }));
   // Every thread has ended before this returns or throws: none may still write into a staging directory being removed.
   const ended = Promise.allSettled(others);
   let mine: ReturnType<typeof synthApp>;
@@ -254,6 +256,59 @@ async function synthInParallel(app: App, stacks: readonly OrderedStack[], config
     written: new Map([...mine.written, ...results.flatMap((r) => r.written)]),
     findings: new Map([...mine.findings, ...results.flatMap((r) => r.findings)]),
   };
+}
+
+/** A thread running this bundle that waits for its share of a synth, then sends back its ShareResult. */
+class SynthThread {
+  private readonly worker = new Worker(__filename);
+  /** Settles when the thread has sent its result, or has failed or ended first. */
+  private readonly result: Promise<ShareResult>;
+
+  constructor() {
+    this.result = new Promise<ShareResult>((done, fail) => {
+      this.worker.once("message", done);
+      this.worker.once("error", fail);
+      this.worker.once("exit", (code) => fail(new Error(`a synth thread ended (exit code ${code}) before it had written its stacks`)));
+    });
+    // A thread never given a share is stopped; what a failure of one that is means is for run()'s caller.
+    this.result.catch(() => undefined);
+  }
+
+  /** Hands the thread its share; settles as `result` does. */
+  run(job: SynthShare): Promise<ShareResult> {
+    this.worker.postMessage(job);
+    return this.result;
+  }
+
+  stop(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * The threads a synth will use, started before it (main.ts starts them as soon as it knows how many workloads the
+ * config lists): loading the bundle in each takes about as long as validating a large organization's config,
+ * and happens meanwhile. None for a synth of one thread.
+ */
+export class SynthThreads {
+  private constructor(private readonly idle: SynthThread[]) {}
+
+  /** Starts the threads for a synth of `workloads` workload stacks, as synthesize() would choose them from the environment. */
+  static start(workloads: number): SynthThreads {
+    // HCL output takes one thread (see synthesize); cdktf's App reads SYNTH_HCL_OUTPUT this way.
+    const threads = process.env.SYNTH_HCL_OUTPUT === "true" ? 1 : synthThreads(workloads, threadsChosen(undefined));
+    return new SynthThreads(threads > 1 ? Array.from({ length: threads }, () => new SynthThread()) : []);
+  }
+
+  /** A started thread, if one is left. */
+  take(): SynthThread | undefined {
+    return this.idle.pop();
+  }
+
+  /** Stops the threads no synth took: after the synth, or when the config is refused. */
+  async stop(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((thread) => thread.stop()));
+  }
 }
 
 /** A synth thread's work (see synthInParallel): sends its ShareResult to the thread that started it. */
