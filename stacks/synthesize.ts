@@ -6,7 +6,7 @@ import { parentPort, Worker } from "node:worker_threads";
 import { App, type IResolveContext, ref, TerraformStack } from "cdktf";
 import { appValidationFailure } from "cdktf/lib/errors";
 import { blocking, ComplianceError, complianceReport, complianceWarnings, type Finding } from "../compliance/engine";
-import { synthesizedJsonPath } from "../config/naming";
+import { synthesizedJsonPath, workloadStackName } from "../config/naming";
 import type { Config } from "../config/types";
 import { buildStacks, type Stacks, UnbuiltStack, type WorkloadStack } from "./index";
 import { WorkspacesStack } from "./workspaces-stack";
@@ -63,10 +63,11 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     const chosenThreads = threadsChosen(options.threads);
     // HCL output is formatted and completed from each stack's JSON afterwards, in this thread (see keepJson).
     const threads = app.hclOutput ? 1 : synthThreads(config.workloads.length, chosenThreads);
-    // With other threads, this one builds the workload stacks only as stand-ins: those threads build and write them.
-    const stacks = orderedStacks(threads > 1 ? buildStacks(app, config, () => false) : buildStacks(app, config));
+    // Each thread builds and writes every n-th workload stack, this one the others too (see synthInParallel).
+    const shares = workloadShares(config, threads);
+    const stacks = orderedStacks(threads > 1 ? buildStacks(app, config, (name) => shares[0]!.includes(name)) : buildStacks(app, config));
     const { written, findings } =
-      threads > 1 ? await synthInParallel(app, stacks, config, staging, threads, options.started) : synthApp(app, stacks as BuiltStack[]);
+      threads > 1 ? await synthInParallel(app, stacks, config, staging, shares.slice(1), options.started) : synthApp(app, stacks as BuiltStack[]);
     const report = complianceReport(
       config,
       stacks.map((stack) => findings.get(stack.node.id)!),
@@ -179,10 +180,14 @@ function finishApp(app: App): void {
 /** Workload stacks per thread, at least: a thread costs about as much to start as a dozen stacks take to write. */
 const STACKS_PER_THREAD = 16;
 
+/** The names of the workload stacks each of `threads` threads writes: every n-th, this thread's first. */
+const workloadShares = (config: Config, threads: number): string[][] =>
+  Array.from({ length: threads }, (_, t) => config.workloads.filter((_w, i) => i % threads === t).map((w) => workloadStackName(w.name)));
+
 /**
- * How many threads write the workload stacks: the number chosen (the `threads` option or SYNTH_THREADS, up to one
- * per workload), else one per core while each gets STACKS_PER_THREAD of them; one (this thread, writing every stack)
- * when this code is not running from the bundle (tests, tsx), which the threads load.
+ * How many threads write stacks: the number chosen (the `threads` option or SYNTH_THREADS, up to one per workload),
+ * else one per core while each gets STACKS_PER_THREAD workload stacks; one when this code is not running from the
+ * bundle (tests, tsx), which the threads load.
  */
 function synthThreads(workloads: number, chosen: number | undefined): number {
   if (!__filename.endsWith(".js")) return 1;
@@ -215,23 +220,21 @@ interface ShareResult {
 }
 
 /**
- * Synthesizes the stacks on `threads` other threads and this one. `stacks` are this thread's: every stack but the
- * workloads built, the workloads as UnbuiltStacks. Each other thread runs this bundle (main.ts hands it its share
- * to synthesizeShare), builds every n-th workload stack and writes it into the staging directory; meanwhile this
- * one writes the other stacks, then the manifest, with the annotations the others report. Each stack's files depend
- * on that stack alone, so the output is the same as one thread's (a test compares them byte for byte). A thread
- * that fails fails the synth.
+ * Synthesizes the stacks on other threads and this one. `stacks` are this thread's: every stack built but the
+ * workloads of `shares`, which are UnbuiltStacks here. Each other thread runs this bundle (main.ts hands it its
+ * share to synthesizeShare), builds its share of the workload stacks and writes them into the staging directory;
+ * meanwhile this one writes the stacks it built, then the manifest, with the annotations the others report. Each
+ * stack's files depend on that stack alone, so the output is the same as one thread's (a test compares them byte
+ * for byte). A thread that fails fails the synth.
  */
 async function synthInParallel(
   app: App,
   stacks: readonly OrderedStack[],
   config: Config,
   staging: string,
-  threads: number,
+  shares: readonly string[][],
   started?: SynthThreads,
 ): Promise<Written> {
-  const workloads = stacks.filter((stack) => !isBuilt(stack)).map((stack) => stack.node.id);
-  const shares = Array.from({ length: threads }, (_, t) => workloads.filter((_s, i) => i % threads === t));
   const others = shares.map((share) => (started?.take() ?? new SynthThread()).run({ config, staging, stacks: share }));
   // Every thread has ended before this returns or throws: none may still write into a staging directory being removed.
   const ended = Promise.allSettled(others);
@@ -297,7 +300,7 @@ export class SynthThreads {
   static start(workloads: number): SynthThreads {
     // HCL output takes one thread (see synthesize); cdktf's App reads SYNTH_HCL_OUTPUT this way.
     const threads = process.env.SYNTH_HCL_OUTPUT === "true" ? 1 : synthThreads(workloads, threadsChosen(undefined));
-    return new SynthThreads(threads > 1 ? Array.from({ length: threads }, () => new SynthThread()) : []);
+    return new SynthThreads(Array.from({ length: threads - 1 }, () => new SynthThread()));
   }
 
   /** A started thread, if one is left. */
