@@ -12,7 +12,9 @@ import { buildStacks, JustInTimeStack, LogArchiveStack, OrganizationStack, Workl
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
 import { runReport } from "../review/cli";
 import { loadSynthesizedStacks } from "../review/resolve";
-import { importHcl, synthSummary, unwrapInterpolationOnly } from "../stacks/synthesize";
+import { importHcl, synthesize, synthSummary, unwrapInterpolationOnly } from "../stacks/synthesize";
+import { loadConfig, parseConfig } from "../config/load";
+import type { Config } from "../config/types";
 import { appStderr, EXAMPLE_CONFIG, exampleConfig, hclBlocks, ROOT, terraformLiteral } from "./helpers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { organization } = require("../scripts/organization") as { organization: (n: number) => Record<string, any> };
@@ -25,9 +27,9 @@ const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("../scripts/terraf
 const APP = join(ROOT, "scripts", "app.js");
 const scratch = mkdtempSync(join(tmpdir(), "smc-synth-"));
 
-/** Runs the cdktf `app` command, as `npm run synth` and `cdktf synth` do, from `cwd`. */
-function runApp(cwd: string, env: Record<string, string>): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [APP], {
+/** Runs the cdktf `app` command, as `npm run synth` and `cdktf synth` do, from `cwd` (Node.js options first). */
+function runApp(cwd: string, env: Record<string, string>, nodeOptions: readonly string[] = []): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [...nodeOptions, APP], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     encoding: "utf8",
@@ -48,14 +50,24 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
-/** A JSON synthesis of the example, made once by the determinism test and read by the Terraform tests. */
-function jsonOutput(): string {
-  const cwd = join(scratch, "one");
-  if (!existsSync(join(cwd, "out", "manifest.json"))) {
+/**
+ * The app command's JSON synthesis of the example in `one`, made once and read by several tests. It runs with
+ * --throw-deprecation, so it also proves that a synth calls no deprecated Node.js API.
+ */
+let exampleSynth: SpawnSyncReturns<string> | undefined;
+function exampleRun(): SpawnSyncReturns<string> {
+  if (exampleSynth === undefined) {
+    const cwd = join(scratch, "one");
     mkdirSync(cwd, { recursive: true });
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    exampleSynth = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }, ["--throw-deprecation"]);
   }
-  return cwd;
+  return exampleSynth;
+}
+
+/** The directory holding exampleRun()'s output, `out`. */
+function jsonOutput(): string {
+  expect(exampleRun().status).toBe(0);
+  return join(scratch, "one");
 }
 
 /** An earlier synthesis of the example in `cwd`/out: a copy of the one jsonOutput() made (a synth takes longer). */
@@ -64,12 +76,27 @@ function earlierOutput(cwd: string): void {
   cpSync(join(jsonOutput(), "out"), join(cwd, "out"), { recursive: true });
 }
 
+/**
+ * Synthesizes `config` into `outdir` in this process, as the app command does but without its start-up; with `hcl`,
+ * through SYNTH_HCL_OUTPUT as `cdktf synth --hcl` sets it. A synth in this process writes from one thread.
+ */
+async function synthHere(config: Config, outdir: string, hcl = false): Promise<Awaited<ReturnType<typeof synthesize>>> {
+  const before = process.env.SYNTH_HCL_OUTPUT;
+  if (hcl) process.env.SYNTH_HCL_OUTPUT = "true";
+  try {
+    return await synthesize(config, outdir);
+  } finally {
+    if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = before;
+  }
+}
+
 /** An HCL synthesis of the example: the one the JSON-to-HCL switch test left, or a new one. */
-function hclOutput(): string {
+async function hclOutput(): Promise<string> {
   const cwd = join(scratch, "switch");
   if (!existsSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"))) {
     mkdirSync(cwd, { recursive: true });
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" }).status).toBe(0);
+    await synthHere(exampleConfig(), join(cwd, "out"), true);
   }
   return cwd;
 }
@@ -88,7 +115,7 @@ describe("the app command", () => {
       mkdirSync(cwd, { recursive: true });
       // The second run has no Terraform on PATH: cdktf's importFrom would run `terraform version`, and the
       // example adopts analytics' document with an import block.
-      const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", ...(i === 1 ? { PATH: "/nonexistent" } : {}) });
+      const run = i === 0 ? exampleRun() : runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", PATH: "/nonexistent" });
       // On success the app prints one line per stack and nothing else; the Node.js runtime's own notices are not
       // its output.
       expect(appStderr(run.stderr)).toBe("");
@@ -141,20 +168,23 @@ describe("the app command", () => {
     });
   });
 
-  test("several threads write the same files as one, byte for byte", () => {
+  test("several threads write the same files as one, byte for byte", async () => {
+    // Three workload accounts: six stacks, two for each of three threads.
     const config = join(scratch, "generated.json");
-    writeFileSync(config, JSON.stringify(organization(4)));
+    writeFileSync(config, JSON.stringify(organization(3)));
     const files = (dir: string): Record<string, string> =>
       Object.fromEntries(Object.keys(tree(dir)).map((f) => [f, createHash("sha256").update(readFileSync(join(dir, f))).digest("hex")]));
-    const [one, three] = ["1", "3"].map((threads) => {
-      const cwd = join(scratch, `threads-${threads}`);
-      mkdirSync(cwd, { recursive: true });
-      const run = runApp(cwd, { SESSIONS_CONFIG: config, CDKTF_OUTDIR: "out", SYNTH_THREADS: threads });
-      expect(appStderr(run.stderr)).toBe("");
-      expect(run.status).toBe(0);
-      return { stdout: run.stdout, files: files(join(cwd, "out")) };
-    });
-    expect(Object.keys(one!.files)).toEqual(expect.arrayContaining(["manifest.json", join("stacks", "workload-w003", "cdk.tf.json")]));
+    // One thread: synthesize() in this process; three: the app command, each thread running the bundle.
+    const oneThread = await synthHere(loadConfig(config), join(scratch, "threads-1", "out"));
+    const one = { stdout: `${synthSummary(oneThread.stacks).join("\n")}\n`, files: files(join(scratch, "threads-1", "out")) };
+    const cwd3 = join(scratch, "threads-3");
+    mkdirSync(cwd3, { recursive: true });
+    const run = runApp(cwd3, { SESSIONS_CONFIG: config, CDKTF_OUTDIR: "out", SYNTH_THREADS: "3" });
+    expect(appStderr(run.stderr)).toBe("");
+    expect(run.status).toBe(0);
+    const three = { stdout: run.stdout, files: files(join(cwd3, "out")) };
+    expect(Object.keys(JSON.parse(readFileSync(join(cwd3, "out", "manifest.json"), "utf8")).stacks)).toHaveLength(6);
+    expect(Object.keys(one.files)).toEqual(expect.arrayContaining(["manifest.json", join("stacks", "workload-w002", "cdk.tf.json")]));
     expect(three).toEqual(one);
 
     const cwd = join(scratch, "threads-0");
@@ -192,12 +222,11 @@ describe("the app command", () => {
     expect(readdirSync(cwd).sort()).toEqual(["bad.yaml", "out"]);
   });
 
-  test("a stack removed from the config loses its synthesized files", () => {
+  test("a stack removed from the config loses its synthesized files", async () => {
     const cwd = join(scratch, "removed");
     earlierOutput(cwd);
     const fewer = readFileSync(EXAMPLE_CONFIG, "utf8").replace(/\n  - name: analytics[\s\S]*?\n(?=deployment:)/, "\n");
-    writeFileSync(join(cwd, "fewer.yaml"), fewer);
-    expect(runApp(cwd, { SESSIONS_CONFIG: "fewer.yaml", CDKTF_OUTDIR: "out" }).status).toBe(0);
+    await synthHere(parseConfig(fewer), join(cwd, "out"));
     expect(Object.keys(JSON.parse(readFileSync(join(cwd, "out", "manifest.json"), "utf8")).stacks)).toEqual([
       "log-archive",
       "organization",
@@ -206,13 +235,12 @@ describe("the app command", () => {
     expect(readdirSync(join(cwd, "out", "stacks", "workload-analytics"))).toEqual([]);
   });
 
-  test("switching to HCL replaces cdk.tf.json, so Terraform never loads both", () => {
+  test("switching to HCL replaces cdk.tf.json, so Terraform never loads both", async () => {
     const cwd = join(scratch, "switch");
     earlierOutput(cwd);
-    const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" });
-    expect(run.status).toBe(0);
+    const { stacks } = await synthHere(exampleConfig(), join(cwd, "out"), true);
     // The same summary as a JSON synth: the counts come from the stacks' JSON form.
-    expect(run.stdout.split("\n")[1]).toBe("workload-payments   account 222222222222  132 resources");
+    expect(synthSummary(stacks)[1]).toBe("workload-payments   account 222222222222  132 resources");
     expect(readdirSync(join(cwd, "out", "stacks", "log-archive")).sort()).toEqual(["cdk.tf", "metadata.json"]);
     expect(readFileSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"), "utf8")).toMatch(
       /^terraform \{\n  required_version = ">= 1\.10"\n  required_providers \{$/m,
@@ -263,8 +291,8 @@ describe("deploy order", () => {
 describe("HCL output", () => {
   const stacksOf = (cwd: string): string[] => readdirSync(join(cwd, "out", "stacks")).sort();
 
-  test("keeps the import block that adopts analytics' SSM-SessionManagerRunShell, as the JSON output has it", () => {
-    const hcl = hclOutput();
+  test("keeps the import block that adopts analytics' SSM-SessionManagerRunShell, as the JSON output has it", async () => {
+    const hcl = await hclOutput();
     const json = jsonOutput();
     expect(stacksOf(hcl)).toEqual(["identity-center", "just-in-time", "log-archive", "organization", "workload-analytics", "workload-batch", "workload-payments"]);
     for (const stack of stacksOf(hcl)) {
@@ -290,7 +318,7 @@ describe("HCL output", () => {
   });
 
   test("keeps each stack's Terraform JSON outside the stacks' directories, and npm run report reads it", async () => {
-    const hcl = hclOutput();
+    const hcl = await hclOutput();
     const json = jsonOutput();
     expect(readdirSync(join(hcl, "out", "json")).sort()).toEqual(stacksOf(hcl).map((s) => `${s}.json`));
     for (const stack of stacksOf(hcl)) {
@@ -307,15 +335,15 @@ describe("HCL output", () => {
     // The simulation of every check: seconds, more on a busy machine.
   }, 30_000);
 
-  test("a JSON synth after an HCL one drops the kept JSON, and the report reads cdk.tf.json again", () => {
+  test("a JSON synth after an HCL one drops the kept JSON, and the report reads cdk.tf.json again", async () => {
     const cwd = join(scratch, "back");
     mkdirSync(cwd, { recursive: true });
-    cpSync(join(hclOutput(), "out"), join(cwd, "out"), { recursive: true });
+    cpSync(join(await hclOutput(), "out"), join(cwd, "out"), { recursive: true });
     rmSync(join(cwd, "out", "json", "log-archive.json"));
     expect(() => loadSynthesizedStacks(join(cwd, "out"))).toThrow(
       `log-archive: ${join(cwd, "out", "json", "log-archive.json")} not found: synthesize again (npm run synth)`,
     );
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    await synthHere(exampleConfig(), join(cwd, "out"));
     expect(existsSync(join(cwd, "out", "json"))).toBe(false);
     expect(loadSynthesizedStacks(join(cwd, "out")).map((s) => s.name)).toEqual(stacksOf(cwd));
   });
@@ -350,8 +378,8 @@ describe("Terraform reads the output", () => {
     expect(text.match(/^Warning: (?!Unable to open CLI configuration).*$/gm) ?? []).toEqual([]);
   }
 
-  withTerraform("cdktf synth --hcl output passes terraform fmt -check and parses without warnings", () => {
-    const cwd = hclOutput();
+  withTerraform("cdktf synth --hcl output passes terraform fmt -check and parses without warnings", async () => {
+    const cwd = await hclOutput();
     const fmt = spawnSync("terraform", ["fmt", "-check", "-recursive", "-no-color", "out"], { cwd, encoding: "utf8" });
     expect(fmt.stdout).toBe("");
     expect(fmt.status).toBe(0);
@@ -391,10 +419,10 @@ describe("Terraform reads the output", () => {
     expect(all).not.toContain("$${");
   });
 
-  withTerraform("HCL output gives Terraform the same single-line strings as JSON output (backslashes included)", () => {
+  withTerraform("HCL output gives Terraform the same single-line strings as JSON output (backslashes included)", async () => {
     // Every top-level `name = "…"` of every resource in the HCL, evaluated by Terraform as an output, must equal
     // the JSON output's value for the same resource and argument (Terraform unescapes both the same way).
-    const hcl = hclOutput();
+    const hcl = await hclOutput();
     const json = jsonOutput();
     const dir = join(hcl, "hcl-strings");
     mkdirSync(dir, { recursive: true });
@@ -457,13 +485,7 @@ describe("deprecated Node.js APIs", () => {
 
 
   test("a synth calls none: it runs with --throw-deprecation", () => {
-    const cwd = join(scratch, "deprecations");
-    mkdirSync(cwd, { recursive: true });
-    const run = spawnSync(process.execPath, ["--throw-deprecation", APP], {
-      cwd,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" },
-      encoding: "utf8",
-    });
+    const run = exampleRun();
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
   });
