@@ -26,13 +26,20 @@ export function synthesizeAndResolve(config: Config): ResolvedStack[] {
   }
 }
 
+// The example is read, parsed and validated once per test file; every caller gets its own deep copy to change.
+let exampleParsed: Record<string, any> | undefined;
+let exampleValidated: Config | undefined;
+
 /** The shipped example, parsed but not validated: tests change a copy and validate it. */
 export function exampleRaw(): Record<string, any> {
-  return parse(readFileSync(EXAMPLE_CONFIG, "utf8"));
+  exampleParsed ??= parse(readFileSync(EXAMPLE_CONFIG, "utf8")) as Record<string, any>;
+  return structuredClone(exampleParsed);
 }
 
+/** The shipped example, validated: a fresh copy each time. */
 export function exampleConfig(): Config {
-  return validateConfig(exampleRaw(), "sessions.yaml");
+  exampleValidated ??= validateConfig(exampleRaw(), "sessions.yaml");
+  return structuredClone(exampleValidated);
 }
 
 /** The shipped example after `change`: a fresh copy each time. */
