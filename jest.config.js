@@ -17,5 +17,9 @@ module.exports = {
   globalSetup: "<rootDir>/__tests__/global-setup.js",
   globalTeardown: "<rootDir>/__tests__/global-teardown.js",
   // cdktf's archiver (about 200 modules, loaded again by every test file) only on first use: see lazy-archiver.js.
-  moduleNameMapper: { "^archiver$": "<rootDir>/__tests__/lazy-archiver.js" },
+  // Cedar's parse and validation, once per input and test file: see cedar-once.js.
+  moduleNameMapper: {
+    "^archiver$": "<rootDir>/__tests__/lazy-archiver.js",
+    "^@cedar-policy/cedar-wasm/nodejs$": "<rootDir>/__tests__/cedar-once.js",
+  },
 };
