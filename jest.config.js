@@ -13,9 +13,6 @@ module.exports = {
   },
   transformIgnorePatterns: ["/node_modules/(?!cdktf/lib/terraform-output\\.js$)"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
-  // Everything the tests write under os.tmpdir() goes in one directory per run, removed at its end.
-  globalSetup: "<rootDir>/__tests__/global-setup.js",
-  globalTeardown: "<rootDir>/__tests__/global-teardown.js",
   // cdktf's archiver (about 200 modules, loaded again by every test file) only on first use: see lazy-archiver.js.
   // Cedar's parse and validation, once per input and test file: see cedar-once.js.
   moduleNameMapper: {
