@@ -127,28 +127,40 @@ export function arnMatches(pattern: string, arn: string, vars: Record<string, st
 }
 
 /**
- * A deep copy of resolved stacks with `edit` applied to every policy statement, wherever it lives (stack policies,
- * principals, buckets, keys). `edit` returns the statement to keep, a changed one, or undefined to drop it.
+ * Resolved stacks with `edit` applied to every policy statement, wherever it lives (stack policies, principals,
+ * buckets, keys). `edit` returns the statement to keep, a changed one, or undefined to drop it; it must not change
+ * the statement it is given. Only what an edit changes is copied, from the document up to its stack; everything
+ * else is shared with `stacks`, which is left as it was.
  */
 export function editStatements(
   stacks: readonly ResolvedStack[],
   edit: (statement: Record<string, any>) => Record<string, any> | undefined,
 ): ResolvedStack[] {
-  const copy = JSON.parse(JSON.stringify(stacks)) as ResolvedStack[];
-  const walk = (node: any): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (typeof node !== "object" || node === null) return;
-    const doc = node.document;
-    if (doc?.Statement !== undefined) {
-      doc.Statement = asList(doc.Statement).flatMap((s: any) => {
-        const edited = edit(s);
-        return edited === undefined ? [] : [edited];
-      });
+  const walk = (node: any): any => {
+    if (Array.isArray(node)) {
+      const out = node.map(walk);
+      return out.some((n, i) => n !== node[i]) ? out : node;
     }
-    Object.values(node).forEach(walk);
+    if (typeof node !== "object" || node === null) return node;
+    let out = node;
+    for (const [key, value] of Object.entries<any>(node)) {
+      let next = walk(value);
+      if (key === "document" && value?.Statement !== undefined) {
+        const before: Record<string, any>[] = Array.isArray(value.Statement) ? value.Statement : [value.Statement];
+        const after = before.flatMap((s) => {
+          const edited = edit(s);
+          return edited === undefined ? [] : [edited];
+        });
+        if (after.length !== before.length || after.some((s, i) => s !== before[i])) next = { ...value, Statement: after };
+      }
+      if (next !== value) {
+        if (out === node) out = { ...node };
+        out[key] = next;
+      }
+    }
+    return out;
   };
-  walk(copy);
-  return copy;
+  return walk(stacks);
 }
 
 /**
