@@ -9,6 +9,7 @@ import type { Config } from "../config/types";
 import type { PolicyDocument, Statement } from "../modules/policies/iam";
 import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { buildStacks } from "../stacks";
+import { synthesize, type SynthesizeResult } from "../stacks/synthesize";
 
 export const ROOT = join(__dirname, "..");
 export const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
@@ -29,6 +30,21 @@ export function synthesizeAndResolve(config: Config): ResolvedStack[] {
 // The example is read, parsed and validated once per test file; every caller gets its own deep copy to change.
 let exampleParsed: Record<string, any> | undefined;
 let exampleValidated: Config | undefined;
+
+/**
+ * Synthesizes `config` into `outdir` in this process, as the app command does without its start-up (one thread);
+ * with `hcl`, through SYNTH_HCL_OUTPUT as `cdktf synth --hcl` sets it.
+ */
+export async function synthesizeHere(config: Config, outdir: string, hcl = false): Promise<SynthesizeResult> {
+  const before = process.env.SYNTH_HCL_OUTPUT;
+  if (hcl) process.env.SYNTH_HCL_OUTPUT = "true";
+  try {
+    return await synthesize(config, outdir);
+  } finally {
+    if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = before;
+  }
+}
 
 /** The shipped example, parsed but not validated: tests change a copy and validate it. */
 export function exampleRaw(): Record<string, any> {
