@@ -3,6 +3,7 @@
  * access request. Uses @cedar-policy/cedar-wasm, Cedar's own engine compiled to WebAssembly, loaded on first use so
  * that configs without just-in-time access never pay for it.
  */
+import { remembered } from "./cedar-cache";
 
 /**
  * The schema just-in-time node access policies are validated against.
@@ -56,9 +57,17 @@ function cedar(): CedarWasm {
   return engine;
 }
 
+/** The engine's answers, remembered between runs (see cedar-cache.ts): the engine loads only for a new question. */
+const engineCalls = {
+  policySetTextToParts: (text: string) => remembered("policySetTextToParts", text, () => cedar().policySetTextToParts(text)),
+  policyToJson: (policy: string) => remembered("policyToJson", policy, () => cedar().policyToJson(policy)),
+  validate: (call: Parameters<CedarWasm["validate"]>[0]) => remembered("validate", call, () => cedar().validate(call)),
+  isAuthorized: (call: Parameters<CedarWasm["isAuthorized"]>[0]) => remembered("isAuthorized", call, () => cedar().isAuthorized(call)),
+};
+
 /** The statements of a policy set text, in order; problems when it does not parse. */
 export function parsePolicies(text: string): { policies: string[]; problems: string[] } {
-  const parts = cedar().policySetTextToParts(text);
+  const parts = engineCalls.policySetTextToParts(text);
   if (parts.type === "failure") return { policies: [], problems: parts.errors.map(describe) };
   return { policies: parts.policies, problems: parts.policy_templates.length > 0 ? ["templates (?principal, ?resource) are not approval policies"] : [] };
 }
@@ -73,12 +82,12 @@ export function validatePolicies(text: string, effect: "permit" | "forbid"): str
   if (policies.length === 0) return ["holds no statement"];
   const out: string[] = [];
   policies.forEach((p, i) => {
-    const json = cedar().policyToJson(p);
+    const json = engineCalls.policyToJson(p);
     if (json.type === "success" && json.json.effect !== effect) {
       out.push(`statement ${i + 1} is a ${json.json.effect}: ${effect === "permit" ? "an auto-approval policy holds permit statements only" : "a deny-access policy holds forbid statements only"}`);
     }
   });
-  const answer = cedar().validate({ schema: JIT_CEDAR_SCHEMA, policies: { staticPolicies: Object.fromEntries(policies.map((p, i) => [`policy${i}`, p])) }, validationSettings: { mode: "strict" } });
+  const answer = engineCalls.validate({ schema: JIT_CEDAR_SCHEMA, policies: { staticPolicies: Object.fromEntries(policies.map((p, i) => [`policy${i}`, p])) }, validationSettings: { mode: "strict" } });
   if (answer.type === "failure") return [...out, ...answer.errors.map((e) => `does not validate: ${describe(e)}`)];
   return [
     ...out,
@@ -105,7 +114,7 @@ export interface CedarDecision {
 export function authorize(statements: readonly string[], request: NodeRequest): CedarDecision {
   const policies = Object.fromEntries(statements.map((s, i) => [`s${i}`, s]));
   const group = (id: string) => ({ type: GROUP_TYPE, id });
-  const answer = cedar().isAuthorized({
+  const answer = engineCalls.isAuthorized({
     principal: { type: USER_TYPE, id: "requester" },
     action: { type: "AWS::SSM::Action", id: "getTokenForInstanceAccess" },
     resource: { type: NODE_TYPE, id: "node" },
