@@ -14,9 +14,5 @@ module.exports = {
   transformIgnorePatterns: ["/node_modules/(?!cdktf/lib/terraform-output\\.js$)"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   // cdktf's archiver (about 200 modules, loaded again by every test file) only on first use: see lazy-archiver.js.
-  // Cedar's parse and validation, once per input and test file: see cedar-once.js.
-  moduleNameMapper: {
-    "^archiver$": "<rootDir>/__tests__/lazy-archiver.js",
-    "^@cedar-policy/cedar-wasm/nodejs$": "<rootDir>/__tests__/cedar-once.js",
-  },
+  moduleNameMapper: { "^archiver$": "<rootDir>/__tests__/lazy-archiver.js" },
 };
