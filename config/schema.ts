@@ -305,57 +305,40 @@ const forbiddenCommand = z.strictObject({
   ),
 });
 
+/** A part of observability: optional, and so is each of its fields (a workload's part merges over the defaults'). */
+const part = <S extends z.core.$ZodLooseShape>(shape: S) => z.optional(z.partial(z.strictObject(shape)));
+
 /** Alerting and enforcement of one workload account, in every region of it. Each part is on only when enabled. */
 const observability = z.strictObject({
-  alerts: z.optional(
-    z.partial(
-      z.strictObject({
-        enabled: describe(z.boolean(), "An SNS topic for session alerts, encrypted with its own KMS key."),
-        subscriptions: describe(z.array(subscription), "Who gets the alerts. E-mail and https endpoints must confirm."),
-      }),
+  alerts: part({
+    enabled: describe(z.boolean(), "An SNS topic for session alerts, encrypted with its own KMS key."),
+    subscriptions: describe(z.array(subscription), "Who gets the alerts. E-mail and https endpoints must confirm."),
+  }),
+  sessionEvents: part({
+    enabled: describe(z.boolean(), "Alert on every StartSession, ResumeSession and TerminateSession (needs CloudTrail)."),
+  }),
+  tamperEvents: part({
+    enabled: describe(
+      z.boolean(),
+      "Alert on CloudTrail calls that change or delete the session setup and its alerts (needs CloudTrail). Default: on wherever alerts are.",
     ),
-  ),
-  sessionEvents: z.optional(
-    z.partial(
-      z.strictObject({
-        enabled: describe(z.boolean(), "Alert on every StartSession, ResumeSession and TerminateSession (needs CloudTrail)."),
-      }),
+  }),
+  forbiddenCommands: part({
+    enabled: describe(z.boolean(), "Alarm when a session transcript matches a pattern (needs CloudWatch logging)."),
+    patterns: describe(z.array(forbiddenCommand), "The patterns; each gets a metric filter and an alarm."),
+  }),
+  watchdog: part({
+    enabled: describe(z.boolean(), "A Lambda function that ends sessions of every kind older than maxSessionMinutes."),
+    mode: describe(
+      z.enum(["dry-run", "enforce"], { error: "must be dry-run or enforce" }),
+      "dry-run only alerts; enforce ends sessions.",
     ),
-  ),
-  tamperEvents: z.optional(
-    z.partial(
-      z.strictObject({
-        enabled: describe(
-          z.boolean(),
-          "Alert on CloudTrail calls that change or delete the session setup and its alerts (needs CloudTrail). Default: on wherever alerts are.",
-        ),
-      }),
+    maxSessionMinutes: describe(
+      positiveInt(10080),
+      "Sessions older than this are ended. Default: the account's maxSessionDurationMinutes.",
     ),
-  ),
-  forbiddenCommands: z.optional(
-    z.partial(
-      z.strictObject({
-        enabled: describe(z.boolean(), "Alarm when a session transcript matches a pattern (needs CloudWatch logging)."),
-        patterns: describe(z.array(forbiddenCommand), "The patterns; each gets a metric filter and an alarm."),
-      }),
-    ),
-  ),
-  watchdog: z.optional(
-    z.partial(
-      z.strictObject({
-        enabled: describe(z.boolean(), "A Lambda function that ends sessions of every kind older than maxSessionMinutes."),
-        mode: describe(
-          z.enum(["dry-run", "enforce"], { error: "must be dry-run or enforce" }),
-          "dry-run only alerts; enforce ends sessions.",
-        ),
-        maxSessionMinutes: describe(
-          positiveInt(10080),
-          "Sessions older than this are ended. Default: the account's maxSessionDurationMinutes.",
-        ),
-        scheduleMinutes: describe(positiveInt(60), "Minutes between runs (1-60). Default: 5."),
-      }),
-    ),
-  ),
+    scheduleMinutes: describe(positiveInt(60), "Minutes between runs (1-60). Default: 5."),
+  }),
 });
 
 export const WATCHDOG_DEFAULTS = { scheduleMinutes: 5 } as const;
