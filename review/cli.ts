@@ -4,6 +4,7 @@ import { ConfigError } from "../config/errors";
 import { loadConfig } from "../config/load";
 import { ModelError } from "./checks";
 import { loadSynthesizedStacks, ResolveError } from "./resolve";
+import { reportThreads, SimulationThreads, ThreadsError } from "./threads";
 
 export interface ReportRun {
   readonly code: number;
@@ -17,28 +18,36 @@ export interface ReportRun {
  * from) and writes cdktf.out/review.md. With `--base`, another synthesis (the base branch's cdktf.out, from
  * `--base-config`, by default the same config file) and what changed against it head the report.
  * Code 1, after writing the report, when a policy has lint findings or an access check differs from the model;
- * code 1 with a one-line message when the inputs cannot be read.
+ * code 1 with a one-line message when the inputs cannot be read. `bundle`: the report bundle's file, which the
+ * threads that share the simulations run (REPORT_THREADS chooses how many; 1: this thread alone).
  */
-export async function runReport(env: NodeJS.ProcessEnv, args: readonly string[] = []): Promise<ReportRun> {
+export async function runReport(env: NodeJS.ProcessEnv, args: readonly string[] = [], bundle?: string): Promise<ReportRun> {
   const configFile = env.SESSIONS_CONFIG ?? "sessions.yaml";
   const outdir = env.CDKTF_OUTDIR ?? "cdktf.out";
+  let threads: SimulationThreads | undefined;
   try {
     const options = parseArgs(args);
+    // Started first, so that the other threads load the simulator while this one reads the config and the stacks.
+    // They run the bundle, which only `npm run report` has: in-process callers simulate on their own thread.
+    const count = reportThreads(env);
+    if (bundle !== undefined) threads = SimulationThreads.start(bundle, count);
     const config = loadConfig(configFile);
     const stacks = loadSynthesizedStacks(outdir);
     const base =
       options.base === undefined ? undefined : { config: loadConfig(options.baseConfig ?? configFile), stacks: loadSynthesizedStacks(options.base) };
     // The simulator and its data load only once there is something to evaluate.
     const { buildReview } = await import("./report");
-    const review = await buildReview(config, stacks, base);
+    const review = await buildReview(config, stacks, base, undefined, threads);
     const file = join(outdir, "review.md");
     writeFileSync(file, review.markdown);
     const line = `${file}: ${review.checks} access checks, ${review.surprises.length} not as intended, ${review.findings.length} lint findings`;
     return { code: review.findings.length > 0 || review.surprises.length > 0 ? 1 : 0, out: line, err: "" };
   } catch (e) {
-    const known = e instanceof ConfigError || e instanceof ResolveError || e instanceof ModelError || e instanceof UsageError;
+    const known = e instanceof ConfigError || e instanceof ResolveError || e instanceof ModelError || e instanceof UsageError || e instanceof ThreadsError;
     const message = known ? (e as Error).message : `report failed: ${(e as Error).message}`;
     return { code: 1, out: "", err: env.DEBUG && e instanceof Error ? `${message}\n${e.stack}` : message };
+  } finally {
+    threads?.close();
   }
 }
 

@@ -7,6 +7,7 @@ import { changesSection } from "./diff";
 import { lintPolicies, type LintFinding } from "./lint";
 import type { ResolvedStack } from "./resolve";
 import { evaluateAll, type Outcome } from "./simulate";
+import type { SimulationThreads } from "./threads";
 import { approvalOutcomes, approvalSection } from "./just-in-time";
 
 /**
@@ -30,10 +31,16 @@ export interface ReviewBase {
 
 /**
  * The review of `stacks`; with `base`, headed by what changed against it (see diff.ts). `onlyStack` evaluates
- * the access checks of one stack only (tests).
+ * the access checks of one stack only (tests); `threads` shares the simulations out (see threads.ts).
  */
-export async function buildReview(config: Config, stacks: readonly ResolvedStack[], base?: ReviewBase, onlyStack?: string): Promise<ReviewResult> {
-  const { findings, results } = await evaluateStacks(config, stacks, onlyStack);
+export async function buildReview(
+  config: Config,
+  stacks: readonly ResolvedStack[],
+  base?: ReviewBase,
+  onlyStack?: string,
+  threads?: SimulationThreads,
+): Promise<ReviewResult> {
+  const { findings, results } = await evaluateStacks(config, stacks, onlyStack, threads);
   const surprises = results.filter((r) => !asIntended(r.check, r.outcome));
   const compliance = stacks.flatMap((s) =>
     checkStack(config, s.name, s.terraform, config.workloads.find((w) => workloadStackName(w.name) === s.name)),
@@ -53,7 +60,7 @@ export async function buildReview(config: Config, stacks: readonly ResolvedStack
   const sections = { stacks: stackRows(stacks), settings: settingsRows(stacks), alerts: alertsRows(stacks), matrix: matrixLines(blocks) };
   const alike = alikeGroups(config, stacks, sections);
   if (base !== undefined) {
-    const before = await evaluateStacks(base.config, base.stacks, onlyStack);
+    const before = await evaluateStacks(base.config, base.stacks, onlyStack, threads);
     if (before.findings.length > 0) out.push(`_The base has ${before.findings.length} lint findings: its access was not evaluated, so every decision counts as changed._`, "");
     out.push(...collapseChanges(changesSection(before, { stacks, results }), config, stacks, alike));
   }
@@ -83,6 +90,7 @@ export async function evaluateStacks(
   config: Config,
   stacks: readonly ResolvedStack[],
   onlyStack?: string,
+  threads?: SimulationThreads,
 ): Promise<{ stacks: readonly ResolvedStack[]; findings: LintFinding[]; results: { check: AccessCheck; outcome: Outcome }[] }> {
   const model = accessModel(config, stacks);
   const findings = await lintPolicies(stacks.flatMap((s) => s.policies));
@@ -90,7 +98,7 @@ export async function evaluateStacks(
   const results: { check: AccessCheck; outcome: Outcome }[] = [];
   if (findings.length === 0) {
     const checks = accessChecks(config, model, onlyStack);
-    const { outcomes } = await evaluateAll(model, checks);
+    const { outcomes } = await evaluateAll(model, checks, { threads });
     checks.forEach((check, i) => results.push({ check, outcome: outcomes[i]! }));
   }
   return { stacks, findings, results };

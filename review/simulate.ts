@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { requestContext, type Organization, type Persona, type RequestOptions } from "./personas";
 import type { PolicyJson, PolicyKind, ResolvedControlPolicy, ResolvedPolicy, ResolvedStack } from "./resolve";
+import type { SimulationThreads } from "./threads";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
@@ -67,38 +68,78 @@ interface Target {
  */
 export async function evaluate(model: AccessModel, persona: Persona, request: AccessRequest): Promise<Outcome> {
   const { simulation, target } = simulationOf(model, persona, request);
-  return simulate(simulation, target, persona, request);
+  return simulateJob(jobOf(simulation, target, persona, request));
 }
 
 /**
- * Evaluates every request, in order, and says how many simulations that took. With `deduplicate` (the default), requests that differ only in the accounts of
- * their principal and resource (and the principal's unique id, derived from its ARN) are evaluated once: alike
- * workload accounts ask the same questions. See simulationKey for why that gives the same outcomes; a test
- * compares both ways on a generated organization whose workloads differ.
+ * Evaluates every request, in order, and says how many simulations that took. With `deduplicate` (the default),
+ * requests that differ only in the accounts of their principal and resource (and the principal's unique id, derived
+ * from its ARN) are evaluated once: alike workload accounts ask the same questions. See simulationKey for why that
+ * gives the same outcomes; a test compares both ways on a generated organization whose workloads differ.
+ * With `threads`, the distinct questions are shared out between this thread and the others (see threads.ts).
  */
 export async function evaluateAll(
   model: AccessModel,
   requests: readonly { readonly persona: Persona; readonly request: AccessRequest }[],
-  options: { readonly deduplicate?: boolean } = {},
+  options: { readonly deduplicate?: boolean; readonly threads?: SimulationThreads } = {},
 ): Promise<{ outcomes: Outcome[]; simulations: number }> {
-  const known = new Map<string, string>();
-  const outcomes: Outcome[] = [];
-  let simulations = 0;
-  for (const { persona, request } of requests) {
+  // Every request's question first: a request whose key an earlier one has is answered from that one's outcome.
+  const jobs: SimulationJob[] = [];
+  const firstKeys: (SimulationKey | undefined)[] = [];
+  const known = new Map<string, number>();
+  type Step = { readonly job: number } | { readonly job: number; readonly key: SimulationKey; readonly repeat: { simulation: Simulation; target: Target; persona: Persona; request: AccessRequest } };
+  const plan = requests.map(({ persona, request }): Step => {
     const { simulation, target } = simulationOf(model, persona, request);
     const key = options.deduplicate === false ? undefined : simulationKey(model, simulation, target, persona);
-    const stored = key && known.get(key.text);
-    if (key && stored !== undefined) {
-      outcomes.push(JSON.parse(key.restore(stored)) as Outcome);
+    const earlier = key && known.get(key.text);
+    if (key && earlier !== undefined) return { job: earlier, key, repeat: { simulation, target, persona, request } };
+    const job = jobs.push(jobOf(simulation, target, persona, request)) - 1;
+    firstKeys.push(key);
+    if (key) known.set(key.text, job);
+    return { job };
+  });
+  const answers = options.threads ? await options.threads.run(jobs, simulateJob) : await inOrder(jobs);
+  let simulations = jobs.length;
+  const outcomes: Outcome[] = [];
+  for (const step of plan) {
+    const answer = answers[step.job]!;
+    if (!("repeat" in step)) {
+      outcomes.push(answer);
       continue;
     }
-    const outcome = await simulate(simulation, target, persona, request);
-    simulations += 1;
-    const json = JSON.stringify(outcome);
-    if (key && !json.includes("‹")) known.set(key.text, key.normalize(json));
-    outcomes.push(outcome);
+    const json = JSON.stringify(answer);
+    // An outcome that holds a placeholder already cannot be renamed back unambiguously: asked again instead.
+    if (json.includes("‹")) {
+      const { simulation, target, persona, request } = step.repeat;
+      outcomes.push(await simulateJob(jobOf(simulation, target, persona, request)));
+      simulations += 1;
+      continue;
+    }
+    outcomes.push(JSON.parse(step.key.restore(firstKeys[step.job]!.normalize(json))) as Outcome);
   }
   return { outcomes, simulations };
+}
+
+async function inOrder(jobs: readonly SimulationJob[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const job of jobs) outcomes.push(await simulateJob(job));
+  return outcomes;
+}
+
+/** One question for the simulator, with what its outcome and its errors name: all of it can go to another thread. */
+export interface SimulationJob {
+  /** The simulator's input, before renaming for the simulator (see forSimulator). */
+  readonly simulation: Simulation;
+  /** The kind of the resource's policy, which names it in the outcome. */
+  readonly resourcePolicy?: PolicyKind;
+  /** The request, for errors: `<action> on <resource> by <persona>`. */
+  readonly action: string;
+  readonly resource: string;
+  readonly who: string;
+}
+
+function jobOf(simulation: Simulation, target: Target, persona: Persona, request: AccessRequest): SimulationJob {
+  return { simulation, resourcePolicy: target.policy?.kind, action: request.action, resource: request.resource, who: persona.label };
 }
 
 /** The simulator's input for one request (policies as the model holds them, not yet prepared), and its target. */
@@ -119,19 +160,20 @@ function simulationOf(model: AccessModel, persona: Persona, request: AccessReque
   return { simulation, target };
 }
 
-async function simulate(input: Simulation, target: Target, persona: Persona, request: AccessRequest): Promise<Outcome> {
-  const simulation = forSimulator(input);
+/** Runs one question through the simulator (in whichever thread has it). */
+export async function simulateJob(job: SimulationJob): Promise<Outcome> {
+  const simulation = forSimulator(job.simulation);
   const result = await runSimulation(simulation, { simulationMode: "Strict" });
   if (result.resultType === "error") {
-    throw new Error(`simulation of ${request.action} on ${request.resource} by ${persona.label} failed: ${JSON.stringify(result.errors)}`);
+    throw new Error(`simulation of ${job.action} on ${job.resource} by ${job.who} failed: ${JSON.stringify(result.errors)}`);
   }
-  if (result.resultType !== "single") throw new Error(`${request.resource}: requests must name one concrete resource`);
+  if (result.resultType !== "single") throw new Error(`${job.resource}: requests must name one concrete resource`);
   const ignored = result.result.ignoredContextKeys ?? [];
-  if (ignored.length > 0) throw new Error(`${request.action} on ${request.resource}: the simulator ignored ${ignored.join(", ")}`);
+  if (ignored.length > 0) throw new Error(`${job.action} on ${job.resource}: the simulator ignored ${ignored.join(", ")}`);
 
   const analysis = result.result.analysis;
   const decision = result.overallResult as Decision;
-  const resourceLabel = policyLabel(target.policy?.kind);
+  const resourceLabel = policyLabel(job.resourcePolicy);
   const label = (type: string, name?: string): string => (type === "resource" ? resourceLabel : name ? `${type} ${name}` : type);
   if (decision === "Allowed") {
     const deciders = getGrantReasons(analysis).map((g) => ({

@@ -1,8 +1,16 @@
 // `npm run report`: cdktf.out/review.md for pull requests. See review/cli.ts.
+import { isMainThread } from "node:worker_threads";
 import { runReport } from "../review/cli";
+import { serveSimulations } from "../review/threads";
 
-void runReport(process.env, process.argv.slice(2)).then(({ code, out, err }) => {
-  if (out) console.log(out);
-  if (err) console.error(err);
-  process.exitCode = code;
-});
+if (isMainThread) {
+  // Bundled (dist/report.js), this file is also what the simulation threads run; through a TypeScript loader, the
+  // report simulates on one thread.
+  void runReport(process.env, process.argv.slice(2), __filename.endsWith(".js") ? __filename : undefined).then(({ code, out, err }) => {
+    if (out) console.log(out);
+    if (err) console.error(err);
+    process.exitCode = code;
+  });
+} else {
+  serveSimulations();
+}

@@ -1,0 +1,170 @@
+/**
+ * The review's simulations on every core. The report's main thread starts the other threads first, so that they
+ * load the simulator while it reads the config and the synthesized stacks; once every distinct question is known,
+ * the main thread and the others take them a few at a time from one queue, and each outcome goes back to the place
+ * of its question. Outcomes depend on their question alone, so the report is the same from any number of threads
+ * (a test compares one thread with several).
+ *
+ * Policies are sent to a thread once, then named by number: the simulator's policy preparation is remembered per
+ * policy object (see simulate.ts), and a policy copied into every message would be a new object each time.
+ */
+import { availableParallelism } from "node:os";
+import { parentPort, Worker } from "node:worker_threads";
+import type { Outcome, SimulationJob } from "./simulate";
+
+/** Questions handed out at a time: a few milliseconds of work, so no thread waits long for the last ones. */
+const CHUNK = 16;
+/** Threads at most: beyond a few, loading the simulator in each costs more than it saves for a report. */
+const MAX_THREADS = 4;
+
+/** A job as sent to a thread: its policies by number. */
+interface SentJob {
+  readonly job: Omit<SimulationJob, "simulation"> & { readonly simulation: unknown };
+}
+type Message = { readonly policies: [number, unknown][]; readonly jobs: { readonly index: number; readonly job: SentJob["job"] }[] };
+type Reply = { readonly index: number; readonly outcome: Outcome } | { readonly index: number; readonly error: string };
+
+/** A REPORT_THREADS that is not a number of threads. */
+export class ThreadsError extends Error {}
+
+/**
+ * How many threads simulate: REPORT_THREADS, else one per core, at most MAX_THREADS. Checked before anything is read.
+ */
+export function reportThreads(env: NodeJS.ProcessEnv): number {
+  const chosen = env.REPORT_THREADS;
+  if (chosen === undefined || chosen === "") return Math.min(availableParallelism(), MAX_THREADS);
+  const n = Number(chosen);
+  if (!Number.isInteger(n) || n < 1) throw new ThreadsError(`REPORT_THREADS must be a whole number of threads, 1 or more, not ${chosen}`);
+  return n;
+}
+
+export class SimulationThreads {
+  private readonly policyIds = new Map<object, number>();
+  private readonly policies: unknown[] = [];
+
+  private constructor(private readonly workers: readonly { readonly worker: Worker; readonly sent: Set<number> }[]) {}
+
+  /** Starts `threads - 1` threads running `file` (the report bundle, which serves simulations off the main thread). */
+  static start(file: string, threads: number): SimulationThreads | undefined {
+    if (threads < 2) return undefined;
+    const workers = Array.from({ length: threads - 1 }, () => {
+      const worker = new Worker(file);
+      // An idle thread must not keep the report running; run() refs the threads while it needs them.
+      worker.unref();
+      return { worker, sent: new Set<number>() };
+    });
+    return new SimulationThreads(workers);
+  }
+
+  /** Every job's outcome, in order: this thread runs `simulate` on its share, the others theirs. */
+  async run(jobs: readonly SimulationJob[], simulate: (job: SimulationJob) => Promise<Outcome>): Promise<Outcome[]> {
+    const outcomes: Outcome[] = new Array(jobs.length);
+    let next = 0;
+    const take = (): number[] => {
+      const chunk: number[] = [];
+      while (chunk.length < CHUNK && next < jobs.length) chunk.push(next++);
+      return chunk;
+    };
+    const others = this.workers.map(
+      ({ worker, sent }) =>
+        new Promise<void>((resolve, reject) => {
+          let pending = 0;
+          const dispatch = (): void => {
+            const chunk = take();
+            if (chunk.length === 0) {
+              cleanup();
+              resolve();
+              return;
+            }
+            pending = chunk.length;
+            worker.postMessage(this.message(chunk.map((index) => ({ index, job: jobs[index]! })), sent));
+          };
+          const fail = (e: Error): void => {
+            cleanup();
+            next = jobs.length; // nobody starts another question
+            reject(e);
+          };
+          const onMessage = (reply: Reply): void => {
+            if ("error" in reply) {
+              fail(new Error(reply.error));
+              return;
+            }
+            outcomes[reply.index] = reply.outcome;
+            if (--pending === 0) dispatch();
+          };
+          const onError = fail;
+          const onExit = (code: number): void => fail(new Error(`a simulation thread ended (exit code ${code}) with questions unanswered`));
+          const cleanup = (): void => {
+            worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+            worker.unref();
+          };
+          worker.ref();
+          worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+          dispatch();
+        }),
+    );
+    const mine = (async () => {
+      for (let chunk = take(); chunk.length > 0; chunk = take()) {
+        for (const index of chunk) outcomes[index] = await simulate(jobs[index]!);
+        // Lets the other threads' answers in, so that they get their next questions without waiting for this one.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await Promise.all([mine, ...others]);
+    return outcomes;
+  }
+
+  /** Ends the other threads. */
+  close(): void {
+    for (const { worker } of this.workers) void worker.terminate();
+  }
+
+  private message(jobs: readonly { index: number; job: SimulationJob }[], sent: Set<number>): Message {
+    const policies: [number, unknown][] = [];
+    const id = (policy: unknown): number | undefined => {
+      if (policy === undefined) return undefined;
+      let n = this.policyIds.get(policy as object);
+      if (n === undefined) {
+        n = this.policies.push(policy) - 1;
+        this.policyIds.set(policy as object, n);
+      }
+      if (!sent.has(n)) {
+        sent.add(n);
+        policies.push([n, policy]);
+      }
+      return n;
+    };
+    return { policies, jobs: jobs.map(({ index, job }) => ({ index, job: { ...job, simulation: mapPolicies(job.simulation, id) } })) };
+  }
+}
+
+/** The simulation with each policy document replaced by `f(policy)`. */
+function mapPolicies(simulation: any, f: (policy: any) => unknown): any {
+  const level = (l: any) => ({ ...l, policies: l.policies.map((p: any) => ({ ...p, policy: f(p.policy) })) });
+  return {
+    ...simulation,
+    identityPolicies: simulation.identityPolicies.map((p: any) => ({ ...p, policy: f(p.policy) })),
+    resourcePolicy: f(simulation.resourcePolicy),
+    serviceControlPolicies: simulation.serviceControlPolicies.map(level),
+    resourceControlPolicies: simulation.resourceControlPolicies.map(level),
+  };
+}
+
+/** A simulation thread's work: answers the main thread's questions until it is ended. */
+export function serveSimulations(): void {
+  const policies = new Map<number, unknown>();
+  // The simulator loads here, as the thread starts, while the main thread reads the config and the stacks.
+  const loading = import("./simulate");
+  parentPort!.on("message", async ({ policies: sent, jobs }: Message) => {
+    for (const [n, policy] of sent) policies.set(n, policy);
+    const { simulateJob } = await loading;
+    for (const { index, job } of jobs) {
+      try {
+        const outcome = await simulateJob({ ...job, simulation: mapPolicies(job.simulation, (n: number | undefined) => (n === undefined ? undefined : policies.get(n))) });
+        parentPort!.postMessage({ index, outcome } satisfies Reply);
+      } catch (e) {
+        parentPort!.postMessage({ index, error: (e as Error).message } satisfies Reply);
+      }
+    }
+  });
+}
