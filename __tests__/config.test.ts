@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RULE_TABLE_PAGE, withRuleTable } from "../compliance/table";
 import { renderJsonSchema } from "../config/json-schema";
@@ -119,6 +119,11 @@ describe("bad configs are rejected with the field path and what is valid", () =>
       "sessionDefaults.cloudWatch.retentionDays: must be a CloudWatch Logs retention",
     ],
     ["typo in a field name", (c) => (c.sessionDefaults.idleTimeout = 5), "sessionDefaults: unknown field idleTimeout"],
+    [
+      "a number where text goes",
+      (c) => (c.sessionDefaults.shellProfile.linux = 5),
+      "sessionDefaults.shellProfile.linux: Invalid input: expected string, received number",
+    ],
     ["missing accessGroups", (c) => delete c.workloads[1].accessGroups, "workloads[1].accessGroups: is required"],
     [
       "access group without tags",
@@ -251,6 +256,16 @@ test("docs/configuration.md's field reference is generated from the zod definiti
 
 test("sessions.schema.json is generated from the zod definition and up to date (npm run schema)", () => {
   expect(readFileSync(join(ROOT, "sessions.schema.json"), "utf8")).toBe(renderJsonSchema());
+});
+
+test("the sources use zod/mini only: zod's chained API, imported anywhere, is loaded and paid for by every synth", () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : /\.[cm]?[jt]s$/.test(e.name) ? [join(dir, e.name)] : [],
+    );
+  const files = ["main.ts", ...["config", "modules", "stacks", "review", "compliance", "connect", "watchdog", "scripts", "__tests__"].flatMap(sources)];
+  expect(files).toContain(join("config", "schema.ts"));
+  expect(files.filter((f) => /(from\s+|require\(\s*|import\(\s*)["']zod(\/v4)?["']/.test(readFileSync(join(ROOT, f), "utf8")))).toEqual([]);
 });
 
 describe("observability", () => {

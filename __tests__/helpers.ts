@@ -9,6 +9,7 @@ import type { Config } from "../config/types";
 import type { PolicyDocument, Statement } from "../modules/policies/iam";
 import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
 import { buildStacks } from "../stacks";
+import { synthesize, type SynthesizeResult } from "../stacks/synthesize";
 
 export const ROOT = join(__dirname, "..");
 export const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
@@ -26,13 +27,35 @@ export function synthesizeAndResolve(config: Config): ResolvedStack[] {
   }
 }
 
-/** The shipped example, parsed but not validated: tests change a copy and validate it. */
-export function exampleRaw(): Record<string, any> {
-  return parse(readFileSync(EXAMPLE_CONFIG, "utf8"));
+// The example is read, parsed and validated once per test file; every caller gets its own deep copy to change.
+let exampleParsed: Record<string, any> | undefined;
+let exampleValidated: Config | undefined;
+
+/**
+ * Synthesizes `config` into `outdir` in this process, as the app command does without its start-up (one thread);
+ * with `hcl`, through SYNTH_HCL_OUTPUT as `cdktf synth --hcl` sets it.
+ */
+export async function synthesizeHere(config: Config, outdir: string, hcl = false): Promise<SynthesizeResult> {
+  const before = process.env.SYNTH_HCL_OUTPUT;
+  if (hcl) process.env.SYNTH_HCL_OUTPUT = "true";
+  try {
+    return await synthesize(config, outdir);
+  } finally {
+    if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = before;
+  }
 }
 
+/** The shipped example, parsed but not validated: tests change a copy and validate it. */
+export function exampleRaw(): Record<string, any> {
+  exampleParsed ??= parse(readFileSync(EXAMPLE_CONFIG, "utf8")) as Record<string, any>;
+  return structuredClone(exampleParsed);
+}
+
+/** The shipped example, validated: a fresh copy each time. */
 export function exampleConfig(): Config {
-  return validateConfig(exampleRaw(), "sessions.yaml");
+  exampleValidated ??= validateConfig(exampleRaw(), "sessions.yaml");
+  return structuredClone(exampleValidated);
 }
 
 /** The shipped example after `change`: a fresh copy each time. */
@@ -120,28 +143,40 @@ export function arnMatches(pattern: string, arn: string, vars: Record<string, st
 }
 
 /**
- * A deep copy of resolved stacks with `edit` applied to every policy statement, wherever it lives (stack policies,
- * principals, buckets, keys). `edit` returns the statement to keep, a changed one, or undefined to drop it.
+ * Resolved stacks with `edit` applied to every policy statement, wherever it lives (stack policies, principals,
+ * buckets, keys). `edit` returns the statement to keep, a changed one, or undefined to drop it; it must not change
+ * the statement it is given. Only what an edit changes is copied, from the document up to its stack; everything
+ * else is shared with `stacks`, which is left as it was.
  */
 export function editStatements(
   stacks: readonly ResolvedStack[],
   edit: (statement: Record<string, any>) => Record<string, any> | undefined,
 ): ResolvedStack[] {
-  const copy = JSON.parse(JSON.stringify(stacks)) as ResolvedStack[];
-  const walk = (node: any): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (typeof node !== "object" || node === null) return;
-    const doc = node.document;
-    if (doc?.Statement !== undefined) {
-      doc.Statement = asList(doc.Statement).flatMap((s: any) => {
-        const edited = edit(s);
-        return edited === undefined ? [] : [edited];
-      });
+  const walk = (node: any): any => {
+    if (Array.isArray(node)) {
+      const out = node.map(walk);
+      return out.some((n, i) => n !== node[i]) ? out : node;
     }
-    Object.values(node).forEach(walk);
+    if (typeof node !== "object" || node === null) return node;
+    let out = node;
+    for (const [key, value] of Object.entries<any>(node)) {
+      let next = walk(value);
+      if (key === "document" && value?.Statement !== undefined) {
+        const before: Record<string, any>[] = Array.isArray(value.Statement) ? value.Statement : [value.Statement];
+        const after = before.flatMap((s) => {
+          const edited = edit(s);
+          return edited === undefined ? [] : [edited];
+        });
+        if (after.length !== before.length || after.some((s, i) => s !== before[i])) next = { ...value, Statement: after };
+      }
+      if (next !== value) {
+        if (out === node) out = { ...node };
+        out[key] = next;
+      }
+    }
+    return out;
   };
-  walk(copy);
-  return copy;
+  return walk(stacks);
 }
 
 /**

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { initConfig } from "../config/init";
 import { loadConfig, parseConfig } from "../config/load";
 import { synthesize } from "../stacks/synthesize";
+import { runInit } from "../scripts/init";
 import { appStderr, ROOT } from "./helpers";
 
 const scratch = mkdtempSync(join(tmpdir(), "smc-init-"));
@@ -42,11 +43,13 @@ describe("npm run init", () => {
     expect(warnings).toEqual([]);
     expect(readdirSync(join(cwd, "out", "stacks")).sort()).toEqual(["log-archive", "workload-analytics", "workload-payments"]);
 
-    // Run again: the file exists, and stays exactly as it is.
+    // Run again (what the command does, in this process): the file exists, and stays exactly as it is.
     writeFileSync(file, "# mine\n");
-    const again = init(cwd, [...ARGS, "--out", "configs/org.yaml"]);
-    expect({ status: again.status, stdout: again.stdout }).toEqual({ status: 1, stdout: "" });
-    expect(appStderr(again.stderr)).toBe("npm run init: configs/org.yaml exists and is left as it is; remove it, or write elsewhere with --out <file>\n");
+    expect(runInit([...ARGS, "--out", "configs/org.yaml"], cwd)).toEqual({
+      code: 1,
+      out: "",
+      err: "npm run init: configs/org.yaml exists and is left as it is; remove it, or write elsewhere with --out <file>",
+    });
     expect(readFileSync(file, "utf8")).toBe("# mine\n");
   });
 

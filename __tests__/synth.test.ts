@@ -10,10 +10,9 @@ import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { type TerraformStack, Testing } from "cdktf";
 import { buildStacks, JustInTimeStack, LogArchiveStack, OrganizationStack, WorkloadStack } from "../stacks";
 import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-activity-rule";
-import { runReport } from "../review/cli";
-import { loadSynthesizedStacks } from "../review/resolve";
-import { importHcl, synthSummary, unwrapInterpolationOnly } from "../stacks/synthesize";
-import { appStderr, EXAMPLE_CONFIG, exampleConfig, hclBlocks, ROOT, terraformLiteral } from "./helpers";
+import { synthSummary } from "../stacks/synthesize";
+import { loadConfig, parseConfig } from "../config/load";
+import { appStderr, EXAMPLE_CONFIG, exampleConfig, ROOT, synthesizeHere } from "./helpers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { organization } = require("../scripts/organization") as { organization: (n: number) => Record<string, any> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,9 +24,9 @@ const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("../scripts/terraf
 const APP = join(ROOT, "scripts", "app.js");
 const scratch = mkdtempSync(join(tmpdir(), "smc-synth-"));
 
-/** Runs the cdktf `app` command, as `npm run synth` and `cdktf synth` do, from `cwd`. */
-function runApp(cwd: string, env: Record<string, string>): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [APP], {
+/** Runs the cdktf `app` command, as `npm run synth` and `cdktf synth` do, from `cwd` (Node.js options first). */
+function runApp(cwd: string, env: Record<string, string>, nodeOptions: readonly string[] = []): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [...nodeOptions, APP], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     encoding: "utf8",
@@ -48,30 +47,30 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
-/** A JSON synthesis of the example, made once by the determinism test and read by the Terraform tests. */
-function jsonOutput(): string {
-  const cwd = join(scratch, "one");
-  if (!existsSync(join(cwd, "out", "manifest.json"))) {
+/**
+ * The app command's JSON synthesis of the example in `one`, made once and read by several tests. It runs with
+ * --throw-deprecation, so it also proves that a synth calls no deprecated Node.js API.
+ */
+let exampleSynth: SpawnSyncReturns<string> | undefined;
+function exampleRun(): SpawnSyncReturns<string> {
+  if (exampleSynth === undefined) {
+    const cwd = join(scratch, "one");
     mkdirSync(cwd, { recursive: true });
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
+    exampleSynth = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }, ["--throw-deprecation"]);
   }
-  return cwd;
+  return exampleSynth;
+}
+
+/** The directory holding exampleRun()'s output, `out`. */
+function jsonOutput(): string {
+  expect(exampleRun().status).toBe(0);
+  return join(scratch, "one");
 }
 
 /** An earlier synthesis of the example in `cwd`/out: a copy of the one jsonOutput() made (a synth takes longer). */
 function earlierOutput(cwd: string): void {
   mkdirSync(cwd, { recursive: true });
   cpSync(join(jsonOutput(), "out"), join(cwd, "out"), { recursive: true });
-}
-
-/** An HCL synthesis of the example: the one the JSON-to-HCL switch test left, or a new one. */
-function hclOutput(): string {
-  const cwd = join(scratch, "switch");
-  if (!existsSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"))) {
-    mkdirSync(cwd, { recursive: true });
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" }).status).toBe(0);
-  }
-  return cwd;
 }
 
 beforeAll(() => {
@@ -88,7 +87,7 @@ describe("the app command", () => {
       mkdirSync(cwd, { recursive: true });
       // The second run has no Terraform on PATH: cdktf's importFrom would run `terraform version`, and the
       // example adopts analytics' document with an import block.
-      const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", ...(i === 1 ? { PATH: "/nonexistent" } : {}) });
+      const run = i === 0 ? exampleRun() : runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", PATH: "/nonexistent" });
       // On success the app prints one line per stack and nothing else; the Node.js runtime's own notices are not
       // its output.
       expect(appStderr(run.stderr)).toBe("");
@@ -141,20 +140,23 @@ describe("the app command", () => {
     });
   });
 
-  test("several threads write the same files as one, byte for byte", () => {
+  test("several threads write the same files as one, byte for byte", async () => {
+    // Three workload accounts: six stacks, two for each of three threads.
     const config = join(scratch, "generated.json");
-    writeFileSync(config, JSON.stringify(organization(4)));
+    writeFileSync(config, JSON.stringify(organization(3)));
     const files = (dir: string): Record<string, string> =>
       Object.fromEntries(Object.keys(tree(dir)).map((f) => [f, createHash("sha256").update(readFileSync(join(dir, f))).digest("hex")]));
-    const [one, three] = ["1", "3"].map((threads) => {
-      const cwd = join(scratch, `threads-${threads}`);
-      mkdirSync(cwd, { recursive: true });
-      const run = runApp(cwd, { SESSIONS_CONFIG: config, CDKTF_OUTDIR: "out", SYNTH_THREADS: threads });
-      expect(appStderr(run.stderr)).toBe("");
-      expect(run.status).toBe(0);
-      return { stdout: run.stdout, files: files(join(cwd, "out")) };
-    });
-    expect(Object.keys(one!.files)).toEqual(expect.arrayContaining(["manifest.json", join("stacks", "workload-w003", "cdk.tf.json")]));
+    // One thread: synthesize() in this process; three: the app command, each thread running the bundle.
+    const oneThread = await synthesizeHere(loadConfig(config), join(scratch, "threads-1", "out"));
+    const one = { stdout: `${synthSummary(oneThread.stacks).join("\n")}\n`, files: files(join(scratch, "threads-1", "out")) };
+    const cwd3 = join(scratch, "threads-3");
+    mkdirSync(cwd3, { recursive: true });
+    const run = runApp(cwd3, { SESSIONS_CONFIG: config, CDKTF_OUTDIR: "out", SYNTH_THREADS: "3" });
+    expect(appStderr(run.stderr)).toBe("");
+    expect(run.status).toBe(0);
+    const three = { stdout: run.stdout, files: files(join(cwd3, "out")) };
+    expect(Object.keys(JSON.parse(readFileSync(join(cwd3, "out", "manifest.json"), "utf8")).stacks)).toHaveLength(6);
+    expect(Object.keys(one.files)).toEqual(expect.arrayContaining(["manifest.json", join("stacks", "workload-w002", "cdk.tf.json")]));
     expect(three).toEqual(one);
 
     const cwd = join(scratch, "threads-0");
@@ -192,12 +194,11 @@ describe("the app command", () => {
     expect(readdirSync(cwd).sort()).toEqual(["bad.yaml", "out"]);
   });
 
-  test("a stack removed from the config loses its synthesized files", () => {
+  test("a stack removed from the config loses its synthesized files", async () => {
     const cwd = join(scratch, "removed");
     earlierOutput(cwd);
     const fewer = readFileSync(EXAMPLE_CONFIG, "utf8").replace(/\n  - name: analytics[\s\S]*?\n(?=deployment:)/, "\n");
-    writeFileSync(join(cwd, "fewer.yaml"), fewer);
-    expect(runApp(cwd, { SESSIONS_CONFIG: "fewer.yaml", CDKTF_OUTDIR: "out" }).status).toBe(0);
+    await synthesizeHere(parseConfig(fewer), join(cwd, "out"));
     expect(Object.keys(JSON.parse(readFileSync(join(cwd, "out", "manifest.json"), "utf8")).stacks)).toEqual([
       "log-archive",
       "organization",
@@ -206,18 +207,6 @@ describe("the app command", () => {
     expect(readdirSync(join(cwd, "out", "stacks", "workload-analytics"))).toEqual([]);
   });
 
-  test("switching to HCL replaces cdk.tf.json, so Terraform never loads both", () => {
-    const cwd = join(scratch, "switch");
-    earlierOutput(cwd);
-    const run = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out", SYNTH_HCL_OUTPUT: "true" });
-    expect(run.status).toBe(0);
-    // The same summary as a JSON synth: the counts come from the stacks' JSON form.
-    expect(run.stdout.split("\n")[1]).toBe("workload-payments   account 222222222222  132 resources");
-    expect(readdirSync(join(cwd, "out", "stacks", "log-archive")).sort()).toEqual(["cdk.tf", "metadata.json"]);
-    expect(readFileSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"), "utf8")).toMatch(
-      /^terraform \{\n  required_version = ">= 1\.10"\n  required_providers \{$/m,
-    );
-  });
 });
 
 test("the synth summary aligns names and counts, and says resource for one", () => {
@@ -260,195 +249,6 @@ describe("deploy order", () => {
   });
 });
 
-describe("HCL output", () => {
-  const stacksOf = (cwd: string): string[] => readdirSync(join(cwd, "out", "stacks")).sort();
-
-  test("keeps the import block that adopts analytics' SSM-SessionManagerRunShell, as the JSON output has it", () => {
-    const hcl = hclOutput();
-    const json = jsonOutput();
-    expect(stacksOf(hcl)).toEqual(["identity-center", "just-in-time", "log-archive", "organization", "workload-analytics", "workload-batch", "workload-payments"]);
-    for (const stack of stacksOf(hcl)) {
-      const blocks = hclBlocks(readFileSync(join(hcl, "out", "stacks", stack, "cdk.tf"), "utf8"));
-      const imports = blocks.filter((b) => b.type === "import").map((b) => b.attributes);
-      const expected = JSON.parse(readFileSync(join(json, "out", "stacks", stack, "cdk.tf.json"), "utf8")).import ?? [];
-      expect([stack, imports]).toEqual([stack, expected.map((i: any) => ({ to: i.to, id: JSON.stringify(i.id), provider: i.provider }))]);
-    }
-    const analytics = hclBlocks(readFileSync(join(hcl, "out", "stacks", "workload-analytics", "cdk.tf"), "utf8"));
-    const [adoption] = analytics.filter((b) => b.type === "import");
-    expect(adoption.attributes).toEqual({
-      to: expect.stringMatching(/^aws_ssm_document\.session-us-east-1_preferences_[0-9A-F]{8}$/),
-      id: '"SSM-SessionManagerRunShell"',
-      provider: "aws",
-    });
-    // `to` names the preferences document of this HCL, and `provider` its default provider, in us-east-1.
-    const [type, name] = adoption.attributes.to.split(".");
-    const target = analytics.find((b) => b.type === "resource" && b.labels[0] === type && b.labels[1] === name);
-    expect(target?.attributes).toMatchObject({ name: '"SSM-SessionManagerRunShell"', document_type: '"Session"' });
-    expect(target?.attributes.provider).toBe("aws");
-    const providers = analytics.filter((b) => b.type === "provider" && b.labels[0] === "aws" && b.attributes.alias === undefined);
-    expect(providers.map((p) => p.attributes.region)).toEqual(['"us-east-1"']);
-  });
-
-  test("keeps each stack's Terraform JSON outside the stacks' directories, and npm run report reads it", async () => {
-    const hcl = hclOutput();
-    const json = jsonOutput();
-    expect(readdirSync(join(hcl, "out", "json")).sort()).toEqual(stacksOf(hcl).map((s) => `${s}.json`));
-    for (const stack of stacksOf(hcl)) {
-      expect(JSON.parse(readFileSync(join(hcl, "out", "json", `${stack}.json`), "utf8"))).toEqual(
-        JSON.parse(readFileSync(join(json, "out", "stacks", stack, "cdk.tf.json"), "utf8")),
-      );
-    }
-    expect(loadSynthesizedStacks(join(hcl, "out"))).toEqual(loadSynthesizedStacks(join(json, "out")));
-    // The review's synthesis inputs are equal; the report itself (its simulation takes seconds) runs once, to
-    // prove it accepts an HCL synthesis.
-    const run = await runReport({ CDKTF_OUTDIR: join(hcl, "out"), SESSIONS_CONFIG: EXAMPLE_CONFIG });
-    expect(run).toMatchObject({ code: 0, err: "" });
-    expect(readFileSync(join(hcl, "out", "review.md"), "utf8")).toContain("941 access checks, all as intended");
-    // The simulation of every check: seconds, more on a busy machine.
-  }, 30_000);
-
-  test("a JSON synth after an HCL one drops the kept JSON, and the report reads cdk.tf.json again", () => {
-    const cwd = join(scratch, "back");
-    mkdirSync(cwd, { recursive: true });
-    cpSync(join(hclOutput(), "out"), join(cwd, "out"), { recursive: true });
-    rmSync(join(cwd, "out", "json", "log-archive.json"));
-    expect(() => loadSynthesizedStacks(join(cwd, "out"))).toThrow(
-      `log-archive: ${join(cwd, "out", "json", "log-archive.json")} not found: synthesize again (npm run synth)`,
-    );
-    expect(runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }).status).toBe(0);
-    expect(existsSync(join(cwd, "out", "json"))).toBe(false);
-    expect(loadSynthesizedStacks(join(cwd, "out")).map((s) => s.name)).toEqual(stacksOf(cwd));
-  });
-
-  test("an import id is a string literal: a template sequence in it stays text", () => {
-    expect(importHcl({ to: "aws_ssm_document.d", id: 'a"${b}%{c}', provider: "aws.eu-west-1" })).toBe(
-      ['import {', "  to = aws_ssm_document.d", '  id = "a\\"$${b}%%{c}"', "  provider = aws.eu-west-1", "}"].join("\n"),
-    );
-    expect(hclBlocks(importHcl({ to: "aws_ssm_document.d", id: "x" }))).toEqual([{ type: "import", labels: [], attributes: { to: "aws_ssm_document.d", id: '"x"' } }]);
-  });
-});
-
-describe("Terraform reads the output", () => {
-  const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
-  if (!terraform) {
-    // A visible note rather than a silent pass.
-    console.warn("SKIPPED: terraform is not on PATH, so `terraform fmt -check` and the parse check did not run.");
-  }
-  const withTerraform = terraform ? test : test.skip;
-
-  /** Terraform parses the stack: where no provider can be downloaded, init stops only at that. */
-  function expectTerraformParses(stackDir: string): void {
-    const init = spawnSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], {
-      cwd: stackDir,
-      encoding: "utf8",
-      env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" },
-      timeout: 60_000,
-    });
-    const text = init.stdout + init.stderr;
-    const errors = text.match(/^Error: .*$/gm) ?? [];
-    expect(errors.filter((e) => !/provider packages|install provider/i.test(e))).toEqual([]);
-    expect(text.match(/^Warning: (?!Unable to open CLI configuration).*$/gm) ?? []).toEqual([]);
-  }
-
-  withTerraform("cdktf synth --hcl output passes terraform fmt -check and parses without warnings", () => {
-    const cwd = hclOutput();
-    const fmt = spawnSync("terraform", ["fmt", "-check", "-recursive", "-no-color", "out"], { cwd, encoding: "utf8" });
-    expect(fmt.stdout).toBe("");
-    expect(fmt.status).toBe(0);
-    for (const stack of readdirSync(join(cwd, "out", "stacks"))) expectTerraformParses(join(cwd, "out", "stacks", stack));
-  });
-
-  withTerraform("Terraform itself turns every policy and document into the text the tests assert on", () => {
-    // The other tests read policies through terraformLiteral (a copy of Terraform's unescaping). Here Terraform
-    // evaluates every policy and document string of the example, references replaced by a marker, as outputs.
-    const cwd = jsonOutput();
-    mkdirSync(join(cwd, "tf"), { recursive: true });
-    const texts: Record<string, string> = {};
-    for (const stack of readdirSync(join(cwd, "out", "stacks"))) {
-      const config = JSON.parse(readFileSync(join(cwd, "out", "stacks", stack, "cdk.tf.json"), "utf8"));
-      for (const [type, resources] of Object.entries<Record<string, any>>(config.resource)) {
-        for (const [name, body] of Object.entries<Record<string, any>>(resources)) {
-          for (const attr of ["policy", "assume_role_policy", "content"]) {
-            if (typeof body[attr] === "string") texts[`${stack}__${type}__${name}__${attr}`.replace(/[^\w-]/g, "_")] = body[attr];
-          }
-        }
-      }
-    }
-    const marker = (t: string) => t.replace(/\$\{aws_[a-z0-9_]+\.[^}]+\}/g, "REF");
-    const outputs = Object.fromEntries(Object.entries(texts).map(([k, t]) => [k, { value: marker(t) }]));
-    writeFileSync(join(cwd, "tf", "main.tf.json"), JSON.stringify({ output: outputs }));
-    const tf = (...args: string[]) =>
-      spawnSync("terraform", args, { cwd: join(cwd, "tf"), encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-    expect(tf("init", "-input=false", "-no-color").status).toBe(0);
-    expect(tf("apply", "-auto-approve", "-input=false", "-no-color").status).toBe(0);
-    const evaluated = JSON.parse(tf("output", "-json").stdout);
-    expect(Object.keys(evaluated).length).toBeGreaterThan(10);
-    for (const [k, t] of Object.entries(texts)) expect(evaluated[k].value).toBe(marker(terraformLiteral(t)));
-    const all = Object.values(evaluated).map((o: any) => o.value as string).join("\n");
-    expect(all).toContain('session/${aws:userid}-*"');
-    expect(all).toContain('"ssm:resourceTag/aws:ssmmessages:session-id": "${aws:userid}"');
-    expect(all).toContain('/${aws:PrincipalAccount}/*"');
-    expect(all).not.toContain("$${");
-  });
-
-  withTerraform("HCL output gives Terraform the same single-line strings as JSON output (backslashes included)", () => {
-    // Every top-level `name = "…"` of every resource in the HCL, evaluated by Terraform as an output, must equal
-    // the JSON output's value for the same resource and argument (Terraform unescapes both the same way).
-    const hcl = hclOutput();
-    const json = jsonOutput();
-    const dir = join(hcl, "hcl-strings");
-    mkdirSync(dir, { recursive: true });
-    const outputs: string[] = [];
-    const expected: Record<string, string> = {};
-    for (const stack of readdirSync(join(hcl, "out", "stacks"))) {
-      const tfJson = JSON.parse(readFileSync(join(json, "out", "stacks", stack, "cdk.tf.json"), "utf8"));
-      let resource: [string, string] | undefined;
-      // Nested blocks by depth, each with its position among same-named blocks (egress { … } twice, say).
-      let blocks: [string, number][] = [];
-      let seen = new Map<string, number>();
-      for (const line of readFileSync(join(hcl, "out", "stacks", stack, "cdk.tf"), "utf8").split("\n")) {
-        const opens = line.match(/^resource "([\w]+)" "([\w-]+)" \{$/);
-        if (opens) [resource, blocks, seen] = [[opens[1], opens[2]], [], new Map()];
-        else if (line === "}") resource = undefined;
-        const indent = line.length - line.trimStart().length;
-        const block = line.match(/^\s+([a-z_]+) \{$/);
-        if (block) {
-          const parent = blocks.slice(0, indent / 2 - 1);
-          const where = JSON.stringify([...parent, block[1]]);
-          const index = seen.get(where) ?? 0;
-          seen.set(where, index + 1);
-          blocks = [...parent, [block[1], index]];
-        }
-        const attr = line.match(/^(\s+)([a-z_]+)\s*= ("(?:[^"\\]|\\.)*")$/);
-        if (resource === undefined || attr === null || attr[3].includes("${")) continue;
-        const inside = blocks.slice(0, attr[1].length / 2 - 1);
-        const path = [...inside.map(([name, i]) => `${name}${i}`), attr[2]];
-        let value: any = tfJson.resource[resource[0]][resource[1]];
-        for (const [name, i] of inside) value = Array.isArray(value?.[name]) ? value[name][i] : value?.[name];
-        value = value?.[attr[2]];
-        if (typeof value !== "string") continue; // a map entry or list element: not a resource argument
-        const key = `${stack}__${resource[1]}__${resource[0]}__${path.join("__")}`.replace(/[^\w-]/g, "_");
-        outputs.push(`output "${key}" {\n  value = ${attr[3]}\n}`);
-        expected[key] = terraformLiteral(value);
-      }
-    }
-    expect(Object.keys(expected).some((k) => k.includes("alarm_description"))).toBe(true);
-    expect(Object.keys(expected).some((k) => k.includes("metric_filter") && k.endsWith("pattern"))).toBe(true);
-    writeFileSync(join(dir, "main.tf"), outputs.join("\n"));
-    const tf = (...args: string[]) =>
-      spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-    expect(tf("init", "-input=false", "-no-color").status).toBe(0);
-    expect(tf("apply", "-auto-approve", "-input=false", "-no-color").status).toBe(0);
-    const evaluated = JSON.parse(tf("output", "-json").stdout);
-    expect(Object.fromEntries(Object.entries<any>(evaluated).map(([k, o]) => [k, o.value]))).toEqual(expected);
-  });
-
-  withTerraform("the JSON output parses without warnings", () => {
-    const cwd = jsonOutput();
-    for (const stack of readdirSync(join(cwd, "out", "stacks"))) expectTerraformParses(join(cwd, "out", "stacks", stack));
-  });
-});
-
 describe("deprecated Node.js APIs", () => {
   test("appStderr drops the runtime's warnings and keeps everything the command printed", () => {
     const warning = "(node:42) [DEP0205] DeprecationWarning: `module.register()` is deprecated.\n(Use `node --trace-deprecation ...` to show where the warning was created)\n";
@@ -457,13 +257,7 @@ describe("deprecated Node.js APIs", () => {
 
 
   test("a synth calls none: it runs with --throw-deprecation", () => {
-    const cwd = join(scratch, "deprecations");
-    mkdirSync(cwd, { recursive: true });
-    const run = spawnSync(process.execPath, ["--throw-deprecation", APP], {
-      cwd,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" },
-      encoding: "utf8",
-    });
+    const run = exampleRun();
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
   });
@@ -520,37 +314,6 @@ describe("the bundle", () => {
     for (const file of sources.filter((f) => f.endsWith(".ts"))) {
       expect([file, readFileSync(join(ROOT, file), "utf8").match(/from "(\.\.?\/)+review|@cloud-copilot/)]).toEqual([file, null]);
     }
-  });
-});
-
-describe("HCL clean-up", () => {
-  test("unwraps interpolation-only strings and quoted references, but never inside a heredoc", () => {
-    const hcl = [
-      'resource "x" "y" {',
-      '  bucket   = "${aws_s3_bucket.b.id}"',
-      '  provider = "aws.eu-central-1"',
-      "  policy   = <<EOF",
-      '{ "Resource": "${aws_kms_key.k.arn}", "provider": "aws" }',
-      "EOF",
-      "  depends_on = [",
-      '    "aws_s3_bucket.b",',
-      "  ]",
-      '  name = "${var.prefix}-x"',
-      "}",
-    ].join("\n");
-    expect(unwrapInterpolationOnly(hcl).split("\n")).toEqual([
-      'resource "x" "y" {',
-      "  bucket   = aws_s3_bucket.b.id",
-      "  provider = aws.eu-central-1",
-      "  policy   = <<EOF",
-      '{ "Resource": "${aws_kms_key.k.arn}", "provider": "aws" }',
-      "EOF",
-      "  depends_on = [",
-      "    aws_s3_bucket.b,",
-      "  ]",
-      '  name = "${var.prefix}-x"',
-      "}",
-    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { configSchema } from "./schema";
 
 /** The JSON Schema of the config file, generated from the zod definition so the two cannot disagree. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { crossCheck } from "./checks";
 import { ConfigError, type Problem } from "./errors";
 import {
