@@ -27,8 +27,8 @@ export async function runReport(env: NodeJS.ProcessEnv, args: readonly string[] 
   let threads: SimulationThreads | undefined;
   try {
     const options = parseArgs(args);
-    // Started first, so that the other threads load the simulator while this one reads the config and the stacks.
-    // They run the bundle, which only `npm run report` has: in-process callers simulate on their own thread.
+    // The other threads run the bundle, which only `npm run report` has: in-process callers simulate on their own
+    // thread. They start when a review first asks enough distinct questions (see threads.ts).
     const count = reportThreads(env);
     if (bundle !== undefined) threads = SimulationThreads.start(bundle, count);
     const config = loadConfig(configFile);

@@ -1,8 +1,7 @@
 /**
- * The review's simulations on every core. The report's main thread starts the other threads first, so that they
- * load the simulator while it reads the config and the synthesized stacks; once every distinct question is known,
- * the main thread and the others take them a few at a time from one queue, and each outcome goes back to the place
- * of its question. Outcomes depend on their question alone, so the report is the same from any number of threads
+ * The review's simulations on every core, for reviews that ask many distinct questions. Once every distinct
+ * question is known, and there are enough of them to pay for starting the other threads, the main thread and the
+ * others take them a few at a time from one queue, and each outcome goes back to the place of its question. Outcomes depend on their question alone, so the report is the same from any number of threads
  * (a test compares one thread with several).
  *
  * Policies are sent to a thread once, then named by number: the simulator's policy preparation is remembered per
@@ -14,6 +13,11 @@ import type { Outcome, SimulationJob } from "./simulate";
 
 /** Questions handed out at a time: a few milliseconds of work, so no thread waits long for the last ones. */
 const CHUNK = 16;
+/**
+ * Distinct questions from which other threads help: each costs about as much CPU to start (loading the simulator,
+ * warming its caches) as this thread takes for 800 questions, so fewer are answered sooner by this thread alone.
+ */
+const MIN_QUESTIONS = 2000;
 /** Threads at most: beyond a few, loading the simulator in each costs more than it saves for a report. */
 const MAX_THREADS = 4;
 
@@ -41,19 +45,30 @@ export function reportThreads(env: NodeJS.ProcessEnv): number {
 export class SimulationThreads {
   private readonly policyIds = new Map<object, number>();
   private readonly policies: unknown[] = [];
+  private workers: readonly { readonly worker: Worker; readonly sent: Set<number> }[] | undefined;
 
-  private constructor(private readonly workers: readonly { readonly worker: Worker; readonly sent: Set<number> }[]) {}
+  /**
+   * Up to `threads - 1` other threads running `file` (the report bundle, which serves simulations off the main
+   * thread), started when a run first has `minQuestions` questions or more.
+   */
+  private constructor(
+    private readonly file: string,
+    private readonly others: number,
+    private readonly minQuestions: number,
+  ) {}
 
-  /** Starts `threads - 1` threads running `file` (the report bundle, which serves simulations off the main thread). */
-  static start(file: string, threads: number): SimulationThreads | undefined {
-    if (threads < 2) return undefined;
-    const workers = Array.from({ length: threads - 1 }, () => {
-      const worker = new Worker(file);
+  static start(file: string, threads: number, minQuestions = MIN_QUESTIONS): SimulationThreads | undefined {
+    return threads < 2 ? undefined : new SimulationThreads(file, threads - 1, minQuestions);
+  }
+
+  private started(): readonly { readonly worker: Worker; readonly sent: Set<number> }[] {
+    this.workers ??= Array.from({ length: this.others }, () => {
+      const worker = new Worker(this.file);
       // An idle thread must not keep the report running; run() refs the threads while it needs them.
       worker.unref();
       return { worker, sent: new Set<number>() };
     });
-    return new SimulationThreads(workers);
+    return this.workers;
   }
 
   /** Every job's outcome, in order: this thread runs `simulate` on its share, the others theirs. */
@@ -65,7 +80,7 @@ export class SimulationThreads {
       while (chunk.length < CHUNK && next < jobs.length) chunk.push(next++);
       return chunk;
     };
-    const others = this.workers.map(
+    const others = (jobs.length < this.minQuestions ? [] : this.started()).map(
       ({ worker, sent }) =>
         new Promise<void>((resolve, reject) => {
           let pending = 0;
@@ -116,7 +131,7 @@ export class SimulationThreads {
 
   /** Ends the other threads. */
   close(): void {
-    for (const { worker } of this.workers) void worker.terminate();
+    for (const { worker } of this.workers ?? []) void worker.terminate();
   }
 
   private message(jobs: readonly { index: number; job: SimulationJob }[], sent: Set<number>): Message {

@@ -12,6 +12,11 @@ function newestMtime(path) {
   return readdirSync(path).reduce((m, e) => Math.max(m, newestMtime(join(path, e))), st.mtimeMs);
 }
 
+/** Whether `outfile` is missing or older than any of `sources` (paths from the root). */
+function isStale(outfile, sources) {
+  return !existsSync(outfile) || sources.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > statSync(outfile).mtimeMs);
+}
+
 /** Loads `outfile`, after `build()` when it is missing or older than any of `sources` (paths from the root). */
 function runFresh(outfile, sources, build) {
   // V8 keeps the bundle's compiled code between runs (Node.js 22.1 and later): compiling the 3 MB app bundle was
@@ -22,10 +27,7 @@ function runFresh(outfile, sources, build) {
   );
   if (compileCache?.directory !== undefined) process.env.NODE_COMPILE_CACHE = compileCache.directory;
 
-  const stale =
-    !existsSync(outfile) ||
-    sources.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > statSync(outfile).mtimeMs);
-  if (stale) {
+  if (isStale(outfile, sources)) {
     build()
       .then(() => require(outfile))
       .catch(() => {
@@ -36,4 +38,4 @@ function runFresh(outfile, sources, build) {
   }
 }
 
-module.exports = { runFresh };
+module.exports = { isStale, runFresh };
