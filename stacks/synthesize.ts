@@ -63,11 +63,8 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     const chosenThreads = threadsChosen(options.threads);
     // HCL output is formatted and completed from each stack's JSON afterwards, in this thread (see keepJson).
     const threads = app.hclOutput ? 1 : synthThreads(config.workloads.length, chosenThreads);
-    // Each thread builds and writes every n-th workload stack, this one the others too (see synthInParallel).
-    const shares = workloadShares(config, threads);
-    const stacks = orderedStacks(threads > 1 ? buildStacks(app, config, (name) => shares[0]!.includes(name)) : buildStacks(app, config));
-    const { written, findings } =
-      threads > 1 ? await synthInParallel(app, stacks, config, staging, shares.slice(1), options.started) : synthApp(app, stacks as BuiltStack[]);
+    const { stacks, written, findings } =
+      threads > 1 ? await synthInParallel(app, config, staging, threads, options.started) : synthAll(app, config);
     const report = complianceReport(
       config,
       stacks.map((stack) => findings.get(stack.node.id)!),
@@ -219,27 +216,36 @@ interface ShareResult {
   readonly crossed: boolean;
 }
 
+/** Every stack, built and written by this thread. */
+function synthAll(app: App, config: Config): Written & { stacks: readonly OrderedStack[] } {
+  const stacks = orderedStacks(buildStacks(app, config)) as BuiltStack[];
+  return { stacks, ...synthApp(app, stacks) };
+}
+
 /**
- * Synthesizes the stacks on other threads and this one. `stacks` are this thread's: every stack built but the
- * workloads of `shares`, which are UnbuiltStacks here. Each other thread runs this bundle (main.ts hands it its
- * share to synthesizeShare), builds its share of the workload stacks and writes them into the staging directory;
- * meanwhile this one writes the stacks it built, then the manifest, with the annotations the others report. Each
- * stack's files depend on that stack alone, so the output is the same as one thread's (a test compares them byte
- * for byte). A thread that fails fails the synth.
+ * Synthesizes the stacks on `threads` threads: this one and others, each of which runs this bundle (main.ts hands
+ * it its share to synthesizeShare), builds every n-th workload stack and writes it into the staging directory.
+ * They get their shares first; this thread then builds its own share and every other stack but the other
+ * threads' workloads, which are UnbuiltStacks here, writes what it built, then the manifest, with the annotations
+ * the others report. Each stack's files depend on that stack alone, so the output is the same as one thread's
+ * (tests compare them byte for byte). A thread that fails fails the synth.
  */
 async function synthInParallel(
   app: App,
-  stacks: readonly OrderedStack[],
   config: Config,
   staging: string,
-  shares: readonly string[][],
+  threads: number,
   started?: SynthThreads,
-): Promise<Written> {
-  const others = shares.map((share) => (started?.take() ?? new SynthThread()).run({ config, staging, stacks: share }));
+): Promise<Written & { stacks: readonly OrderedStack[] }> {
+  const shares = workloadShares(config, threads);
+  const others = shares.slice(1).map((share) => (started?.take() ?? new SynthThread()).run({ config, staging, stacks: share }));
   // Every thread has ended before this returns or throws: none may still write into a staging directory being removed.
   const ended = Promise.allSettled(others);
+  let stacks: OrderedStack[];
   let mine: ReturnType<typeof synthApp>;
   try {
+    const share = new Set(shares[0]);
+    stacks = orderedStacks(buildStacks(app, config, (name) => share.has(name)));
     mine = synthApp(app, stacks.filter(isBuilt), { manifest: false });
   } finally {
     await ended;
@@ -247,8 +253,7 @@ async function synthInParallel(
   const results = await Promise.all(others);
   if (mine.crossed || results.some((r) => r.crossed)) {
     // cdktf's full sequence needs every stack in one app.
-    const again = new App({ outdir: staging, stackTraces: false });
-    return synthApp(again, orderedStacks(buildStacks(again, config)) as BuiltStack[]);
+    return synthAll(new App({ outdir: staging, stackTraces: false }), config);
   }
   const byName = new Map(stacks.map((stack) => [stack.node.id, stack]));
   for (const [name, annotations] of results.flatMap((r) => r.annotations)) {
@@ -256,6 +261,7 @@ async function synthInParallel(
   }
   finishApp(app);
   return {
+    stacks,
     written: new Map([...mine.written, ...results.flatMap((r) => r.written)]),
     findings: new Map([...mine.findings, ...results.flatMap((r) => r.findings)]),
   };
