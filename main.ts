@@ -1,8 +1,8 @@
 import { ComplianceError } from "./compliance/engine";
 import { ConfigError } from "./config/errors";
-import { loadConfig } from "./config/load";
-import { isMainThread, workerData } from "node:worker_threads";
-import { type SynthShare, synthesize, synthesizeShare, synthSummary } from "./stacks/synthesize";
+import { readConfig, validateConfig } from "./config/load";
+import { isMainThread, parentPort } from "node:worker_threads";
+import { type SynthShare, synthesize, synthesizeShare, SynthThreads, synthSummary } from "./stacks/synthesize";
 
 /**
  * Entry point of `cdktf synth` and `npm run synth`: config file in, one Terraform stack per account out.
@@ -12,9 +12,13 @@ import { type SynthShare, synthesize, synthesizeShare, synthSummary } from "./st
 async function main(): Promise<number> {
   // Read relative to the working directory, and named in errors as the user wrote it.
   const configFile = process.env.SESSIONS_CONFIG ?? "sessions.yaml";
+  let threads: SynthThreads | undefined;
   try {
-    const config = loadConfig(configFile);
-    const { warnings, stacks } = await synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    const raw = readConfig(configFile);
+    // A large organization's synth threads load while its config is validated.
+    threads = SynthThreads.start(workloadCount(raw));
+    const config = validateConfig(raw, configFile);
+    const { warnings, stacks } = await synthesize(config, process.env.CDKTF_OUTDIR ?? "cdktf.out", { started: threads });
     for (const warning of warnings) console.error(warning);
     for (const line of synthSummary(stacks)) console.log(line);
     return 0;
@@ -27,8 +31,16 @@ async function main(): Promise<number> {
       console.error(`synth failed: ${(e as Error).message}\n(set DEBUG=1 for a stack trace)`);
     }
     return 1;
+  } finally {
+    await threads?.stop();
   }
 }
+
+/** How many workloads a config, not yet validated, lists. */
+const workloadCount = (raw: unknown): number => {
+  const workloads = (raw as { workloads?: unknown }).workloads;
+  return Array.isArray(workloads) ? workloads.length : 0;
+};
 
 // A large organization's stacks are written by several threads, each running this file: see synthesize.ts.
 if (isMainThread) {
@@ -36,5 +48,5 @@ if (isMainThread) {
     process.exitCode = code;
   });
 } else {
-  synthesizeShare(workerData as SynthShare);
+  parentPort!.once("message", (job: SynthShare) => synthesizeShare(job));
 }

@@ -2,7 +2,7 @@ import type { TerraformStack } from "cdktf";
 import type { IValidation } from "constructs";
 import type { Config, WorkloadConfig } from "../config/types";
 import { RULES } from "./rules";
-import type { TerraformJson } from "./terraform";
+import { sharedReadings, type TerraformJson } from "./terraform";
 import type { Finding } from "./types";
 
 export { RULES } from "./rules";
@@ -24,13 +24,13 @@ export const formatFinding = (f: Finding): string =>
 
 /** Every rule over one stack's Terraform JSON, with the config's suppressions applied. */
 export function checkStack(config: Config, stack: string, tf: TerraformJson, workload?: WorkloadConfig): Finding[] {
-  return RULES.flatMap((rule) =>
+  return sharedReadings(() => RULES.flatMap((rule) =>
     rule.check({ config, stack, workload, tf }).map((v): Finding => {
       const finding: Finding = { rule: rule.id, severity: v.severity ?? rule.severity, stack, path: v.path, message: v.message, fix: v.fix ?? rule.fix };
       const suppression = config.compliance.suppressions.find((s) => covers(s, finding));
       return suppression ? { ...finding, suppressedBecause: suppression.reason } : finding;
     }),
-  );
+  ));
 }
 
 type Suppression = Config["compliance"]["suppressions"][number];

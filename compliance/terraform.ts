@@ -18,6 +18,45 @@ export interface Resource {
   readonly body: Record<string, any>;
 }
 
+/** What the rules read of each stack while one rule pack runs (see sharedReadings), by stack JSON and reading. */
+let readings: WeakMap<TerraformJson, Map<string, unknown>> | undefined;
+
+/**
+ * Runs `check` with the readings of a stack that several rules make (identityPolicies, sessionDocuments) made once
+ * per stack: parsing every policy and document again for each rule was a third of the rule pack. The JSON must not
+ * change while `check` runs, as the rules only read it.
+ */
+export function sharedReadings<T>(check: () => T): T {
+  const outer = readings;
+  readings = new WeakMap();
+  try {
+    return check();
+  } finally {
+    readings = outer;
+  }
+}
+
+/** `read(tf)`, made once per stack within sharedReadings. */
+function reading<T>(tf: TerraformJson, what: string, read: (tf: TerraformJson) => T): T {
+  if (readings === undefined) return read(tf);
+  let byWhat = readings.get(tf);
+  if (byWhat === undefined) readings.set(tf, (byWhat = new Map()));
+  if (!byWhat.has(what)) byWhat.set(what, read(tf));
+  return byWhat.get(what) as T;
+}
+
+/** IAM's wildcard matching (`*` any run of characters, `?` one), compiled once per pattern. */
+const wildcards = new Map<string, RegExp>();
+export function wildcardMatches(pattern: string, value: string, ignoreCase = false): boolean {
+  const key = `${ignoreCase ? "i" : "-"}${pattern}`;
+  let re = wildcards.get(key);
+  if (re === undefined) {
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ignoreCase ? "i" : "");
+    wildcards.set(key, re);
+  }
+  return re.test(value);
+}
+
 export function resources(tf: TerraformJson, type: string): Resource[] {
   return Object.entries(tf.resource?.[type] ?? {}).map(([name, body]) => resourceOf(tf, type, name, body as Record<string, any>));
 }
@@ -81,8 +120,7 @@ export function awsPrincipals(principal: unknown): string[] {
 
 /** Whether an IAM action pattern (`*`, `s3:*`, `kms:Decrypt*`) covers `action`. */
 export function actionCovers(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-  return re.test(action);
+  return wildcardMatches(pattern, action, true);
 }
 
 /** Condition keys that tie a wildcard principal to known accounts or callers (lower-cased). */
@@ -120,6 +158,10 @@ export interface IdentityPolicy {
 
 /** Every identity policy of a stack: managed, inline (role, group, user) and the inline_policy blocks of roles. */
 export function identityPolicies(tf: TerraformJson): IdentityPolicy[] {
+  return reading(tf, "identityPolicies", readIdentityPolicies);
+}
+
+function readIdentityPolicies(tf: TerraformJson): IdentityPolicy[] {
   return [
     ...IDENTITY_POLICY_TYPES.flatMap((type) => resources(tf, type).map((p) => ({ path: p.path, statements: policyStatements(p.body.policy) }))),
     ...resources(tf, "aws_iam_role").flatMap((r) =>
@@ -155,6 +197,10 @@ function documentContent(d: Resource): Record<string, any> | undefined {
  * instead. Tunnels have no transcript and no Run As; portSessionDocuments reads them.
  */
 export function sessionDocuments(tf: TerraformJson): SessionDocument[] {
+  return reading(tf, "sessionDocuments", readSessionDocuments);
+}
+
+function readSessionDocuments(tf: TerraformJson): SessionDocument[] {
   return resources(tf, "aws_ssm_document")
     .filter((d) => d.body.document_type === "Session")
     .map((d) => ({ d, content: documentContent(d) }))

@@ -18,13 +18,18 @@ import type { Config, LogArchiveSettings, ObservabilitySettings, SessionSettings
 
 /** Reads, validates and resolves a config file. Throws ConfigError listing every problem found. */
 export function loadConfig(file: string): Config {
+  return validateConfig(readConfig(file), file);
+}
+
+/** Reads and parses a config file, not yet validated (see validateConfig). Throws ConfigError if it cannot. */
+export function readConfig(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
     throw new ConfigError(file, [{ path: "", message: `cannot read the config file: ${(e as Error).message}` }]);
   }
-  return parseConfig(text, file);
+  return parseText(text, file);
 }
 
 /** Validates config text (YAML, or JSON when `file` ends in .json). */

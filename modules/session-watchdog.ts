@@ -94,7 +94,7 @@ export class SessionWatchdog extends Construct {
     });
 
     const code = watchdogCode();
-    const asset = new TerraformAsset(this, "code", { path: code.zipPath, type: AssetType.FILE });
+    const asset = new TerraformAsset(this, "code", { path: code.zipPath, type: AssetType.FILE, assetHash: code.assetHash });
     const fn = new LambdaFunction(this, "function", {
       functionName,
       description: `Ends Session Manager sessions older than ${settings.maxSessionMinutes} minutes${dryRun ? " (dry run: alerts only)" : ""}`,

@@ -19,6 +19,11 @@ export interface WatchdogCode {
   readonly zipPath: string;
   /** Base64 SHA-256 of the zip: what Terraform's `source_code_hash` (filebase64sha256) compares. */
   readonly sha256: string;
+  /**
+   * The zip's hash as cdktf's TerraformAsset computes it for a file (upper-case hex MD5), which names the asset's
+   * directory: given to each asset, so that each does not read and hash the zip again.
+   */
+  readonly assetHash: string;
 }
 
 // The earliest time a zip (DOS) timestamp can hold. fflate reads it back with local getters, so it is built
@@ -75,7 +80,11 @@ export function watchdogCode(): WatchdogCode {
       writeAtomically(zipPath, zip);
     }
   }
-  built = { zipPath, sha256: createHash("sha256").update(zip).digest("base64") };
+  built = {
+    zipPath,
+    sha256: createHash("sha256").update(zip).digest("base64"),
+    assetHash: createHash("md5").update(zip).digest("hex").toUpperCase(),
+  };
   return built;
 }
 

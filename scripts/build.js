@@ -7,11 +7,12 @@ const { renameSync, rmSync } = require("node:fs");
 const { readFile } = require("node:fs/promises");
 const { join } = require("node:path");
 const { TERRAFORM_OUTPUT_FILE, withoutUtilIsArray } = require("./terraform-output-patch");
+const { RESOLVE_FILE, ENCODING_FILE, fasterResolve, fasterEncoding } = require("./resolve-patch");
 
 const root = join(__dirname, "..");
 const OUTFILE = join(root, "dist", "main.js");
 /** What the bundle is built from: a change to any of these rebuilds it (scripts/app.js). A test checks the list. */
-const SOURCES = ["main.ts", "config", "compliance", "modules", "stacks", "package-lock.json", "scripts/build.js", "scripts/terraform-output-patch.js"];
+const SOURCES = ["main.ts", "config", "compliance", "modules", "stacks", "package-lock.json", "scripts/build.js", "scripts/terraform-output-patch.js", "scripts/stable-stringify.js", "scripts/resolve-patch.js"];
 /** The review report's bundle, run by `npm run report` (scripts/run-report.js), and what it is built from. */
 const REPORT_OUTFILE = join(root, "dist", "report.js");
 const REPORT_SOURCES = ["scripts/report.ts", "review", "config", "compliance", "modules", "package-lock.json", "scripts/build.js"];
@@ -45,6 +46,24 @@ const quietTokenTraces = {
   },
 };
 
+// cdktf's JSON writer, json-stable-stringify, gives way to one that writes the same text faster: see
+// stable-stringify.js.
+const fasterStableStringify = {
+  name: "faster-stable-stringify",
+  setup(b) {
+    b.onResolve({ filter: /^json-stable-stringify$/ }, () => ({ path: join(__dirname, "stable-stringify.js") }));
+  },
+};
+
+// cdktf's resolver returns values that hold no token as they are, without allocating: see resolve-patch.js.
+const fasterResolving = {
+  name: "faster-resolving",
+  setup(b) {
+    b.onLoad({ filter: RESOLVE_FILE }, async (args) => ({ contents: fasterResolve(await readFile(args.path, "utf8")), loader: "js" }));
+    b.onLoad({ filter: ENCODING_FILE }, async (args) => ({ contents: fasterEncoding(await readFile(args.path, "utf8")), loader: "js" }));
+  },
+};
+
 // Node 22 and later deprecate util.isArray (DEP0044), which cdktf's TerraformOutput calls: see
 // terraform-output-patch.js.
 const noUtilIsArray = {
@@ -67,7 +86,7 @@ function build() {
     // Loads its WebAssembly from its own folder, and only for HCL output: required from node_modules at run time.
     // esbuild runs its platform binary from node_modules: modules/watchdog-code.ts bundles the watchdog with it.
     external: ["@cdktf/hcl-tools", "esbuild", "@cedar-policy/cedar-wasm"],
-    plugins: [lazyArchiver, quietTokenTraces, noUtilIsArray],
+    plugins: [lazyArchiver, quietTokenTraces, noUtilIsArray, fasterStableStringify, fasterResolving],
     // The stand-in resolves cdktf at run time on purpose.
     logOverride: { "require-resolve-not-external": "silent" },
   });

@@ -1,4 +1,5 @@
-import type { App } from "cdktf";
+import { type App, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
 import type { Config } from "../config/types";
 import { identityCenterWorkloads, workloadStackName } from "../config/naming";
 import { IdentityCenterStack } from "./identity-center-stack";
@@ -15,9 +16,10 @@ export { OrganizationStack } from "./organization-stack";
 export { WorkloadStack } from "./workload-stack";
 export { WorkspacesStack } from "./workspaces-stack";
 
-export interface Stacks {
+export interface Stacks<Workload extends TerraformStack = WorkloadStack> {
   readonly logArchive: LogArchiveStack;
-  readonly workloads: WorkloadStack[];
+  /** One per workload, as the config lists them. */
+  readonly workloads: Workload[];
   /** Only when the config has organization.guardrails. */
   readonly organization?: OrganizationStack;
   /** Only when some workload has an Identity Center access group. */
@@ -34,9 +36,18 @@ export interface Stacks {
  * The others depend on log-archive, so `cdktf deploy '*'` creates the bucket and key the workloads' instances write
  * to before any workload. With HCP Terraform workspaces managed here, the workspaces stack comes before all. The dependency is recorded in manifest.json only; no stack reads another's state.
  */
-export function buildStacks(app: App, config: Config): Stacks {
+export function buildStacks(app: App, config: Config): Stacks;
+/**
+ * The same stacks, but only the workload stacks `build` names are built in full; the others are UnbuiltStacks,
+ * which stand in for them as dependencies. A synth thread builds only the workloads it writes (see synthesize.ts).
+ */
+export function buildStacks(app: App, config: Config, build: (stack: string) => boolean): Stacks<WorkloadStack | UnbuiltStack>;
+export function buildStacks(app: App, config: Config, build: (stack: string) => boolean = () => true): Stacks<WorkloadStack | UnbuiltStack> {
   const logArchive = new LogArchiveStack(app, config);
-  const workloads = config.workloads.map((w) => new WorkloadStack(app, config, w));
+  const workloads = config.workloads.map((w) => {
+    const name = workloadStackName(w.name);
+    return build(name) ? new WorkloadStack(app, config, w) : new UnbuiltStack(app, name, w.accountId);
+  });
   const guardrails = config.organizationGuardrails;
   const organization = guardrails === undefined ? undefined : new OrganizationStack(app, config, guardrails);
   const federated = identityCenterWorkloads(config);
@@ -62,4 +73,19 @@ export function buildStacks(app: App, config: Config): Stacks {
   // workspaces stack creates them first, so it goes before every stack that uses one.
   logArchive.addDependency(workspaces);
   return { logArchive, workloads, organization, identityCenter, justInTime, workspaces };
+}
+
+/**
+ * A stack that is not built: its name, account and dependencies, for the manifest and the stacks that depend on it,
+ * and nothing else. A thread that writes some workload stacks stands the others in with these.
+ */
+export class UnbuiltStack extends TerraformStack {
+  constructor(
+    scope: Construct,
+    name: string,
+    /** The account the stack deploys into. */
+    public readonly accountId: string,
+  ) {
+    super(scope, name);
+  }
 }

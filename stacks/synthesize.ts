@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { parentPort, Worker } from "node:worker_threads";
 import { App, type IResolveContext, ref, TerraformStack } from "cdktf";
 import { appValidationFailure } from "cdktf/lib/errors";
 import { blocking, ComplianceError, complianceReport, complianceWarnings, type Finding } from "../compliance/engine";
-import { synthesizedJsonPath } from "../config/naming";
+import { synthesizedJsonPath, workloadStackName } from "../config/naming";
 import type { Config } from "../config/types";
-import { buildStacks } from "./index";
+import { buildStacks, type Stacks, UnbuiltStack, type WorkloadStack } from "./index";
 import { WorkspacesStack } from "./workspaces-stack";
 
 /** What the synthesizer writes into each stack directory; anything else there (.terraform, plans) is Terraform's. */
@@ -20,6 +21,8 @@ export interface SynthesizeOptions {
   readonly hcl?: boolean;
   /** Threads that write stacks (JSON output). @default SYNTH_THREADS, else one per core (see synthThreads) */
   readonly threads?: number;
+  /** Threads started ahead, while the config was validated (see SynthThreads). @default none: started as needed */
+  readonly started?: SynthThreads;
 }
 
 export interface SynthesizedStack {
@@ -58,10 +61,10 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
     const chosenThreads = threadsChosen(options.threads);
-    const stacks = orderedStacks(buildStacks(app, config));
     // HCL output is formatted and completed from each stack's JSON afterwards, in this thread (see keepJson).
-    const threads = app.hclOutput ? 1 : synthThreads(stacks.length, chosenThreads);
-    const { written, findings } = threads > 1 ? await synthInParallel(app, stacks, config, staging, threads) : synthApp(app, stacks);
+    const threads = app.hclOutput ? 1 : synthThreads(config.workloads.length, chosenThreads);
+    const { stacks, written, findings } =
+      threads > 1 ? await synthInParallel(app, config, staging, threads, options.started) : synthAll(app, config);
     const report = complianceReport(
       config,
       stacks.map((stack) => findings.get(stack.node.id)!),
@@ -70,7 +73,7 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
     if (stopping.length > 0) throw new ComplianceError(stopping);
     const resources = stacks.map((stack) => (app.hclOutput ? resourceCount(keepJson(staging, stack)) : written.get(stack.node.id)!));
     if (app.hclOutput) await formatHcl(staging);
-    publish(staging, target);
+    await publish(staging, target);
     const summary = stacks.map((stack, i) => ({
       name: stack.node.id,
       accountId: stack.accountId,
@@ -81,14 +84,19 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   } finally {
     if (envBefore === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = envBefore;
-    rmSync(staging, { recursive: true, force: true });
+    // Node.js removes a tree's entries in parallel on its thread pool: a large organization's leftovers are
+    // thousands of directories.
+    await rm(staging, { recursive: true, force: true });
   }
 }
 
-type BuiltStack = ReturnType<typeof orderedStacks>[number];
+type OrderedStack = ReturnType<typeof orderedStacks>[number];
+type BuiltStack = Exclude<OrderedStack, UnbuiltStack>;
+
+const isBuilt = (stack: OrderedStack): stack is BuiltStack => !(stack instanceof UnbuiltStack);
 
 /** Every stack, in build order: workspaces, log-archive, the workloads as the config lists them, the organization, Identity Center. */
-function orderedStacks({ logArchive, workloads, organization, identityCenter, justInTime, workspaces }: ReturnType<typeof buildStacks>) {
+function orderedStacks({ logArchive, workloads, organization, identityCenter, justInTime, workspaces }: Stacks<WorkloadStack | UnbuiltStack>) {
   const stacks = [
     ...(workspaces ? [workspaces] : []),
     logArchive,
@@ -98,7 +106,7 @@ function orderedStacks({ logArchive, workloads, organization, identityCenter, ju
     ...(justInTime ? [justInTime] : []),
   ];
   // Findings are collected once every stack is written, so that all of them are reported at once.
-  for (const stack of stacks) stack.compliance.failSynth = false;
+  for (const stack of stacks) if (isBuilt(stack)) stack.compliance.failSynth = false;
   return stacks;
 }
 
@@ -113,8 +121,9 @@ interface Written {
 }
 
 /**
- * cdktf's App.synth() without its cross-stack reference pass, when no stack refers to another. With `share`, only
- * those stacks are written (the others by other threads: see synthInParallel), and not the manifest.
+ * cdktf's App.synth() without its cross-stack reference pass, when no stack refers to another: writes `stacks`,
+ * then (unless `manifest` is false, as when other threads write some of the stacks: see synthInParallel) the
+ * manifest.
  *
  * App.synth() first resolves every element of every stack in a "preparing" pass whose only effect is to wire up
  * references between stacks (remote state and outputs), then resolves them all again to write them: about a
@@ -122,13 +131,12 @@ interface Written {
  * pass alone gives the same output; it also notes any reference that crosses stacks, and should one ever appear,
  * the synth runs cdktf's full sequence, preparing pass included, and writes every stack again.
  */
-function synthApp(app: App, stacks: readonly BuiltStack[], share?: ReadonlySet<string>): Written & { crossed: boolean } {
+function synthApp(app: App, stacks: readonly BuiltStack[], { manifest = true } = {}): Written & { crossed: boolean } {
   const session = { outdir: app.outdir, skipValidation: app.skipValidation, manifest: app.manifest };
   for (const stack of stacks) stack.ensureBackendExists();
-  const mine = share === undefined ? stacks : stacks.filter((stack) => share.has(stack.node.id));
   const written = new Map<string, number>();
   const write = (): void => {
-    for (const stack of mine) {
+    for (const stack of stacks) {
       const toTerraform = stack.toTerraform;
       stack.toTerraform = () => {
         const json = toTerraform.call(stack);
@@ -143,7 +151,7 @@ function synthApp(app: App, stacks: readonly BuiltStack[], share?: ReadonlySet<s
     }
   };
   const crossed = noticingCrossStackReferences(write);
-  if (share !== undefined) return { written, crossed, findings: findingsOf(mine) };
+  if (!manifest) return { written, crossed, findings: findingsOf(stacks) };
   if (crossed) {
     for (const stack of stacks) stack.prepareStack();
     write();
@@ -166,18 +174,22 @@ function finishApp(app: App): void {
   app.manifest.writeToFile();
 }
 
-/** Stacks per thread, at least: a thread costs about as much to start as a dozen stacks take to write. */
+/** Workload stacks per thread, at least: a thread costs about as much to start as a dozen stacks take to write. */
 const STACKS_PER_THREAD = 16;
 
+/** The names of the workload stacks each of `threads` threads writes: every n-th, this thread's first. */
+const workloadShares = (config: Config, threads: number): string[][] =>
+  Array.from({ length: threads }, (_, t) => config.workloads.filter((_w, i) => i % threads === t).map((w) => workloadStackName(w.name)));
+
 /**
- * How many threads synthesize: the number chosen (the `threads` option or SYNTH_THREADS, up to one per stack), else
- * one per core while each gets STACKS_PER_THREAD stacks; one when this code is not running from the bundle (tests,
- * tsx), which the threads load.
+ * How many threads write stacks: the number chosen (the `threads` option or SYNTH_THREADS, up to one per workload),
+ * else one per core while each gets STACKS_PER_THREAD workload stacks; one when this code is not running from the
+ * bundle (tests, tsx), which the threads load.
  */
-function synthThreads(stacks: number, chosen: number | undefined): number {
+function synthThreads(workloads: number, chosen: number | undefined): number {
   if (!__filename.endsWith(".js")) return 1;
-  if (chosen !== undefined) return Math.min(chosen, stacks);
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(stacks / STACKS_PER_THREAD)));
+  if (chosen !== undefined) return Math.max(1, Math.min(chosen, workloads));
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(workloads / STACKS_PER_THREAD)));
 }
 
 /** The number of threads the `threads` option or SYNTH_THREADS asks for, checked before anything is built. */
@@ -189,7 +201,7 @@ function threadsChosen(requested: number | undefined): number | undefined {
   return chosen;
 }
 
-/** The work of one synth thread: build every stack from `config`, write the named ones into `staging`. */
+/** The work of one synth thread: build the named workload stacks from `config`, and write them into `staging`. */
 export interface SynthShare {
   readonly config: Config;
   readonly staging: string;
@@ -204,50 +216,120 @@ interface ShareResult {
   readonly crossed: boolean;
 }
 
+/** Every stack, built and written by this thread. */
+function synthAll(app: App, config: Config): Written & { stacks: readonly OrderedStack[] } {
+  const stacks = orderedStacks(buildStacks(app, config)) as BuiltStack[];
+  return { stacks, ...synthApp(app, stacks) };
+}
+
 /**
- * Synthesizes the stacks on `threads` threads: this one and others, each running this bundle (main.ts hands a
- * thread's share to synthesizeShare). Every thread builds all stacks, which is quick, and writes its share, every
- * `threads`-th stack, into the staging directory; this thread then writes the manifest, with the annotations the
- * others report. Each stack's files depend on that stack alone, so the output is the same as one thread's (a test
- * compares them byte for byte). A thread that fails fails the synth.
+ * Synthesizes the stacks on `threads` threads: this one and others, each of which runs this bundle (main.ts hands
+ * it its share to synthesizeShare), builds every n-th workload stack and writes it into the staging directory.
+ * They get their shares first; this thread then builds its own share and every other stack but the other
+ * threads' workloads, which are UnbuiltStacks here, writes what it built, then the manifest, with the annotations
+ * the others report. Each stack's files depend on that stack alone, so the output is the same as one thread's
+ * (tests compare them byte for byte). A thread that fails fails the synth.
  */
-async function synthInParallel(app: App, stacks: readonly BuiltStack[], config: Config, staging: string, threads: number): Promise<Written> {
-  const shares = Array.from({ length: threads }, (_, t) => stacks.filter((_s, i) => i % threads === t).map((stack) => stack.node.id));
-  const others = shares.slice(1).map((share) => {
-    const job: SynthShare = { config, staging, stacks: share };
-    return new Promise<ShareResult>((done, fail) => {
-      const worker = new Worker(__filename, { workerData: job });
-      worker.once("message", done);
-      worker.once("error", fail);
-      worker.once("exit", (code) => fail(new Error(`a synth thread ended (exit code ${code}) before it had written its stacks`)));
-    });
-  });
+async function synthInParallel(
+  app: App,
+  config: Config,
+  staging: string,
+  threads: number,
+  started?: SynthThreads,
+): Promise<Written & { stacks: readonly OrderedStack[] }> {
+  const shares = workloadShares(config, threads);
+  const others = shares.slice(1).map((share) => (started?.take() ?? new SynthThread()).run({ config, staging, stacks: share }));
   // Every thread has ended before this returns or throws: none may still write into a staging directory being removed.
   const ended = Promise.allSettled(others);
+  let stacks: OrderedStack[];
   let mine: ReturnType<typeof synthApp>;
   try {
-    mine = synthApp(app, stacks, new Set(shares[0]));
+    const share = new Set(shares[0]);
+    stacks = orderedStacks(buildStacks(app, config, (name) => share.has(name)));
+    mine = synthApp(app, stacks.filter(isBuilt), { manifest: false });
   } finally {
     await ended;
   }
   const results = await Promise.all(others);
-  if (mine.crossed || results.some((r) => r.crossed)) return synthApp(app, stacks);
+  if (mine.crossed || results.some((r) => r.crossed)) {
+    // cdktf's full sequence needs every stack in one app.
+    return synthAll(new App({ outdir: staging, stackTraces: false }), config);
+  }
   const byName = new Map(stacks.map((stack) => [stack.node.id, stack]));
   for (const [name, annotations] of results.flatMap((r) => r.annotations)) {
     (app.manifest.forStack(byName.get(name)!) as { annotations: unknown[] }).annotations = annotations;
   }
   finishApp(app);
   return {
+    stacks,
     written: new Map([...mine.written, ...results.flatMap((r) => r.written)]),
     findings: new Map([...mine.findings, ...results.flatMap((r) => r.findings)]),
   };
 }
 
+/** A thread running this bundle that waits for its share of a synth, then sends back its ShareResult. */
+class SynthThread {
+  private readonly worker = new Worker(__filename);
+  /** Settles when the thread has sent its result, or has failed or ended first. */
+  private readonly result: Promise<ShareResult>;
+
+  constructor() {
+    this.result = new Promise<ShareResult>((done, fail) => {
+      this.worker.once("message", done);
+      this.worker.once("error", fail);
+      this.worker.once("exit", (code) => fail(new Error(`a synth thread ended (exit code ${code}) before it had written its stacks`)));
+    });
+    // A thread never given a share is stopped; what a failure of one that is means is for run()'s caller.
+    this.result.catch(() => undefined);
+  }
+
+  /** Hands the thread its share; settles as `result` does. */
+  run(job: SynthShare): Promise<ShareResult> {
+    this.worker.postMessage(job);
+    return this.result;
+  }
+
+  stop(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * The threads a synth will use, started before it (main.ts starts them as soon as it knows how many workloads the
+ * config lists): loading the bundle in each takes about as long as validating a large organization's config,
+ * and happens meanwhile. None for a synth of one thread.
+ */
+export class SynthThreads {
+  private constructor(private readonly idle: SynthThread[]) {}
+
+  /** Starts the threads for a synth of `workloads` workload stacks, as synthesize() would choose them from the environment. */
+  static start(workloads: number): SynthThreads {
+    // HCL output takes one thread (see synthesize); cdktf's App reads SYNTH_HCL_OUTPUT this way.
+    const threads = process.env.SYNTH_HCL_OUTPUT === "true" ? 1 : synthThreads(workloads, threadsChosen(undefined));
+    return new SynthThreads(Array.from({ length: threads - 1 }, () => new SynthThread()));
+  }
+
+  /** A started thread, if one is left. */
+  take(): SynthThread | undefined {
+    return this.idle.pop();
+  }
+
+  /** Stops the threads no synth took: after the synth, or when the config is refused. */
+  async stop(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((thread) => thread.stop()));
+  }
+}
+
 /** A synth thread's work (see synthInParallel): sends its ShareResult to the thread that started it. */
 export function synthesizeShare(job: SynthShare): void {
   const app = new App({ outdir: job.staging, stackTraces: false });
-  const stacks = orderedStacks(buildStacks(app, job.config));
-  const { written, findings, crossed } = synthApp(app, stacks, new Set(job.stacks));
+  const share = new Set(job.stacks);
+  const stacks = orderedStacks(buildStacks(app, job.config, (name) => share.has(name)));
+  const { written, findings, crossed } = synthApp(
+    app,
+    stacks.filter((stack): stack is BuiltStack => isBuilt(stack) && share.has(stack.node.id)),
+    { manifest: false },
+  );
   const annotations = job.stacks.map((name): [string, unknown[]] => [name, [...app.manifest.stacks[name]!.annotations]]);
   parentPort!.postMessage({ written: [...written], findings: [...findings], annotations, crossed } satisfies ShareResult);
 }
@@ -393,28 +475,32 @@ export function unwrapInterpolationOnly(hcl: string): string {
     .join("\n");
 }
 
-function publish(staging: string, target: string): void {
+async function publish(staging: string, target: string): Promise<void> {
   const stagedStacks = join(staging, "stacks");
   const stacks = existsSync(stagedStacks) ? readdirSync(stagedStacks) : [];
   // A stack that left the config must not keep a configuration someone could still apply by hand.
   const targetStacks = join(target, "stacks");
-  for (const old of existsSync(targetStacks) ? readdirSync(targetStacks) : []) {
-    if (!stacks.includes(old)) for (const f of SYNTHESIZED_FILES) rmSync(join(targetStacks, old, f), { recursive: true, force: true });
-  }
+  const synthesized = (dir: string): Promise<unknown> => Promise.all(SYNTHESIZED_FILES.map((f) => rm(join(dir, f), { recursive: true, force: true })));
+  const left = new Set(stacks);
+  await Promise.all((existsSync(targetStacks) ? readdirSync(targetStacks) : []).filter((old) => !left.has(old)).map((old) => synthesized(join(targetStacks, old))));
   mkdirSync(targetStacks, { recursive: true });
-  for (const stack of stacks) {
-    const to = join(targetStacks, stack);
-    // A new stack's directory moves in whole: moving its files one by one left the staging directory's tree to
-    // be removed, directory by directory, which took longer than the synth of a large organization's stacks.
-    if (!existsSync(to)) {
-      renameSync(join(stagedStacks, stack), to);
-      continue;
-    }
-    // A switch between JSON and HCL output must not leave both files for Terraform to load, nor a changed asset
-    // its earlier versions.
-    for (const f of SYNTHESIZED_FILES) rmSync(join(to, f), { recursive: true, force: true });
-    moveTree(join(stagedStacks, stack), to);
-  }
+  // Stacks are replaced in parallel (their earlier files removed on Node.js's thread pool): replacing hundreds of
+  // stacks one file at a time took seconds.
+  await Promise.all(
+    stacks.map(async (stack) => {
+      const to = join(targetStacks, stack);
+      // A new stack's directory moves in whole: moving its files one by one left the staging directory's tree to
+      // be removed, directory by directory, which took longer than the synth of a large organization's stacks.
+      if (!existsSync(to)) {
+        renameSync(join(stagedStacks, stack), to);
+        return;
+      }
+      // A switch between JSON and HCL output must not leave both files for Terraform to load, nor a changed asset
+      // its earlier versions.
+      await synthesized(to);
+      moveTree(join(stagedStacks, stack), to);
+    }),
+  );
   // JSON copies belong to an HCL synth only: a JSON synth must not leave an earlier one's.
   rmSync(join(target, JSON_COPIES), { recursive: true, force: true });
   if (existsSync(join(staging, JSON_COPIES))) renameSync(join(staging, JSON_COPIES), join(target, JSON_COPIES));

@@ -1,12 +1,11 @@
 import { PORT_FORWARDING_DOCUMENTS, SSH_DOCUMENT } from "../../config/naming";
 import type { Rule, Violation } from "../types";
-import { actionCovers, asList, deniedEverywhere, identityPolicies } from "../terraform";
+import { actionCovers, asList, deniedEverywhere, identityPolicies, wildcardMatches } from "../terraform";
 
 const AWS_TUNNELS = [SSH_DOCUMENT, ...PORT_FORWARDING_DOCUMENTS];
 
 /** IAM's matching of a resource pattern: `*` any run of characters, `?` one. */
-const matches = (pattern: string, value: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(value);
+const matches = (pattern: string, value: string): boolean => wildcardMatches(pattern, value);
 
 /** Why `resource`, in an Allow of ssm:StartSession, opens tunnels to any port; undefined when it does not. */
 function opensAnyTunnel(resource: string): string | undefined {

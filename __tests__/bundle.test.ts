@@ -1,0 +1,91 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, type TerraformStack } from "cdktf";
+import { watchdogCode } from "../modules/watchdog-code";
+import { buildStacks } from "../stacks";
+import { EXAMPLE_CONFIG, exampleConfig, ROOT } from "./helpers";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stableStringify = require("../scripts/stable-stringify") as (value: unknown, options?: unknown) => string;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { fasterResolve, fasterEncoding } = require("../scripts/resolve-patch") as Record<string, (source: string) => string>;
+const scratch = mkdtempSync(join(tmpdir(), "bundle-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const fromCdktf = createRequire(require.resolve("cdktf"));
+// The writer cdktf itself loads, which the bundle replaces.
+const original = fromCdktf("json-stable-stringify") as (value: unknown, options?: unknown) => string;
+
+/** The example's stacks as these sources build them under jest, with cdktf's own resolver and writer. */
+function exampleStacks(): TerraformStack[] {
+  const app = new App({ outdir: join(scratch, "app"), stackTraces: false });
+  buildStacks(app, exampleConfig());
+  return app.node.children as TerraformStack[];
+}
+
+describe("the bundle's JSON writer", () => {
+  test("writes what cdktf's json-stable-stringify writes, for every stack of the example", () => {
+    const stacks = exampleStacks();
+    expect(stacks.length).toBeGreaterThan(5);
+    for (const stack of stacks) {
+      const json = stack.toTerraform();
+      expect(stableStringify(json, { space: 2 })).toBe(original(json, { space: 2 }));
+    }
+  });
+
+  test.each([
+    ["empty object and array", { a: {}, b: [], c: [[], {}] }],
+    ["undefined, functions and null", { b: undefined, a: [undefined, () => 1, null], f: () => 1 }],
+    ["toJSON", { d: new Date(0), x: { toJSON: () => [1, "two"] } }],
+    ["key order", { é: 1, Z: 2, a: 3, 10: 4, 9: 5, "": 6 }],
+    ["scalars", 'text with "quotes" and \u2028'],
+  ])("writes what json-stable-stringify writes: %s", (_what, value) => {
+    for (const options of [{ space: 2 }, { space: 0 }, { space: "\t" }, undefined]) {
+      expect(stableStringify(value, options)).toBe(original(value, options));
+    }
+  });
+
+  test("refuses a circular structure and the options cdktf does not pass", () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = { circular };
+    expect(() => stableStringify(circular, { space: 2 })).toThrow("Converting circular structure to JSON");
+    expect(() => stableStringify({}, { space: 2, cycles: true })).toThrow("only the space option is supported, not cycles");
+    // The same object twice, not within itself, is no cycle.
+    const shared = { a: 1 };
+    expect(stableStringify({ x: shared, y: [shared] }, { space: 2 })).toBe(original({ x: shared, y: [shared] }, { space: 2 }));
+  });
+});
+
+describe("the bundle", () => {
+  test("writes each stack of the example as cdktf itself writes it, unpatched, from these sources", () => {
+    const out = join(scratch, "out");
+    // One thread and several: the stacks written by other threads too.
+    for (const threads of ["1", "2"]) {
+      const run = spawnSync(process.execPath, [join(ROOT, "scripts", "app.js")], {
+        env: { PATH: process.env.PATH ?? "", SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: join(out, threads), SYNTH_THREADS: threads },
+        encoding: "utf8",
+      });
+      expect(run.status).toBe(0);
+      for (const stack of exampleStacks()) {
+        const written = readFileSync(join(out, threads, "stacks", stack.node.id, "cdk.tf.json"), "utf8");
+        expect({ stack: stack.node.id, json: written }).toEqual({ stack: stack.node.id, json: original(stack.toTerraform(), { space: 2 }) });
+      }
+    }
+  });
+
+  test("fails to build, naming the edit, when cdktf's resolver no longer has the text it rewrites", () => {
+    const resolve = readFileSync(fromCdktf.resolve("./tokens/private/resolve.js"), "utf8");
+    const encoding = readFileSync(fromCdktf.resolve("./tokens/private/encoding.js"), "utf8");
+    expect(fasterResolve(resolve)).toContain("if (plainValue(obj)) {");
+    expect(fasterEncoding(encoding)).toContain("x.includes(exports.BEGIN_MAP_TOKEN_MARKER)");
+    expect(() => fasterResolve(resolve.replace("const resolvedKey = makeContext()[0].resolve(key);", ""))).toThrow(
+      "resolve-patch: resolve.js no longer has the keys exactly once",
+    );
+  });
+
+  test("names the watchdog's asset by the hash cdktf would compute for it", () => {
+    const { hashPath } = fromCdktf("./private/fs") as { hashPath: (path: string) => string };
+    expect(watchdogCode().assetHash).toBe(hashPath(watchdogCode().zipPath));
+  });
+});
