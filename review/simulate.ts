@@ -84,38 +84,48 @@ export async function evaluateAll(
   options: { readonly deduplicate?: boolean; readonly threads?: SimulationThreads } = {},
 ): Promise<{ outcomes: Outcome[]; simulations: number }> {
   // Every request's question first: a request whose key an earlier one has is answered from that one's outcome.
+  // A repeat keeps only what renames that outcome back, not its input: a large organization has hundreds of
+  // thousands of them.
   const jobs: SimulationJob[] = [];
-  const firstKeys: (SimulationKey | undefined)[] = [];
+  const firstKeys: (SimulationKey["normalize"] | undefined)[] = [];
   const known = new Map<string, number>();
-  type Step = { readonly job: number } | { readonly job: number; readonly key: SimulationKey; readonly repeat: { simulation: Simulation; target: Target; persona: Persona; request: AccessRequest } };
+  type Step = { readonly job: number; readonly restore?: SimulationKey["restore"]; readonly repeat?: { readonly persona: Persona; readonly request: AccessRequest } };
   const plan = requests.map(({ persona, request }): Step => {
     const { simulation, target } = simulationOf(model, persona, request);
     const key = options.deduplicate === false ? undefined : simulationKey(model, simulation, target, persona);
     const earlier = key && known.get(key.text);
-    if (key && earlier !== undefined) return { job: earlier, key, repeat: { simulation, target, persona, request } };
+    if (key && earlier !== undefined) return { job: earlier, restore: key.restore, repeat: { persona, request } };
     const job = jobs.push(jobOf(simulation, target, persona, request)) - 1;
-    firstKeys.push(key);
+    firstKeys.push(key?.normalize);
     if (key) known.set(key.text, job);
     return { job };
   });
+  known.clear();
   const answers = options.threads ? await options.threads.run(jobs, simulateJob) : await inOrder(jobs);
   let simulations = jobs.length;
+  // Each answer normalized once, when a repeat first needs it; null: it holds a placeholder already, and cannot be
+  // renamed back unambiguously, so its repeats are asked again.
+  const normalized: (string | null | undefined)[] = new Array(jobs.length);
   const outcomes: Outcome[] = [];
   for (const step of plan) {
     const answer = answers[step.job]!;
-    if (!("repeat" in step)) {
+    if (step.repeat === undefined) {
       outcomes.push(answer);
       continue;
     }
-    const json = JSON.stringify(answer);
-    // An outcome that holds a placeholder already cannot be renamed back unambiguously: asked again instead.
-    if (json.includes("‹")) {
-      const { simulation, target, persona, request } = step.repeat;
+    if (normalized[step.job] === undefined) {
+      const json = JSON.stringify(answer);
+      normalized[step.job] = json.includes("‹") ? null : firstKeys[step.job]!(json);
+    }
+    const shared = normalized[step.job];
+    if (shared === null) {
+      const { persona, request } = step.repeat;
+      const { simulation, target } = simulationOf(model, persona, request);
       outcomes.push(await simulateJob(jobOf(simulation, target, persona, request)));
       simulations += 1;
       continue;
     }
-    outcomes.push(JSON.parse(step.key.restore(firstKeys[step.job]!.normalize(json))) as Outcome);
+    outcomes.push(JSON.parse(step.restore!(shared!)) as Outcome);
   }
   return { outcomes, simulations };
 }
