@@ -2,7 +2,8 @@
 // (that is `npm run typecheck`), and one file instead of hundreds of modules, which halves synth time and saves the
 // report its TypeScript compiler. See docs/development.md, "Performance".
 "use strict";
-const { build: esbuild } = require("esbuild");
+// Loaded when a bundle is built, not by every synth that only checks that its bundle is fresh (scripts/app.js).
+const esbuild = (options) => require("esbuild").build(options);
 const { renameSync, rmSync } = require("node:fs");
 const { readFile } = require("node:fs/promises");
 const { join } = require("node:path");
