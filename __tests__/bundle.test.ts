@@ -14,8 +14,9 @@ const { fasterResolve, fasterEncoding } = require("../scripts/resolve-patch") as
 const scratch = mkdtempSync(join(tmpdir(), "bundle-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const fromCdktf = createRequire(require.resolve("cdktf"));
-// The writer cdktf itself loads, which the bundle replaces.
-const original = fromCdktf("json-stable-stringify") as (value: unknown, options?: unknown) => string;
+// The writer cdktf itself loads, which the bundle replaces (loaded by the tests that compare with it).
+const original = (value: unknown, options?: unknown): string =>
+  (fromCdktf("json-stable-stringify") as (value: unknown, options?: unknown) => string)(value, options);
 
 /** The example's stacks as these sources build them under jest, with cdktf's own resolver and writer. */
 function exampleStacks(): TerraformStack[] {

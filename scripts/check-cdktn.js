@@ -59,6 +59,11 @@ const EXPECTED_TEST_FAILURES = [
       "cdktn's Testing.app turns on its future flags, canonical asset hashes among them, which an App does not: the watchdog zip's folder is named by another hash in a Testing synth only (the synthesized stacks agree)",
   },
   {
+    name: /writes what (cdktf's )?json-stable-stringify writes|refuses a circular structure and the options cdktf does not pass|writes each stack of the example as cdktf itself writes it, unpatched/,
+    why:
+      "the bundle replaces cdktf 0.21's JSON writer (json-stable-stringify) and rewrites its resolver; these tests compare with cdktf's own writer, and cdktn has no json-stable-stringify (its bundle is built unpatched: the rewrite names cdktf's files)",
+  },
+  {
     name: /workspaces stack synthesizes with the others/,
     why:
       "@cdktf/provider-tfe has no CDK Terrain release (no @cdktn/provider-tfe on npm): its provider is a cdktf construct, which cdktn's App cannot prepare (_resetResolveDiscoveredProviderFeatureUsage is not a function), so the optional workspaces stack needs cdktf",
