@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -76,6 +76,15 @@ describe("Cedar answers remembered between runs", () => {
     await settled();
     expect(ask).toHaveBeenCalledTimes(1);
     expect(JSON.parse(readFileSync(file, "utf8")).engine).toBe(ENGINE);
+  });
+
+  test("a cache that cannot be written costs only the engine's answers, and leaves no partial file", async () => {
+    mkdirSync(file); // a directory where the file should be
+    const ask = jest.fn(() => 1);
+    freshRun(({ remembered }) => remembered("validate", "x", ask));
+    await settled();
+    expect(ask).toHaveBeenCalledTimes(1);
+    expect(readdirSync(dir)).toEqual(["cedar.json"]);
   });
 
   test("remembered answers of the engine equal fresh ones: validation problems, parts, decisions", async () => {

@@ -117,6 +117,16 @@ describe("the review's simulations on several threads", () => {
     }
   });
 
+  test("a thread that ended between two runs fails the next run instead of leaving it unanswered", async () => {
+    const threads = SimulationThreads.start(BUNDLE, 2, 0)!;
+    const allowed = async (): Promise<Outcome> => ({ decision: "Allowed", reason: "", deciders: [] });
+    const jobs = Array.from({ length: 40 }, (_, i) => ({ i }) as unknown as SimulationJob);
+    expect(await threads.run([], allowed)).toEqual([]); // starts the other thread
+    threads.close();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expect(threads.run(jobs, () => new Promise(() => undefined))).rejects.toThrow(/a simulation thread ended \(exit code \d+\) before the review's questions/);
+  });
+
   test("REPORT_THREADS must be a whole number of 1 or more", async () => {
     expect(await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml"), REPORT_THREADS: "0" })).toEqual({
       code: 1,

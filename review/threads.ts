@@ -21,6 +21,13 @@ const MIN_QUESTIONS = 2000;
 /** Threads at most: beyond a few, loading the simulator in each costs more than it saves for a report. */
 const MAX_THREADS = 4;
 
+/** Another thread: what it has been sent, and its exit code once it has ended. */
+interface Thread {
+  readonly worker: Worker;
+  readonly sent: Set<number>;
+  ended?: number;
+}
+
 /** A job as sent to a thread: its policies by number. */
 interface SentJob {
   readonly job: Omit<SimulationJob, "simulation"> & { readonly simulation: unknown };
@@ -45,7 +52,7 @@ export function reportThreads(env: NodeJS.ProcessEnv): number {
 export class SimulationThreads {
   private readonly policyIds = new Map<object, number>();
   private readonly policies: unknown[] = [];
-  private workers: readonly { readonly worker: Worker; readonly sent: Set<number> }[] | undefined;
+  private workers: readonly Thread[] | undefined;
 
   /**
    * Up to `threads - 1` other threads running `file` (the report bundle, which serves simulations off the main
@@ -61,12 +68,16 @@ export class SimulationThreads {
     return threads < 2 ? undefined : new SimulationThreads(file, threads - 1, minQuestions);
   }
 
-  private started(): readonly { readonly worker: Worker; readonly sent: Set<number> }[] {
+  private started(): readonly Thread[] {
     this.workers ??= Array.from({ length: this.others }, () => {
       const worker = new Worker(this.file);
       // An idle thread must not keep the report running; run() refs the threads while it needs them.
       worker.unref();
-      return { worker, sent: new Set<number>() };
+      const thread: Thread = { worker, sent: new Set<number>() };
+      // A thread that ends between two runs (a review with a base runs twice) must fail the next run, not take
+      // questions that nobody answers.
+      worker.once("exit", (code) => (thread.ended = code));
+      return thread;
     });
     return this.workers;
   }
@@ -81,8 +92,12 @@ export class SimulationThreads {
       return chunk;
     };
     const others = (jobs.length < this.minQuestions ? [] : this.started()).map(
-      ({ worker, sent }) =>
+      ({ worker, sent, ended }) =>
         new Promise<void>((resolve, reject) => {
+          if (ended !== undefined) {
+            reject(new Error(`a simulation thread ended (exit code ${ended}) before the review's questions`));
+            return;
+          }
           let pending = 0;
           const dispatch = (): void => {
             const chunk = take();
@@ -124,7 +139,10 @@ export class SimulationThreads {
         // Lets the other threads' answers in, so that they get their next questions without waiting for this one.
         await new Promise((resolve) => setImmediate(resolve));
       }
-    })();
+    })().catch((e: unknown) => {
+      next = jobs.length; // the other threads start no further question
+      throw e;
+    });
     await Promise.all([mine, ...others]);
     return outcomes;
   }

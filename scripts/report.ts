@@ -5,7 +5,8 @@ import { serveSimulations } from "../review/threads";
 
 if (isMainThread) {
   // Bundled (dist/report.js), this file is also what the simulation threads run; through a TypeScript loader, the
-  // report simulates on one thread.
+  // report simulates on one thread. Failed until it has finished: a report that never finishes must not exit 0.
+  process.exitCode = 1;
   void runReport(process.env, process.argv.slice(2), __filename.endsWith(".js") ? __filename : undefined).then(({ code, out, err }) => {
     if (out) console.log(out);
     if (err) console.error(err);

@@ -7,10 +7,11 @@
  *
  * The file lives beside Node.js's compile cache, in `node_modules/.cache/session-manager-cdktf/`; a directory that
  * cannot be written only costs the engine's load. `SESSIONS_CEDAR_CACHE` names another file, or `off` to ask the
- * engine every time.
+ * engine every time. The file is trusted as the engine's word (the parts of a raw Cedar policy become the
+ * synthesized just-in-time statements): keep it where only those who can change the code can write.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** Answers kept at most: the newest win, so a file never outgrows a few hundred kilobytes. */
@@ -83,9 +84,13 @@ function save(): void {
     mkdirSync(dirname(s.file), { recursive: true });
     // Written whole and renamed into place: concurrent runs (test workers, synth threads) never read half a file.
     const partial = `${s.file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-    writeFileSync(partial, JSON.stringify({ engine: s.engine, answers: Object.fromEntries(entries) }));
-    renameSync(partial, s.file);
+    try {
+      writeFileSync(partial, JSON.stringify({ engine: s.engine, answers: Object.fromEntries(entries) }));
+      renameSync(partial, s.file);
+    } finally {
+      rmSync(partial, { force: true });
+    }
   } catch {
-    // a read-only node_modules: the next run asks the engine again
+    // a read-only node_modules, or a directory in the file's place: the next run asks the engine again
   }
 }
