@@ -73,6 +73,10 @@ describe("the bundle", () => {
         expect({ stack: stack.node.id, json: written }).toEqual({ stack: stack.node.id, json: original(stack.toTerraform(), { space: 2 }) });
       }
     }
+    // The manifest names stacks that other threads built: identity-center depends on the workloads it references.
+    const manifest = readFileSync(join(out, "2", "manifest.json"), "utf8");
+    expect(manifest).toBe(readFileSync(join(out, "1", "manifest.json"), "utf8"));
+    expect(JSON.parse(manifest).stacks["identity-center"].dependencies).toEqual(["log-archive", "workload-analytics", "workload-batch"]);
   });
 
   test("fails to build, naming the edit, when cdktf's resolver no longer has the text it rewrites", () => {
