@@ -1,8 +1,9 @@
 /**
  * The review's simulations on every core, for reviews that ask many distinct questions. Once every distinct
  * question is known, and there are enough of them to pay for starting the other threads, the main thread and the
- * others take them a few at a time from one queue, and each outcome goes back to the place of its question. Outcomes depend on their question alone, so the report is the same from any number of threads
- * (a test compares one thread with several).
+ * others take them a few at a time from one queue, and each outcome goes back to the place of its question.
+ * Outcomes depend on their question alone, so the report is the same from any number of threads (a test compares
+ * one thread with several).
  *
  * Policies are sent to a thread once, then named by number: the simulator's policy preparation is remembered per
  * policy object (see simulate.ts), and a policy copied into every message would be a new object each time.
@@ -29,10 +30,8 @@ interface Thread {
 }
 
 /** A job as sent to a thread: its policies by number. */
-interface SentJob {
-  readonly job: Omit<SimulationJob, "simulation"> & { readonly simulation: unknown };
-}
-type Message = { readonly policies: [number, unknown][]; readonly jobs: { readonly index: number; readonly job: SentJob["job"] }[] };
+type SentJob = Omit<SimulationJob, "simulation"> & { readonly simulation: unknown };
+type Message = { readonly policies: [number, unknown][]; readonly jobs: { readonly index: number; readonly job: SentJob }[] };
 type Reply = { readonly index: number; readonly outcome: Outcome } | { readonly index: number; readonly error: string };
 
 /** A REPORT_THREADS that is not a number of threads. */
@@ -50,8 +49,8 @@ export function reportThreads(env: NodeJS.ProcessEnv): number {
 }
 
 export class SimulationThreads {
+  /** Each policy's number, in the order they were first sent. */
   private readonly policyIds = new Map<object, number>();
-  private readonly policies: unknown[] = [];
   private workers: readonly Thread[] | undefined;
 
   /**
@@ -158,7 +157,7 @@ export class SimulationThreads {
       if (policy === undefined) return undefined;
       let n = this.policyIds.get(policy as object);
       if (n === undefined) {
-        n = this.policies.push(policy) - 1;
+        n = this.policyIds.size;
         this.policyIds.set(policy as object, n);
       }
       if (!sent.has(n)) {
@@ -186,7 +185,7 @@ function mapPolicies(simulation: any, f: (policy: any) => unknown): any {
 /** A simulation thread's work: answers the main thread's questions until it is ended. */
 export function serveSimulations(): void {
   const policies = new Map<number, unknown>();
-  // The simulator loads here, as the thread starts, while the main thread reads the config and the stacks.
+  // The simulator loads as the thread starts, while the main thread sends the first questions.
   const loading = import("./simulate");
   parentPort!.on("message", async ({ policies: sent, jobs }: Message) => {
     for (const [n, policy] of sent) policies.set(n, policy);

@@ -26,7 +26,7 @@ interface Store {
 }
 
 let store: Store | null | undefined;
-let saving = false;
+let savesOnExit = false;
 
 function open(): Store | null {
   if (store !== undefined) return store;
@@ -69,8 +69,8 @@ export function remembered<T>(fn: string, input: unknown, ask: () => T): T {
     s.dirty = true;
     // One write per run of synchronous work, after it: a synth asks in bursts (config checks, then the stacks).
     setImmediate(save).unref();
-    if (!saving) process.once("exit", save);
-    saving = true;
+    if (!savesOnExit) process.once("exit", save);
+    savesOnExit = true;
   }
   return answer;
 }
