@@ -1,20 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "cdktf";
 import { runReport } from "../review/cli";
 import { evaluateStacks } from "../review/report";
-import { loadSynthesizedStacks } from "../review/resolve";
 import { type Outcome, simulateJob, type SimulationJob } from "../review/simulate";
 import { SimulationThreads } from "../review/threads";
-import { buildStacks } from "../stacks";
-import { exampleConfig, ROOT } from "./helpers";
-
-const outdir = mkdtempSync(join(tmpdir(), "report-threads-"));
-const app = new App({ outdir, stackTraces: false });
-buildStacks(app, exampleConfig());
-app.synth();
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+import { exampleConfig, ROOT, synthesizeAndResolve } from "./helpers";
 
 const BUNDLE = join(ROOT, "dist", "report.js");
 // The other threads run the report's bundle: rebuilt first if a source is newer, as `npm run report` does.
@@ -26,7 +15,7 @@ beforeAll(async () => {
 describe("the review's simulations on several threads", () => {
   test("the example's checks of its fullest workload come out the same from one thread and from three", async () => {
     const config = exampleConfig();
-    const stacks = loadSynthesizedStacks(outdir);
+    const stacks = synthesizeAndResolve(config);
     const one = await evaluateStacks(config, stacks, "workload-payments");
     // Threads from the first question (a review starts them from 2,000 distinct questions).
     const threads = SimulationThreads.start(BUNDLE, 3, 0)!;
@@ -128,7 +117,8 @@ describe("the review's simulations on several threads", () => {
   });
 
   test("REPORT_THREADS must be a whole number of 1 or more", async () => {
-    expect(await runReport({ CDKTF_OUTDIR: outdir, SESSIONS_CONFIG: join(ROOT, "sessions.yaml"), REPORT_THREADS: "0" })).toEqual({
+    // Refused before cdktf.out (here none) or the config is read.
+    expect(await runReport({ CDKTF_OUTDIR: join(ROOT, "nowhere"), SESSIONS_CONFIG: join(ROOT, "sessions.yaml"), REPORT_THREADS: "0" })).toEqual({
       code: 1,
       out: "",
       err: "REPORT_THREADS must be a whole number of threads, 1 or more, not 0",
