@@ -142,41 +142,66 @@ export function arnMatches(pattern: string, arn: string, vars: Record<string, st
   return re.test(arn);
 }
 
+/** Where policy documents sit in resolved stacks: the keys leading to each `document` that has a Statement. */
+type DocumentPath = readonly (string | number)[];
+const documentPaths = new WeakMap<readonly ResolvedStack[], readonly DocumentPath[]>();
+
+/** The paths of every policy document in `stacks`, found by one walk and remembered for these stacks. */
+function documentsIn(stacks: readonly ResolvedStack[]): readonly DocumentPath[] {
+  let paths = documentPaths.get(stacks);
+  if (paths === undefined) {
+    const found: DocumentPath[] = [];
+    const walk = (node: any, path: (string | number)[]): void => {
+      if (typeof node !== "object" || node === null) return;
+      if (Array.isArray(node)) {
+        node.forEach((n, i) => walk(n, [...path, i]));
+        return;
+      }
+      for (const [key, value] of Object.entries<any>(node)) {
+        if (key === "document" && value?.Statement !== undefined) found.push([...path, key]);
+        else walk(value, [...path, key]);
+      }
+    };
+    walk(stacks, []);
+    paths = found;
+    documentPaths.set(stacks, paths);
+  }
+  return paths;
+}
+
 /**
  * Resolved stacks with `edit` applied to every policy statement, wherever it lives (stack policies, principals,
  * buckets, keys). `edit` returns the statement to keep, a changed one, or undefined to drop it; it must not change
  * the statement it is given. Only what an edit changes is copied, from the document up to its stack; everything
- * else is shared with `stacks`, which is left as it was.
+ * else is shared with `stacks`, which is left as it was. The documents are found once per stacks array: the access
+ * proofs edit the same stacks once for every statement they name.
  */
 export function editStatements(
   stacks: readonly ResolvedStack[],
   edit: (statement: Record<string, any>) => Record<string, any> | undefined,
 ): ResolvedStack[] {
-  const walk = (node: any): any => {
-    if (Array.isArray(node)) {
-      const out = node.map(walk);
-      return out.some((n, i) => n !== node[i]) ? out : node;
+  let out: any = stacks;
+  for (const path of documentsIn(stacks)) {
+    const value = path.reduce<any>((node, key) => node[key], stacks);
+    const before: Record<string, any>[] = Array.isArray(value.Statement) ? value.Statement : [value.Statement];
+    const after = before.flatMap((s) => {
+      const edited = edit(s);
+      return edited === undefined ? [] : [edited];
+    });
+    if (after.length === before.length && after.every((s, i) => s === before[i])) continue;
+    // Copy each node on the way down once (a node already copied for an earlier document is not the original).
+    const copy = (node: any, original: any): any => (node !== original ? node : Array.isArray(node) ? [...node] : { ...node });
+    out = copy(out, stacks);
+    let node = out;
+    let original: any = stacks;
+    for (const key of path.slice(0, -1)) {
+      original = original[key];
+      node[key] = copy(node[key], original);
+      node = node[key];
     }
-    if (typeof node !== "object" || node === null) return node;
-    let out = node;
-    for (const [key, value] of Object.entries<any>(node)) {
-      let next = walk(value);
-      if (key === "document" && value?.Statement !== undefined) {
-        const before: Record<string, any>[] = Array.isArray(value.Statement) ? value.Statement : [value.Statement];
-        const after = before.flatMap((s) => {
-          const edited = edit(s);
-          return edited === undefined ? [] : [edited];
-        });
-        if (after.length !== before.length || after.some((s, i) => s !== before[i])) next = { ...value, Statement: after };
-      }
-      if (next !== value) {
-        if (out === node) out = { ...node };
-        out[key] = next;
-      }
-    }
-    return out;
-  };
-  return walk(stacks);
+    node[path[path.length - 1]!] = { ...value, Statement: after };
+  }
+  return out;
 }
 
 /**
