@@ -283,6 +283,8 @@ describe("the bundle", () => {
     expect(bundle).toMatch(/createRequire\d*\(require\.resolve\("cdktf"\)\)\("archiver"\)/);
     expect(bundle).not.toContain("ArchiverError");
     // Token stack traces are recorded only under DEBUG (the bundle has no spaces).
+    // It runs as a compiled script (scripts/fresh-bundle.js), which has no import().
+    expect(bundle).not.toMatch(/\bimport\(/);
     expect(bundle).toMatch(/if\s*\(!process\.env\.DEBUG\)\s*exports2\.captureStackTrace\s*=\s*\(\)\s*=>\s*\[\]/);
     const archiver = createRequire(require.resolve("cdktf"))("archiver");
     expect(typeof archiver("zip").append).toBe("function");
