@@ -1,15 +1,22 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Testing } from "cdktf";
 import { parse } from "yaml";
 import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import type { PolicyDocument, Statement } from "../modules/policies/iam";
-import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
-import { buildStacks } from "../stacks";
-import { synthesize, type SynthesizeResult } from "../stacks/synthesize";
+import type { ResolvedStack } from "../review/resolve";
+import type { SynthesizeResult } from "../stacks/synthesize";
+
+// cdktf, the stacks (with every provider class they use) and the resolver load on first use: a test file that
+// only checks configs or reads files does not load them (jest loads modules again for every file).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const cdktf = () => require("cdktf") as typeof import("cdktf");
+const stacksModule = () => require("../stacks") as typeof import("../stacks");
+const synthesizeModule = () => require("../stacks/synthesize") as typeof import("../stacks/synthesize");
+const resolveModule = () => require("../review/resolve") as typeof import("../review/resolve");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const ROOT = join(__dirname, "..");
 export const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
@@ -18,10 +25,10 @@ export const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
 export function synthesizeAndResolve(config: Config): ResolvedStack[] {
   const outdir = mkdtempSync(join(tmpdir(), "synth-"));
   try {
-    const app = new App({ outdir, stackTraces: false });
-    buildStacks(app, config);
+    const app = new (cdktf().App)({ outdir, stackTraces: false });
+    stacksModule().buildStacks(app, config);
     app.synth();
-    return loadSynthesizedStacks(outdir);
+    return resolveModule().loadSynthesizedStacks(outdir);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -39,7 +46,7 @@ export async function synthesizeHere(config: Config, outdir: string, hcl = false
   const before = process.env.SYNTH_HCL_OUTPUT;
   if (hcl) process.env.SYNTH_HCL_OUTPUT = "true";
   try {
-    return await synthesize(config, outdir);
+    return await synthesizeModule().synthesize(config, outdir);
   } finally {
     if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = before;
@@ -81,8 +88,9 @@ export type Synth = Record<string, any>;
 
 /** Synthesizes every stack of `config` and returns them by stack name. */
 export function synthAll(config: Config): Record<string, Synth> {
+  const { Testing } = cdktf();
   const app = Testing.app({ stackTraces: false });
-  const { logArchive, workloads } = buildStacks(app, config);
+  const { logArchive, workloads } = stacksModule().buildStacks(app, config);
   const out: Record<string, Synth> = {};
   for (const stack of [logArchive, ...workloads]) out[stack.node.id] = JSON.parse(Testing.synth(stack));
   return out;
