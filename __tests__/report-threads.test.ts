@@ -25,7 +25,8 @@ describe("the review's simulations on several threads", () => {
     } finally {
       threads.close();
     }
-  });
+    // The workload's checks evaluated twice, once with two more threads loading the report's bundle: seconds on a busy machine.
+  }, 30_000);
 
   test("fewer questions than pay for another thread are answered by this one", async () => {
     const threads = SimulationThreads.start(BUNDLE, 2)!;
