@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,6 +133,17 @@ describe("the bundle's compiled code, kept between runs", () => {
     run(file, dir, true);
     bundle("rebuilt.js", "after!");
     expect(run(file, dir)).toEqual({ value: "after!", accepted: false });
+  });
+
+  test("is kept by a run that succeeds, not by one that fails (which compiled only part of what a synth uses)", () => {
+    const runs = (file: string, dir: string): number =>
+      spawnSync(process.execPath, ["-e", `require(${JSON.stringify(join(ROOT, "scripts", "fresh-bundle.js"))}).runWithCache(...process.argv.slice(1))`, file, dir]).status!;
+    const failing = join(scratch, "failing.js");
+    writeFileSync(failing, "process.exitCode = 1;\n");
+    expect(runs(failing, join(scratch, "code-failing"))).toBe(1);
+    expect(existsSync(join(scratch, "code-failing"))).toBe(false);
+    expect(runs(bundle("succeeding.js", "ok"), join(scratch, "code-succeeding"))).toBe(0);
+    expect(readdirSync(join(scratch, "code-succeeding"))).toEqual([`succeeding.js-${process.version}-${process.arch}.code`]);
   });
 
   test("is not used when damaged, and a cache that cannot be written leaves nothing behind", () => {

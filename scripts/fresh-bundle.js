@@ -66,10 +66,14 @@ function compileWithCache(file, dir) {
   return { run: script.runInThisContext(), accepted: kept !== undefined && !script.cachedDataRejected, save };
 }
 
-/** Runs `file` as `require(file)` would, with the compiled code of earlier runs (see compileWithCache). */
+/**
+ * Runs `file` as `require(file)` would, with the compiled code of earlier runs (see compileWithCache). The code is
+ * kept when a run that found none (or none V8 would use) succeeds: a refused config compiles little of the synth,
+ * and its code, once kept, would be used by every later run.
+ */
 function runWithCache(file, dir) {
   const { run, accepted, save } = compileWithCache(file, dir);
-  if (!accepted) process.once("exit", save);
+  if (!accepted) process.once("exit", (code) => code === 0 && save());
   const module = new Module(file, require.main);
   module.filename = file;
   run.call(module.exports, module.exports, Module.createRequire(file), module, file, dirname(file));
@@ -97,4 +101,4 @@ function runFresh(outfile, sources, build) {
   }
 }
 
-module.exports = { compileWithCache, isStale, runFresh };
+module.exports = { compileWithCache, isStale, runFresh, runWithCache };
