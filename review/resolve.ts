@@ -595,6 +595,9 @@ class StackResolver {
   }
 }
 
+/** Where a template escape, interpolation or directive may start. */
+const TEMPLATE_MARK = /[$%]/g;
+
 /** A resource reference, the only expression synth writes into a policy: `${aws_type.name.attribute}`. */
 const REFERENCE = /^aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z_]+$/;
 
@@ -607,6 +610,12 @@ export function evaluateTemplate(text: string, lookup: (reference: string) => st
   let out = "";
   let i = 0;
   while (i < text.length) {
+    // Text without `$` or `%` is copied as it is, in one piece: policies are long and mostly such text.
+    TEMPLATE_MARK.lastIndex = i;
+    const mark = TEMPLATE_MARK.exec(text)?.index ?? text.length;
+    out += text.slice(i, mark);
+    i = mark;
+    if (i === text.length) break;
     if (text.startsWith("$${", i) || text.startsWith("%%{", i)) {
       out += text.slice(i + 1, i + 3);
       i += 3;
