@@ -224,6 +224,8 @@ class StackResolver {
   private readonly providers = new Map<string, Provider>();
   private readonly resources: Readonly<Record<string, Record<string, Block>>>;
   private readonly imported = new Set<string>();
+  /** Each string argument as AWS receives it, by its text in the stack (see string()). */
+  private readonly evaluated = new Map<string, string>();
 
   constructor(
     private readonly stack: string,
@@ -502,7 +504,14 @@ class StackResolver {
   /** A string argument as AWS receives it. */
   private string(value: unknown, where: string): string {
     if (typeof value !== "string") throw new ResolveError(`${this.stack}: ${where} is not a string`);
-    return evaluateTemplate(value, (ref) => this.reference(ref, where), `${this.stack}: ${where}`);
+    // Names and ARNs are read again for every attachment and membership that refers to them: each text is evaluated
+    // once. The result depends on the text and this stack alone (`where` only names it in an error, which ends the run).
+    let out = this.evaluated.get(value);
+    if (out === undefined) {
+      out = evaluateTemplate(value, (ref) => this.reference(ref, where), `${this.stack}: ${where}`);
+      this.evaluated.set(value, out);
+    }
+    return out;
   }
 
   private json(value: unknown, where: string): unknown {

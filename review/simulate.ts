@@ -309,12 +309,17 @@ function forSimulator(simulation: Simulation): Simulation {
   };
 }
 
+/** Texts that `rename` may change (a few more: it is only a quick test): most context keys and values are none. */
+const RENAMEABLE = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+:(?:aud|sub)$|kms:EncryptionContext:|ec2:osuser$|arn:[^:]+:[^:]+:[^:]*::)/i;
+
 const rename = (text: string): string =>
-  text
-    .replace(OIDC_CLAIM, (_, issuer: string, claim: string) => `${OIDC_CLAIM_TAG}${issuer}-${claim}`)
-    .replace(/^kms:EncryptionContext:/i, ENCRYPTION_CONTEXT)
-    .replace(/^ec2:osuser$/i, OS_USER)
-    .replace(/^(arn:[^:]+:(?!s3:)[^:]+:[^:]*:)(:)/, `$1${AWS_OWNED}$2`);
+  !RENAMEABLE.test(text)
+    ? text
+    : text
+        .replace(OIDC_CLAIM, (_, issuer: string, claim: string) => `${OIDC_CLAIM_TAG}${issuer}-${claim}`)
+        .replace(/^kms:EncryptionContext:/i, ENCRYPTION_CONTEXT)
+        .replace(/^ec2:osuser$/i, OS_USER)
+        .replace(/^(arn:[^:]+:(?!s3:)[^:]+:[^:]*:)(:)/, `$1${AWS_OWNED}$2`);
 
 const renamed = (value: any): any =>
   typeof value === "string"
