@@ -24,6 +24,7 @@ const modules = {
   action: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/action/action.js"),
   resource: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/resource/resource.js"),
   condition: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/condition/condition.js"),
+  util: require("../node_modules/@cloud-copilot/iam-simulate/dist/cjs/util.js"),
   patterns: require("../node_modules/@cloud-copilot/iam-utils/dist/cjs/resourceTypes.js"),
   policyUtils: require("../node_modules/@cloud-copilot/iam-policy/dist/cjs/utils.js"),
   statement: require("../node_modules/@cloud-copilot/iam-policy/dist/cjs/statements/statement.js"),
@@ -41,12 +42,25 @@ function checkModuleFiles(): void {
   }
 }
 
+/** Each wrapped function: where it lives, and the simulator's own. */
+const wrapped: { readonly owner: Record<string, unknown>; readonly name: string; readonly original: Fn; readonly cached: Fn }[] = [];
+
 /** Replaces the function `owner[name]` with `make(original)`, once per owner. `where` names the owner in errors. */
 function wrap<F extends Fn>(owner: Record<string, unknown>, name: string, where: string, make: (original: F) => F): void {
   const original = owner[name] as F & { cached?: boolean };
   if (typeof original !== "function") throw new Error(`${where} no longer has ${name}`);
   if (original.cached) return;
-  owner[name] = Object.assign(make(original), { cached: true });
+  const cached = Object.assign(make(original), { cached: true });
+  owner[name] = cached;
+  wrapped.push({ owner, name, original, cached });
+}
+
+/**
+ * Puts the simulator's own functions back (false), or the caches (true): a test compares outcomes both ways. What
+ * the caches hold stays.
+ */
+export function useSimulatorCaches(on: boolean): void {
+  for (const { owner, name, original, cached } of wrapped) owner[name] = on ? cached : original;
 }
 
 /** Replaces the export `name` of one of the simulator's modules (see modules) with `make(original)`. */
@@ -77,6 +91,7 @@ export function installSimulatorCaches(resourceShape: (arn: string) => string): 
   rememberCaseInsensitiveComparisons();
   readDataFilesSynchronously();
   cacheContextKeys(resourceShape);
+  cacheIamStrings();
   cacheStatementActions();
   cacheStatementResources();
   keepStatementConditions();
@@ -173,6 +188,24 @@ function cacheContextKeys(resourceShape: (arn: string) => string): void {
       return (key) => remember(cache, key, () => original(key));
     });
   }
+}
+
+/**
+ * Policy strings (resource ARNs, condition values) become regular expressions, or are resolved, for every statement
+ * and condition that a question evaluates. Without a policy variable (`${…}`), which reads the request's context,
+ * the result depends on the string and the two options alone; the expressions hold no state (no `g` flag).
+ */
+function cacheIamStrings(): void {
+  type Options = { replaceWildcards?: boolean; convertToRegex?: boolean };
+  wrapExport<(value: string, request: unknown, options?: Options) => unknown>("util", "convertIamString", (original) => {
+    const cache = new Map<string, unknown>();
+    return (value, request, options) => {
+      if (value.includes("${")) return original(value, request, options);
+      // The options as the simulator merges them with its defaults.
+      const { replaceWildcards, convertToRegex } = { replaceWildcards: true, convertToRegex: true, ...options };
+      return remember(cache, `${replaceWildcards}\u0000${convertToRegex}\u0000${value}`, () => original(value, request, options));
+    };
+  });
 }
 
 /**
