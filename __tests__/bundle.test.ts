@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,5 +92,68 @@ describe("the bundle", () => {
   test("names the watchdog's asset by the hash cdktf would compute for it", () => {
     const { hashPath } = fromCdktf("./private/fs") as { hashPath: (path: string) => string };
     expect(watchdogCode().assetHash).toBe(hashPath(watchdogCode().zipPath));
+  });
+});
+
+describe("the bundle's compiled code, kept between runs", () => {
+  // Each step is its own process: V8 reuses a script compiled earlier in the same process without reading a cache.
+  const step = `
+    const { compileWithCache } = require(${JSON.stringify(join(ROOT, "scripts", "fresh-bundle.js"))});
+    const [file, dir, save] = process.argv.slice(1);
+    const { run, accepted, save: keep } = compileWithCache(file, dir);
+    const module = { exports: {} };
+    run.call(module.exports, module.exports, require, module, file, dir);
+    if (save) keep();
+    console.log(JSON.stringify({ value: module.exports.value, accepted }));`;
+  /** Runs `file` compiled through the cache in `dir` (saving it after with `save`): its value, whether kept code ran. */
+  const run = (file: string, dir: string, save = false): { value: string; accepted: boolean } => {
+    const child = spawnSync(process.execPath, ["-e", step, file, dir, ...(save ? ["save"] : [])], { encoding: "utf8" });
+    expect(child.stderr).toBe("");
+    return JSON.parse(child.stdout);
+  };
+  const bundle = (name: string, value: string): string => {
+    const file = join(scratch, name);
+    writeFileSync(file, `"use strict";\nconst f = () => "${value}";\nmodule.exports.value = f();\n`);
+    return file;
+  };
+
+  test("is used by the next run of the same file once saved, and the code it holds gives the same result", () => {
+    const dir = join(scratch, "code-same");
+    const file = bundle("same.js", "first");
+    expect(run(file, dir, true)).toEqual({ value: "first", accepted: false });
+    expect(run(file, dir)).toEqual({ value: "first", accepted: true });
+  });
+
+  test("is not used for a rebuilt file of the same length, whose code would otherwise run stale", () => {
+    const dir = join(scratch, "code-rebuilt");
+    const file = bundle("rebuilt.js", "before");
+    run(file, dir, true);
+    bundle("rebuilt.js", "after!");
+    expect(run(file, dir)).toEqual({ value: "after!", accepted: false });
+  });
+
+  test("is kept by a run that succeeds, not by one that fails (which compiled only part of what a synth uses)", () => {
+    const runs = (file: string, dir: string): number =>
+      spawnSync(process.execPath, ["-e", `require(${JSON.stringify(join(ROOT, "scripts", "fresh-bundle.js"))}).runWithCache(...process.argv.slice(1))`, file, dir]).status!;
+    const failing = join(scratch, "failing.js");
+    writeFileSync(failing, "process.exitCode = 1;\n");
+    expect(runs(failing, join(scratch, "code-failing"))).toBe(1);
+    expect(existsSync(join(scratch, "code-failing"))).toBe(false);
+    expect(runs(bundle("succeeding.js", "ok"), join(scratch, "code-succeeding"))).toBe(0);
+    expect(readdirSync(join(scratch, "code-succeeding"))).toEqual([`succeeding.js-${process.version}-${process.arch}.code`]);
+  });
+
+  test("is not used when damaged, and a cache that cannot be written leaves nothing behind", () => {
+    const file = bundle("damaged.js", "value");
+    const dir = join(scratch, "code-damaged");
+    run(file, dir, true);
+    const [kept] = readdirSync(dir);
+    writeFileSync(join(dir, kept), readFileSync(join(dir, kept)).subarray(0, 40));
+    expect(run(file, dir)).toEqual({ value: "value", accepted: false });
+    // A file where the cache's directory should be.
+    const blocked = join(scratch, "code-blocked");
+    writeFileSync(blocked, "");
+    expect(run(file, blocked, true)).toEqual({ value: "value", accepted: false });
+    expect(readdirSync(scratch).filter((f) => f.includes("partial"))).toEqual([]);
   });
 });

@@ -128,6 +128,11 @@ function bundle(outfile, options) {
     target: "node22",
     format: "cjs",
     logLevel: "warning",
+    // Without spaces and comments: a third smaller, and only ASCII (a comment's "…" made the whole file a two-byte
+    // string), so every run reads, decodes and checks against its compile cache less. Names are kept, so a DEBUG
+    // stack trace still names each function.
+    minifyWhitespace: true,
+    charset: "ascii",
     ...options,
   }).then(
     (result) => {

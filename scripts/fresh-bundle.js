@@ -1,8 +1,11 @@
 // Runs a bundle of scripts/build.js, rebuilding it first when any of its sources is newer. Checking a few dozen
 // mtimes costs milliseconds; rebuilding only when needed keeps every run fast and never stale.
 "use strict";
-const { existsSync, readdirSync, statSync } = require("node:fs");
-const { join } = require("node:path");
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs");
+const Module = require("node:module");
+const { basename, dirname, join } = require("node:path");
+const vm = require("node:vm");
+const { crc32 } = require("node:zlib");
 
 const root = join(__dirname, "..");
 
@@ -17,25 +20,85 @@ function isStale(outfile, sources) {
   return !existsSync(outfile) || sources.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > statSync(outfile).mtimeMs);
 }
 
+/**
+ * Compiles `file` as Node.js compiles a CommonJS module, with the compiled code an earlier run kept in `dir`.
+ * Node.js's own compile cache keeps a module's code as it is right after loading, which is little more than its
+ * top level: every function a synth then calls was compiled again on every run. This cache is written when the
+ * process exits (`save`), so it holds every function the run compiled. It is used only for the same bytes (a
+ * CRC-32 of the file heads it: V8 itself checks no more than the source's length) and the same Node.js (V8
+ * refuses another version's or other flags' code, and the file is named by version).
+ * The bundles require what they leave out: a script compiled this way has no import() (Node.js's way to give it
+ * one is experimental and says so on every run).
+ * Returns the module's function, whether kept code was used, and `save`, which writes the code compiled so far.
+ */
+function compileWithCache(file, dir) {
+  const bytes = readFileSync(file);
+  const sum = crc32(bytes);
+  const cacheFile = join(dir, `${basename(file)}-${process.version}-${process.arch}.code`);
+  let kept;
+  try {
+    const data = readFileSync(cacheFile);
+    if (data.length > 4 && data.readUInt32LE(0) === sum) kept = data.subarray(4);
+  } catch {
+    // none yet
+  }
+  const script = new vm.Script(Module.wrap(bytes.toString("utf8")), {
+    filename: file,
+    cachedData: kept,
+  });
+  const save = () => {
+    const partial = `${cacheFile}.${process.pid}.partial`;
+    try {
+      mkdirSync(dir, { recursive: true });
+      const header = Buffer.alloc(4);
+      header.writeUInt32LE(sum);
+      writeFileSync(partial, Buffer.concat([header, script.createCachedData()]));
+      renameSync(partial, cacheFile);
+    } catch {
+      // A cache that cannot be written (a read-only checkout) only costs the next run its compiling.
+      try {
+        rmSync(partial, { force: true });
+      } catch {
+        // never written: its directory is missing or is not one
+      }
+    }
+  };
+  return { run: script.runInThisContext(), accepted: kept !== undefined && !script.cachedDataRejected, save };
+}
+
+/**
+ * Runs `file` as `require(file)` would, with the compiled code of earlier runs (see compileWithCache). The code is
+ * kept when a run that found none (or none V8 would use) succeeds: a refused config compiles little of the synth,
+ * and its code, once kept, would be used by every later run.
+ */
+function runWithCache(file, dir) {
+  const { run, accepted, save } = compileWithCache(file, dir);
+  if (!accepted) process.once("exit", (code) => code === 0 && save());
+  const module = new Module(file, require.main);
+  module.filename = file;
+  run.call(module.exports, module.exports, Module.createRequire(file), module, file, dirname(file));
+}
+
 /** Loads `outfile`, after `build()` when it is missing or older than any of `sources` (paths from the root). */
 function runFresh(outfile, sources, build) {
-  // V8 keeps the bundle's compiled code between runs (Node.js 22.1 and later): compiling the 3 MB app bundle was
-  // about a tenth of a synth of the example. The cache is checked against the file's contents, so a rebuilt bundle
-  // compiles again. NODE_COMPILE_CACHE chooses another directory; set here, it also reaches the synth's threads.
-  const compileCache = require("node:module").enableCompileCache?.(
-    process.env.NODE_COMPILE_CACHE ?? join(root, "node_modules", ".cache", "session-manager-cdktf", "compile"),
-  );
+  const cache = join(root, "node_modules", ".cache", "session-manager-cdktf");
+  // V8 keeps the compiled code of the modules the bundle leaves in node_modules, and of the bundle in the synth's
+  // threads, between runs (Node.js 22.1 and later). The cache is checked against the file's contents, so a
+  // rebuilt bundle compiles again. NODE_COMPILE_CACHE chooses another directory; set here, it also reaches the
+  // synth's threads.
+  const compileCache = Module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE ?? join(cache, "compile"));
   if (compileCache?.directory !== undefined) process.env.NODE_COMPILE_CACHE = compileCache.directory;
+  const run = () => runWithCache(outfile, join(cache, "code"));
 
   if (isStale(outfile, sources)) {
     build()
-      .then(() => require(outfile))
+      .then(run)
       .catch(() => {
         process.exitCode = 1; // esbuild has printed the errors
       });
   } else {
-    require(outfile);
+    run();
   }
 }
 
-module.exports = { isStale, runFresh };
+module.exports = { compileWithCache, isStale, runFresh, runWithCache };

@@ -421,7 +421,10 @@ function stableJson(value: unknown): string {
  * HashiCorp's hclwrite formatter (what terraform fmt uses) compiled to WebAssembly, loaded only for HCL output.
  */
 async function formatHcl(outdir: string): Promise<void> {
-  const { format } = await import("@cdktf/hcl-tools");
+  // A CommonJS package, required when needed: the bundle runs from a compiled script (scripts/fresh-bundle.js),
+  // which has no import().
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { format } = require("@cdktf/hcl-tools") as typeof import("@cdktf/hcl-tools");
   const stacks = join(outdir, "stacks");
   // hcl-tools runs Go compiled to WebAssembly, whose scheduler leaves timers of up to a second behind when a
   // format returns; they held every HCL synth about 1.3 s at exit. The ones it creates here are let go once all
