@@ -419,7 +419,8 @@ interface SimulationKey {
 const ACCOUNT_ID = /(?<![0-9])[0-9]{12}(?![0-9])/g;
 /** IAM unique ids as personas.ts derives them (AIDA/AROA and 17 characters). */
 const UNIQUE_ID = /(?<![0-9A-Za-z])A(?:IDA|ROA)[0-9A-F]{17}(?![0-9A-Za-z])/g;
-const PLACEHOLDER = /‹[^›]*›/g;
+// ‹…›, spelled as escapes: the report's bundle stays ASCII, which Node.js reads as one byte per character.
+const PLACEHOLDER = /\u2039[^\u203a]*\u203a/g;
 /** The ids resolve.ts makes up for what AWS assigns (key and association ids, instance and policy ids). */
 const SYNTHETIC_ID = /(?<![0-9A-Za-z])(?:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}|i-[0-9a-f]{17}|p-[0-9a-f]{12})(?![0-9A-Za-z])/g;
 
