@@ -224,6 +224,8 @@ class StackResolver {
   private readonly providers = new Map<string, Provider>();
   private readonly resources: Readonly<Record<string, Record<string, Block>>>;
   private readonly imported = new Set<string>();
+  /** Each string argument as AWS receives it, by its text in the stack (see string()). */
+  private readonly evaluated = new Map<string, string>();
 
   constructor(
     private readonly stack: string,
@@ -502,7 +504,14 @@ class StackResolver {
   /** A string argument as AWS receives it. */
   private string(value: unknown, where: string): string {
     if (typeof value !== "string") throw new ResolveError(`${this.stack}: ${where} is not a string`);
-    return evaluateTemplate(value, (ref) => this.reference(ref, where), `${this.stack}: ${where}`);
+    // Names and ARNs are read again for every attachment and membership that refers to them: each text is evaluated
+    // once. The result depends on the text and this stack alone (`where` only names it in an error, which ends the run).
+    let out = this.evaluated.get(value);
+    if (out === undefined) {
+      out = evaluateTemplate(value, (ref) => this.reference(ref, where), `${this.stack}: ${where}`);
+      this.evaluated.set(value, out);
+    }
+    return out;
   }
 
   private json(value: unknown, where: string): unknown {
@@ -595,6 +604,9 @@ class StackResolver {
   }
 }
 
+/** Where a template escape, interpolation or directive may start. */
+const TEMPLATE_MARK = /[$%]/g;
+
 /** A resource reference, the only expression synth writes into a policy: `${aws_type.name.attribute}`. */
 const REFERENCE = /^aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z_]+$/;
 
@@ -607,6 +619,12 @@ export function evaluateTemplate(text: string, lookup: (reference: string) => st
   let out = "";
   let i = 0;
   while (i < text.length) {
+    // Text without `$` or `%` is copied as it is, in one piece: policies are long and mostly such text.
+    TEMPLATE_MARK.lastIndex = i;
+    const mark = TEMPLATE_MARK.exec(text)?.index ?? text.length;
+    out += text.slice(i, mark);
+    i = mark;
+    if (i === text.length) break;
     if (text.startsWith("$${", i) || text.startsWith("%%{", i)) {
       out += text.slice(i + 1, i + 3);
       i += 3;

