@@ -13,6 +13,9 @@ module.exports = {
   },
   transformIgnorePatterns: ["/node_modules/(?!cdktf/lib/terraform-output\\.js$)"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  // Fresh bundles and a directory for the example's synthesis, shared by every test file: see global-setup.js.
+  globalSetup: "<rootDir>/__tests__/global-setup.js",
+  globalTeardown: "<rootDir>/__tests__/global-teardown.js",
   // cdktf's archiver (about 200 modules, loaded again by every test file) only on first use: see lazy-archiver.js.
   moduleNameMapper: { "^archiver$": "<rootDir>/__tests__/lazy-archiver.js" },
 };

@@ -5,6 +5,7 @@ import { lintPolicies } from "../review/lint";
 import type { ResolvedStack } from "../review/resolve";
 import { evaluate } from "../review/simulate";
 import { editStatements, exampleConfig, exampleRaw, synthesizeAndResolve } from "./helpers";
+import { sharedExampleStacks } from "./shared-example";
 
 /**
  * Access proofs: every check of review/checks.ts, evaluated by iam-simulate over the policies resolved from a real
@@ -56,9 +57,9 @@ function sameCheck(config: Config, over: ResolvedStack[] | { model: Model; check
   return { check: found, model };
 }
 
-// The example is synthesized once for the file: the tests read its stacks and change only copies (editStatements).
+// The example's synthesis is the run's shared one: the tests read its stacks and change only copies (editStatements).
 const example = exampleConfig();
-const exampleStacks = synthesizeAndResolve(example);
+const exampleStacks = sharedExampleStacks();
 
 describe.each([
   ["the example config", example],

@@ -7,6 +7,7 @@ import { App, type TerraformStack } from "cdktf";
 import { watchdogCode } from "../modules/watchdog-code";
 import { buildStacks } from "../stacks";
 import { EXAMPLE_CONFIG, exampleConfig, ROOT } from "./helpers";
+import { sharedExampleOut } from "./shared-example";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stableStringify = require("../scripts/stable-stringify") as (value: unknown, options?: unknown) => string;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,22 +61,24 @@ describe("the bundle's JSON writer", () => {
 
 describe("the bundle", () => {
   test("writes each stack of the example as cdktf itself writes it, unpatched, from these sources", () => {
-    const out = join(scratch, "out");
-    // One thread and several: the stacks written by other threads too.
+    // One thread: the run's shared synthesis of the example (shared-example.ts; one thread, as the example's three
+    // workloads get by default), which the other tests read. Two: the stacks written by another thread too.
+    const outputs: Record<string, string> = { "1": sharedExampleOut(), "2": join(scratch, "out", "2") };
+    const run = spawnSync(process.execPath, [join(ROOT, "scripts", "app.js")], {
+      env: { PATH: process.env.PATH ?? "", SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: outputs["2"]!, SYNTH_THREADS: "2" },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(0);
+    const stacks = exampleStacks();
     for (const threads of ["1", "2"]) {
-      const run = spawnSync(process.execPath, [join(ROOT, "scripts", "app.js")], {
-        env: { PATH: process.env.PATH ?? "", SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: join(out, threads), SYNTH_THREADS: threads },
-        encoding: "utf8",
-      });
-      expect(run.status).toBe(0);
-      for (const stack of exampleStacks()) {
-        const written = readFileSync(join(out, threads, "stacks", stack.node.id, "cdk.tf.json"), "utf8");
-        expect({ stack: stack.node.id, json: written }).toEqual({ stack: stack.node.id, json: original(stack.toTerraform(), { space: 2 }) });
+      for (const stack of stacks) {
+        const written = readFileSync(join(outputs[threads]!, "stacks", stack.node.id, "cdk.tf.json"), "utf8");
+        expect({ threads, stack: stack.node.id, json: written }).toEqual({ threads, stack: stack.node.id, json: original(stack.toTerraform(), { space: 2 }) });
       }
     }
     // The manifest names stacks that other threads built: identity-center depends on the workloads it references.
-    const manifest = readFileSync(join(out, "2", "manifest.json"), "utf8");
-    expect(manifest).toBe(readFileSync(join(out, "1", "manifest.json"), "utf8"));
+    const manifest = readFileSync(join(outputs["2"]!, "manifest.json"), "utf8");
+    expect(manifest).toBe(readFileSync(join(outputs["1"]!, "manifest.json"), "utf8"));
     expect(JSON.parse(manifest).stacks["identity-center"].dependencies).toEqual(["log-archive", "workload-analytics", "workload-batch"]);
   });
 

@@ -1,15 +1,22 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Testing } from "cdktf";
 import { parse } from "yaml";
 import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
 import type { Config } from "../config/types";
 import type { PolicyDocument, Statement } from "../modules/policies/iam";
-import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
-import { buildStacks } from "../stacks";
-import { synthesize, type SynthesizeResult } from "../stacks/synthesize";
+import type { ResolvedStack } from "../review/resolve";
+import type { SynthesizeResult } from "../stacks/synthesize";
+
+// cdktf, the stacks (with every provider class they use) and the resolver load on first use: a test file that
+// only checks configs or reads files does not load them (jest loads modules again for every file).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const cdktf = () => require("cdktf") as typeof import("cdktf");
+const stacksModule = () => require("../stacks") as typeof import("../stacks");
+const synthesizeModule = () => require("../stacks/synthesize") as typeof import("../stacks/synthesize");
+const resolveModule = () => require("../review/resolve") as typeof import("../review/resolve");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const ROOT = join(__dirname, "..");
 export const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
@@ -18,10 +25,10 @@ export const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
 export function synthesizeAndResolve(config: Config): ResolvedStack[] {
   const outdir = mkdtempSync(join(tmpdir(), "synth-"));
   try {
-    const app = new App({ outdir, stackTraces: false });
-    buildStacks(app, config);
+    const app = new (cdktf().App)({ outdir, stackTraces: false });
+    stacksModule().buildStacks(app, config);
     app.synth();
-    return loadSynthesizedStacks(outdir);
+    return resolveModule().loadSynthesizedStacks(outdir);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -39,7 +46,7 @@ export async function synthesizeHere(config: Config, outdir: string, hcl = false
   const before = process.env.SYNTH_HCL_OUTPUT;
   if (hcl) process.env.SYNTH_HCL_OUTPUT = "true";
   try {
-    return await synthesize(config, outdir);
+    return await synthesizeModule().synthesize(config, outdir);
   } finally {
     if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = before;
@@ -81,8 +88,9 @@ export type Synth = Record<string, any>;
 
 /** Synthesizes every stack of `config` and returns them by stack name. */
 export function synthAll(config: Config): Record<string, Synth> {
+  const { Testing } = cdktf();
   const app = Testing.app({ stackTraces: false });
-  const { logArchive, workloads } = buildStacks(app, config);
+  const { logArchive, workloads } = stacksModule().buildStacks(app, config);
   const out: Record<string, Synth> = {};
   for (const stack of [logArchive, ...workloads]) out[stack.node.id] = JSON.parse(Testing.synth(stack));
   return out;
@@ -142,41 +150,66 @@ export function arnMatches(pattern: string, arn: string, vars: Record<string, st
   return re.test(arn);
 }
 
+/** Where policy documents sit in resolved stacks: the keys leading to each `document` that has a Statement. */
+type DocumentPath = readonly (string | number)[];
+const documentPaths = new WeakMap<readonly ResolvedStack[], readonly DocumentPath[]>();
+
+/** The paths of every policy document in `stacks`, found by one walk and remembered for these stacks. */
+function documentsIn(stacks: readonly ResolvedStack[]): readonly DocumentPath[] {
+  let paths = documentPaths.get(stacks);
+  if (paths === undefined) {
+    const found: DocumentPath[] = [];
+    const walk = (node: any, path: (string | number)[]): void => {
+      if (typeof node !== "object" || node === null) return;
+      if (Array.isArray(node)) {
+        node.forEach((n, i) => walk(n, [...path, i]));
+        return;
+      }
+      for (const [key, value] of Object.entries<any>(node)) {
+        if (key === "document" && value?.Statement !== undefined) found.push([...path, key]);
+        else walk(value, [...path, key]);
+      }
+    };
+    walk(stacks, []);
+    paths = found;
+    documentPaths.set(stacks, paths);
+  }
+  return paths;
+}
+
 /**
  * Resolved stacks with `edit` applied to every policy statement, wherever it lives (stack policies, principals,
  * buckets, keys). `edit` returns the statement to keep, a changed one, or undefined to drop it; it must not change
  * the statement it is given. Only what an edit changes is copied, from the document up to its stack; everything
- * else is shared with `stacks`, which is left as it was.
+ * else is shared with `stacks`, which is left as it was. The documents are found once per stacks array: the access
+ * proofs edit the same stacks once for every statement they name.
  */
 export function editStatements(
   stacks: readonly ResolvedStack[],
   edit: (statement: Record<string, any>) => Record<string, any> | undefined,
 ): ResolvedStack[] {
-  const walk = (node: any): any => {
-    if (Array.isArray(node)) {
-      const out = node.map(walk);
-      return out.some((n, i) => n !== node[i]) ? out : node;
+  let out: any = stacks;
+  for (const path of documentsIn(stacks)) {
+    const value = path.reduce<any>((node, key) => node[key], stacks);
+    const before: Record<string, any>[] = Array.isArray(value.Statement) ? value.Statement : [value.Statement];
+    const after = before.flatMap((s) => {
+      const edited = edit(s);
+      return edited === undefined ? [] : [edited];
+    });
+    if (after.length === before.length && after.every((s, i) => s === before[i])) continue;
+    // Copy each node on the way down once (a node already copied for an earlier document is not the original).
+    const copy = (node: any, original: any): any => (node !== original ? node : Array.isArray(node) ? [...node] : { ...node });
+    out = copy(out, stacks);
+    let node = out;
+    let original: any = stacks;
+    for (const key of path.slice(0, -1)) {
+      original = original[key];
+      node[key] = copy(node[key], original);
+      node = node[key];
     }
-    if (typeof node !== "object" || node === null) return node;
-    let out = node;
-    for (const [key, value] of Object.entries<any>(node)) {
-      let next = walk(value);
-      if (key === "document" && value?.Statement !== undefined) {
-        const before: Record<string, any>[] = Array.isArray(value.Statement) ? value.Statement : [value.Statement];
-        const after = before.flatMap((s) => {
-          const edited = edit(s);
-          return edited === undefined ? [] : [edited];
-        });
-        if (after.length !== before.length || after.some((s, i) => s !== before[i])) next = { ...value, Statement: after };
-      }
-      if (next !== value) {
-        if (out === node) out = { ...node };
-        out[key] = next;
-      }
-    }
-    return out;
-  };
-  return walk(stacks);
+    node[path[path.length - 1]!] = { ...value, Statement: after };
+  }
+  return out;
 }
 
 /**

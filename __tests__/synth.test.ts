@@ -13,6 +13,7 @@ import { SESSION_EVENT_FIELDS, sessionEventTemplate } from "../modules/session-a
 import { synthSummary } from "../stacks/synthesize";
 import { loadConfig, parseConfig } from "../config/load";
 import { appStderr, EXAMPLE_CONFIG, exampleConfig, ROOT, synthesizeHere } from "./helpers";
+import { sharedExample } from "./shared-example";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { organization } = require("../scripts/organization") as { organization: (n: number) => Record<string, any> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,23 +49,15 @@ function tree(dir: string): Record<string, string> {
 }
 
 /**
- * The app command's JSON synthesis of the example in `one`, made once and read by several tests. It runs with
- * --throw-deprecation, so it also proves that a synth calls no deprecated Node.js API.
+ * The app command's JSON synthesis of the example, made once for the whole run (shared-example.ts) and read by
+ * several tests. It runs with --throw-deprecation, so it also proves that a synth calls no deprecated Node.js API.
  */
-let exampleSynth: SpawnSyncReturns<string> | undefined;
-function exampleRun(): SpawnSyncReturns<string> {
-  if (exampleSynth === undefined) {
-    const cwd = join(scratch, "one");
-    mkdirSync(cwd, { recursive: true });
-    exampleSynth = runApp(cwd, { SESSIONS_CONFIG: EXAMPLE_CONFIG, CDKTF_OUTDIR: "out" }, ["--throw-deprecation"]);
-  }
-  return exampleSynth;
-}
+const exampleRun = sharedExample;
 
 /** The directory holding exampleRun()'s output, `out`. */
 function jsonOutput(): string {
   expect(exampleRun().status).toBe(0);
-  return join(scratch, "one");
+  return exampleRun().cwd;
 }
 
 /** An earlier synthesis of the example in `cwd`/out: a copy of the one jsonOutput() made (a synth takes longer). */
@@ -73,17 +66,12 @@ function earlierOutput(cwd: string): void {
   cpSync(join(jsonOutput(), "out"), join(cwd, "out"), { recursive: true });
 }
 
-beforeAll(() => {
-  // Build the bundle once, so the runs below do not race to rebuild it.
-  const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build.js")], { encoding: "utf8" });
-  expect(build.status).toBe(0);
-});
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("the app command", () => {
   test("synthesizes identical files from different working directories, free of machine paths, without Terraform", () => {
     const [a, b] = ["one", "two/nested"].map((d, i) => {
-      const cwd = join(scratch, d);
+      const cwd = i === 0 ? exampleRun().cwd : join(scratch, d);
       mkdirSync(cwd, { recursive: true });
       // The second run has no Terraform on PATH: cdktf's importFrom would run `terraform version`, and the
       // example adopts analytics' document with an import block.

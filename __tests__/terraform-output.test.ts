@@ -6,18 +6,18 @@ import { runReport } from "../review/cli";
 import { loadSynthesizedStacks } from "../review/resolve";
 import { importHcl, synthSummary, unwrapInterpolationOnly } from "../stacks/synthesize";
 import { EXAMPLE_CONFIG, exampleConfig, hclBlocks, synthesizeHere, terraformLiteral } from "./helpers";
+import { sharedExample, sharedExampleOut } from "./shared-example";
 
-// What Terraform reads: the example's JSON and HCL output, written by synthesize() in this process (the app command's
-// own output, from its bundle and threads, is proven byte for byte the same in synth.test.ts).
+// What Terraform reads: the example's JSON output (the app command's, shared by the run: shared-example.ts) and its
+// HCL output, written by synthesize() in this process (bundle.test.ts proves the two write the same stacks).
 
 const scratch = mkdtempSync(join(tmpdir(), "smc-terraform-output-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A JSON synthesis of the example in `json`/out, made once for the file. */
+/** A JSON synthesis of the example in `out` inside the directory returned: the run's shared one, read only. */
 async function jsonOutput(): Promise<string> {
-  const cwd = join(scratch, "json");
-  if (!existsSync(join(cwd, "out", "manifest.json"))) await synthesizeHere(exampleConfig(), join(cwd, "out"));
-  return cwd;
+  sharedExampleOut();
+  return sharedExample().cwd;
 }
 
 /** An earlier synthesis of the example in `cwd`/out: a copy of the one jsonOutput() made. */
@@ -46,7 +46,8 @@ test("switching to HCL replaces cdk.tf.json, so Terraform never loads both", asy
   expect(readFileSync(join(cwd, "out", "stacks", "log-archive", "cdk.tf"), "utf8")).toMatch(
     /^terraform \{\n  required_version = ">= 1\.10"\n  required_providers \{$/m,
   );
-});
+  // An HCL synth converts every stack with cdktf's HCL tools: seconds on a busy machine.
+}, 30_000);
 
 describe("HCL output", () => {
   const stacksOf = (cwd: string): string[] => readdirSync(join(cwd, "out", "stacks")).sort();
@@ -125,8 +126,22 @@ describe("Terraform reads the output", () => {
   const withTerraform = terraform ? test : test.skip;
 
   /**
-   * Terraform parses every stack in `out`: where no provider can be downloaded, init stops only at that. The stacks
-   * are read side by side, one Terraform process each.
+   * A Terraform CLI configuration whose only provider source is an empty directory: init parses the configuration
+   * and then stops at installing the providers, the same with or without a network (online, each stack's init would
+   * otherwise download the AWS provider).
+   */
+  function offlineCliConfig(): string {
+    const file = join(scratch, "offline.tfrc");
+    if (!existsSync(file)) {
+      mkdirSync(join(scratch, "no-providers"), { recursive: true });
+      writeFileSync(file, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(join(scratch, "no-providers"))}\n  }\n}\n`);
+    }
+    return file;
+  }
+
+  /**
+   * Terraform parses every stack in `out`: init stops only at installing the providers (offlineCliConfig). The
+   * stacks are read side by side, one Terraform process each.
    */
   async function expectTerraformParses(out: string): Promise<void> {
     const stacks = readdirSync(join(out, "stacks"));
@@ -135,7 +150,7 @@ describe("Terraform reads the output", () => {
         (stack) =>
           new Promise<string>((resolve, reject) => {
             const args = ["init", "-backend=false", "-input=false", "-no-color"];
-            const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
+            const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: offlineCliConfig() };
             // A failed init (no provider to download) is an exit code; only a Terraform that did not run is an error.
             execFile("terraform", args, { cwd: join(out, "stacks", stack), env, timeout: 60_000 }, (error, stdout, stderr) =>
               error !== null && typeof error.code !== "number" ? reject(error) : resolve(stdout + stderr),
@@ -146,7 +161,7 @@ describe("Terraform reads the output", () => {
     stacks.forEach((stack, i) => {
       const errors = texts[i]!.match(/^Error: .*$/gm) ?? [];
       expect([stack, errors.filter((e) => !/provider packages|install provider/i.test(e))]).toEqual([stack, []]);
-      expect([stack, texts[i]!.match(/^Warning: (?!Unable to open CLI configuration).*$/gm) ?? []]).toEqual([stack, []]);
+      expect([stack, texts[i]!.match(/^Warning: .*$/gm) ?? []]).toEqual([stack, []]);
     });
   }
 
@@ -158,46 +173,34 @@ describe("Terraform reads the output", () => {
     await expectTerraformParses(join(cwd, "out"));
   });
 
-  withTerraform("Terraform itself turns every policy and document into the text the tests assert on", async () => {
-    // The other tests read policies through terraformLiteral (a copy of Terraform's unescaping). Here Terraform
-    // evaluates every policy and document string of the example, references replaced by a marker, as outputs.
+  // What the two tests below have Terraform evaluate, each as outputs of its own prefix (json__, hcl__), in one
+  // working directory, so that one init and one apply serve both.
+
+  /** Every policy and document string of the example's JSON output, references replaced by a marker. */
+  async function policyTexts(): Promise<{ texts: Record<string, string>; marker: (t: string) => string }> {
     const cwd = await jsonOutput();
-    mkdirSync(join(cwd, "tf"), { recursive: true });
     const texts: Record<string, string> = {};
     for (const stack of readdirSync(join(cwd, "out", "stacks"))) {
       const config = JSON.parse(readFileSync(join(cwd, "out", "stacks", stack, "cdk.tf.json"), "utf8"));
       for (const [type, resources] of Object.entries<Record<string, any>>(config.resource)) {
         for (const [name, body] of Object.entries<Record<string, any>>(resources)) {
           for (const attr of ["policy", "assume_role_policy", "content"]) {
-            if (typeof body[attr] === "string") texts[`${stack}__${type}__${name}__${attr}`.replace(/[^\w-]/g, "_")] = body[attr];
+            if (typeof body[attr] === "string") texts[`json__${stack}__${type}__${name}__${attr}`.replace(/[^\w-]/g, "_")] = body[attr];
           }
         }
       }
     }
     const marker = (t: string) => t.replace(/\$\{aws_[a-z0-9_]+\.[^}]+\}/g, "REF");
-    const outputs = Object.fromEntries(Object.entries(texts).map(([k, t]) => [k, { value: marker(t) }]));
-    writeFileSync(join(cwd, "tf", "main.tf.json"), JSON.stringify({ output: outputs }));
-    const tf = (...args: string[]) =>
-      spawnSync("terraform", args, { cwd: join(cwd, "tf"), encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-    expect(tf("init", "-input=false", "-no-color").status).toBe(0);
-    expect(tf("apply", "-auto-approve", "-input=false", "-no-color").status).toBe(0);
-    const evaluated = JSON.parse(tf("output", "-json").stdout);
-    expect(Object.keys(evaluated).length).toBeGreaterThan(10);
-    for (const [k, t] of Object.entries(texts)) expect(evaluated[k].value).toBe(marker(terraformLiteral(t)));
-    const all = Object.values(evaluated).map((o: any) => o.value as string).join("\n");
-    expect(all).toContain('session/${aws:userid}-*"');
-    expect(all).toContain('"ssm:resourceTag/aws:ssmmessages:session-id": "${aws:userid}"');
-    expect(all).toContain('/${aws:PrincipalAccount}/*"');
-    expect(all).not.toContain("$${");
-  });
+    return { texts, marker };
+  }
 
-  withTerraform("HCL output gives Terraform the same single-line strings as JSON output (backslashes included)", async () => {
-    // Every top-level `name = "…"` of every resource in the HCL, evaluated by Terraform as an output, must equal
-    // the JSON output's value for the same resource and argument (Terraform unescapes both the same way).
+  /**
+   * Every top-level `name = "…"` of every resource in the HCL output, as HCL outputs, with the JSON output's value
+   * for the same resource and argument as Terraform will read it.
+   */
+  async function hclStrings(): Promise<{ outputs: string[]; expected: Record<string, string> }> {
     const hcl = await hclOutput();
     const json = await jsonOutput();
-    const dir = join(hcl, "hcl-strings");
-    mkdirSync(dir, { recursive: true });
     const outputs: string[] = [];
     const expected: Record<string, string> = {};
     for (const stack of readdirSync(join(hcl, "out", "stacks"))) {
@@ -227,24 +230,62 @@ describe("Terraform reads the output", () => {
         for (const [name, i] of inside) value = Array.isArray(value?.[name]) ? value[name][i] : value?.[name];
         value = value?.[attr[2]];
         if (typeof value !== "string") continue; // a map entry or list element: not a resource argument
-        const key = `${stack}__${resource[1]}__${resource[0]}__${path.join("__")}`.replace(/[^\w-]/g, "_");
+        const key = `hcl__${stack}__${resource[1]}__${resource[0]}__${path.join("__")}`.replace(/[^\w-]/g, "_");
         outputs.push(`output "${key}" {\n  value = ${attr[3]}\n}`);
         expected[key] = terraformLiteral(value);
       }
     }
+    return { outputs, expected };
+  }
+
+  /** The outputs of both, as Terraform evaluates them (init, apply, output -json), computed once for the file. */
+  let evaluation: Promise<Record<string, string>> | undefined;
+  const evaluatedByTerraform = (): Promise<Record<string, string>> =>
+    (evaluation ??= (async () => {
+      const dir = join(scratch, "evaluated");
+      mkdirSync(dir, { recursive: true });
+      const { texts, marker } = await policyTexts();
+      writeFileSync(join(dir, "policies.tf.json"), JSON.stringify({ output: Object.fromEntries(Object.entries(texts).map(([k, t]) => [k, { value: marker(t) }])) }));
+      writeFileSync(join(dir, "strings.tf"), (await hclStrings()).outputs.join("\n"));
+      const tf = (...args: string[]) =>
+        spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+      for (const step of [["init", "-input=false", "-no-color"], ["apply", "-auto-approve", "-input=false", "-no-color"]]) {
+        const run = tf(...step);
+        if (run.status !== 0) throw new Error(`terraform ${step[0]} failed:\n${run.stdout}${run.stderr}`);
+      }
+      return Object.fromEntries(Object.entries<any>(JSON.parse(tf("output", "-json").stdout)).map(([k, o]) => [k, o.value as string]));
+    })());
+
+  withTerraform("Terraform itself turns every policy and document into the text the tests assert on", async () => {
+    // The other tests read policies through terraformLiteral (a copy of Terraform's unescaping). Here Terraform
+    // evaluates every policy and document string of the example, references replaced by a marker, as outputs.
+    const { texts, marker } = await policyTexts();
+    const all = await evaluatedByTerraform();
+    const evaluated = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith("json__")));
+    expect(Object.keys(evaluated).length).toBeGreaterThan(10);
+    expect(Object.keys(evaluated).sort()).toEqual(Object.keys(texts).sort());
+    for (const [k, t] of Object.entries(texts)) expect(evaluated[k]).toBe(marker(terraformLiteral(t)));
+    const joined = Object.values(evaluated).join("\n");
+    expect(joined).toContain('session/${aws:userid}-*"');
+    expect(joined).toContain('"ssm:resourceTag/aws:ssmmessages:session-id": "${aws:userid}"');
+    expect(joined).toContain('/${aws:PrincipalAccount}/*"');
+    expect(joined).not.toContain("$${");
+  });
+
+  withTerraform("HCL output gives Terraform the same single-line strings as JSON output (backslashes included)", async () => {
+    // Every top-level `name = "…"` of every resource in the HCL, evaluated by Terraform as an output, must equal
+    // the JSON output's value for the same resource and argument (Terraform unescapes both the same way).
+    const { expected } = await hclStrings();
     expect(Object.keys(expected).some((k) => k.includes("alarm_description"))).toBe(true);
     expect(Object.keys(expected).some((k) => k.includes("metric_filter") && k.endsWith("pattern"))).toBe(true);
-    writeFileSync(join(dir, "main.tf"), outputs.join("\n"));
-    const tf = (...args: string[]) =>
-      spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-    expect(tf("init", "-input=false", "-no-color").status).toBe(0);
-    expect(tf("apply", "-auto-approve", "-input=false", "-no-color").status).toBe(0);
-    const evaluated = JSON.parse(tf("output", "-json").stdout);
-    expect(Object.fromEntries(Object.entries<any>(evaluated).map(([k, o]) => [k, o.value]))).toEqual(expected);
+    const all = await evaluatedByTerraform();
+    expect(Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith("hcl__")))).toEqual(expected);
   });
 
   withTerraform("the JSON output parses without warnings", async () => {
-    const cwd = await jsonOutput();
+    // A copy: init may write into each stack's directory, and the shared output is read by other files.
+    const cwd = join(scratch, "json-parse");
+    await earlierOutput(cwd);
     await expectTerraformParses(join(cwd, "out"));
   });
 });

@@ -135,5 +135,6 @@ describe("workspaces stack", () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+    // A synth of every stack and the resolution of its output: seconds on a busy machine.
+  }, 30_000);
 });
