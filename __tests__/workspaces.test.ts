@@ -1,3 +1,4 @@
+import childProcess from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,6 +64,24 @@ describe("workspaces stack", () => {
     const built = buildStacks(app, config);
     for (const stack of [built.logArchive, ...built.workloads]) {
       expect(JSON.parse(Testing.synth(stack)).terraform.cloud.workspaces.name).toBe(`sm-${stack.node.id}`);
+    }
+  });
+
+  it("synthesizes every stack's cloud block with no Terraform on the machine, and runs no process to check one", () => {
+    // cdktf's CloudBackend ran `terraform version` for each stack during the synth, and failed it without Terraform.
+    const run = jest.spyOn(childProcess, "execSync").mockImplementation(() => {
+      throw new Error("terraform: not found");
+    });
+    try {
+      const built = buildStacks(Testing.app({ stackTraces: false }), config);
+      for (const stack of [built.logArchive, ...built.workloads, built.workspaces!]) {
+        const synthesized = JSON.parse(Testing.synth(stack, true));
+        expect(synthesized.terraform.cloud).toEqual({ organization: "acme-corp", hostname: "app.terraform.io", workspaces: { name: `sm-${stack.node.id}` } });
+        expect(synthesized.terraform.required_version).toBe(">= 1.10");
+      }
+      expect(run).not.toHaveBeenCalled();
+    } finally {
+      run.mockRestore();
     }
   });
 
