@@ -20,3 +20,24 @@ describe("the simulator's caches", () => {
     }
   });
 });
+
+test("a pattern's empty region is not region-blind: an ARN whose region only collates like none is not another's answer", () => {
+  // The module whose export the cache wraps, as the simulator loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const patterns = require("../node_modules/@cloud-copilot/iam-utils/dist/cjs/resourceTypes.js") as {
+    mostSpecificMatchingResourceTypePatterns: (resource: string, patterns: string[]) => string[];
+  };
+  const s3Object = ["arn:${Partition}:s3:::${BucketName}/${ObjectName}"];
+  // A soft hyphen compares equal to "" in the simulator's localeCompare; a real region does not.
+  const asked = ["arn:aws:s3:\u00ad::bucket/key", "arn:aws:s3:eu-west-1::bucket/key", "arn:aws:s3:::bucket/key"];
+  const cached = asked.map((arn) => patterns.mostSpecificMatchingResourceTypePatterns(arn, s3Object));
+  useSimulatorCaches(false);
+  try {
+    const own = asked.map((arn) => patterns.mostSpecificMatchingResourceTypePatterns(arn, s3Object));
+    expect(own[1]).toEqual([]);
+    expect(own[2]).toEqual(s3Object);
+    expect(cached).toEqual(own);
+  } finally {
+    useSimulatorCaches(true);
+  }
+});

@@ -2,8 +2,11 @@
 // loads: the review asks the simulator hundreds of questions about the same few dozen policies, and the simulator
 // works each statement out again for each. Each cache wraps a function that the simulator's modules call through
 // their exports (compiled TypeScript reads `module.fn` at each call), so the simulator's own logic decides every
-// question: a cache only hands back what the same function answered for the same input. The versions are pinned in
-// package.json; should a release move or rename a function, installing throws rather than silently losing a cache.
+// question: a cache hands back what the same function answered for an input its code treats alike (the same input,
+// or one that differs only where the simulator's code cannot tell, as each cache below argues). The versions are
+// pinned by package-lock.json (iam-utils, which the simulator requires, included); should a release remove or rename
+// a function, installing throws rather than silently losing a cache. A release that makes a wrapped function read
+// more of its input is not noticed, except by the condition cache: review the caches when upgrading the simulator.
 // Loaded only by review/simulate.ts.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -119,10 +122,11 @@ function cacheResourceTypeLookup(resourceShape: (arn: string) => string): void {
  * comparing characters with localeCompare: milliseconds for an action with many resource types (ec2:CreateTags has
  * over a hundred). Actions that share their resource types (every SSM document action, say) get the same answer,
  * and so does the same ARN in another region when every pattern's region is the single variable `${Region}` (which
- * matches any non-empty region without `/` or `:`), empty (which matches no such region) or `*`: the region cannot
- * change which patterns match.
+ * matches any non-empty region without `/` or `:`) or `*`: the region cannot change which patterns match. Not an
+ * empty one: iam-utils compares characters with localeCompare, for which a region of characters the collation
+ * ignores (a soft hyphen) is as empty as none.
  */
-const REGION_BLIND = new Set(["${Region}", "", "*"]);
+const REGION_BLIND = new Set(["${Region}", "*"]);
 function cacheResourceTypePatterns(): void {
   wrapExport<(resource: string, patterns: string[]) => string[]>("patterns", "mostSpecificMatchingResourceTypePatterns", (original) => {
     const cache = new Map<string, string[]>();
