@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { runReport } from "../review/cli";
 import { evaluateStacks } from "../review/report";
 import { type Outcome, simulateJob, type SimulationJob } from "../review/simulate";
-import { SimulationThreads } from "../review/threads";
+import { reportThreads, SimulationThreads } from "../review/threads";
 import { exampleConfig, ROOT } from "./helpers";
 import { sharedExampleStacks } from "./shared-example";
 
@@ -113,6 +113,12 @@ describe("the review's simulations on several threads", () => {
     threads.close();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await expect(threads.run(jobs, () => new Promise(() => undefined))).rejects.toThrow(/a simulation thread ended \(exit code \d+\) before the review's questions/);
+  });
+
+  test("the report uses one thread unless REPORT_THREADS asks for more", () => {
+    expect(reportThreads({})).toBe(1);
+    expect(reportThreads({ REPORT_THREADS: "" })).toBe(1);
+    expect(reportThreads({ REPORT_THREADS: "3" })).toBe(3);
   });
 
   test("REPORT_THREADS must be a whole number of 1 or more", async () => {

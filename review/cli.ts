@@ -19,7 +19,7 @@ export interface ReportRun {
  * `--base-config`, by default the same config file) and what changed against it head the report.
  * Code 1, after writing the report, when a policy has lint findings or an access check differs from the model;
  * code 1 with a one-line message when the inputs cannot be read. `bundle`: the report bundle's file, which the
- * threads that share the simulations run (REPORT_THREADS chooses how many; 1: this thread alone).
+ * threads that share the simulations run (REPORT_THREADS chooses how many; by default, and with 1, this thread alone).
  */
 export async function runReport(env: NodeJS.ProcessEnv, args: readonly string[] = [], bundle?: string): Promise<ReportRun> {
   const configFile = env.SESSIONS_CONFIG ?? "sessions.yaml";
