@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,14 +99,15 @@ describe("the bundle", () => {
 });
 
 describe("the bundle's compiled code, kept between runs", () => {
+  const freshBundle = JSON.stringify(join(ROOT, "scripts", "fresh-bundle.js"));
   // Each step is its own process: V8 reuses a script compiled earlier in the same process without reading a cache.
   const step = `
-    const { compileWithCache } = require(${JSON.stringify(join(ROOT, "scripts", "fresh-bundle.js"))});
+    const { compileWithCache } = require(${freshBundle});
     const [file, dir, save] = process.argv.slice(1);
     const { run, accepted, save: keep } = compileWithCache(file, dir);
     const module = { exports: {} };
     run.call(module.exports, module.exports, require, module, file, dir);
-    if (save) keep();
+    if (save) keep(true);
     console.log(JSON.stringify({ value: module.exports.value, accepted }));`;
   /** Runs `file` compiled through the cache in `dir` (saving it after with `save`): its value, whether kept code ran. */
   const run = (file: string, dir: string, save = false): { value: string; accepted: boolean } => {
@@ -114,11 +115,18 @@ describe("the bundle's compiled code, kept between runs", () => {
     expect(child.stderr).toBe("");
     return JSON.parse(child.stdout);
   };
-  const bundle = (name: string, value: string): string => {
+  /** Runs `file` as scripts/app.js runs the bundle (runWithCache), with `env`: the process's exit status and stderr. */
+  const runs = (file: string, dir: string, env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, ["-e", `require(${freshBundle}).runWithCache(...process.argv.slice(1))`, file, dir], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+  const bundle = (name: string, value: string, more = ""): string => {
     const file = join(scratch, name);
-    writeFileSync(file, `"use strict";\nconst f = () => "${value}";\nmodule.exports.value = f();\n`);
+    writeFileSync(file, `"use strict";\nconst f = () => "${value}";\nmodule.exports.value = f();\n${more}`);
     return file;
   };
+  const kept = (dir: string): string => join(dir, readdirSync(dir).find((f) => f.endsWith(".code"))!);
 
   test("is used by the next run of the same file once saved, and the code it holds gives the same result", () => {
     const dir = join(scratch, "code-same");
@@ -135,28 +143,54 @@ describe("the bundle's compiled code, kept between runs", () => {
     expect(run(file, dir)).toEqual({ value: "after!", accepted: false });
   });
 
-  test("is kept by a run that succeeds, not by one that fails (which compiled only part of what a synth uses)", () => {
-    const runs = (file: string, dir: string): number =>
-      spawnSync(process.execPath, ["-e", `require(${JSON.stringify(join(ROOT, "scripts", "fresh-bundle.js"))}).runWithCache(...process.argv.slice(1))`, file, dir]).status!;
-    const failing = join(scratch, "failing.js");
-    writeFileSync(failing, "process.exitCode = 1;\n");
-    expect(runs(failing, join(scratch, "code-failing"))).toBe(1);
-    expect(existsSync(join(scratch, "code-failing"))).toBe(false);
-    expect(runs(bundle("succeeding.js", "ok"), join(scratch, "code-succeeding"))).toBe(0);
-    expect(readdirSync(join(scratch, "code-succeeding"))).toEqual([`succeeding.js-${process.version}-${process.arch}.code`]);
-  });
-
-  test("is not used when damaged, and a cache that cannot be written leaves nothing behind", () => {
-    const file = bundle("damaged.js", "value");
+  test("is not used once changed, cut short or unreadable, and a cache that cannot be written leaves nothing behind", () => {
+    const file = bundle("damaged.js", "kept-value");
     const dir = join(scratch, "code-damaged");
     run(file, dir, true);
-    const [kept] = readdirSync(dir);
-    writeFileSync(join(dir, kept), readFileSync(join(dir, kept)).subarray(0, 40));
-    expect(run(file, dir)).toEqual({ value: "value", accepted: false });
-    // A file where the cache's directory should be.
+    // V8 itself runs code whose bytes changed: here a string of it.
+    const code = readFileSync(kept(dir));
+    expect(code.includes("kept-value")).toBe(true);
+    writeFileSync(kept(dir), Buffer.from(code.toString("latin1").replace("kept-value", "evil-value"), "latin1"));
+    expect(run(file, dir)).toEqual({ value: "kept-value", accepted: false });
+    writeFileSync(kept(dir), code.subarray(0, 40));
+    expect(run(file, dir)).toEqual({ value: "kept-value", accepted: false });
+    // A file where the cache's directory should be; a directory where its file should be.
     const blocked = join(scratch, "code-blocked");
     writeFileSync(blocked, "");
-    expect(run(file, blocked, true)).toEqual({ value: "value", accepted: false });
-    expect(readdirSync(scratch).filter((f) => f.includes("partial"))).toEqual([]);
+    expect(run(file, blocked, true)).toEqual({ value: "kept-value", accepted: false });
+    rmSync(kept(dir));
+    mkdirSync(join(dir, `damaged.js-${process.version}-${process.arch}.code`));
+    expect(run(file, dir, true)).toEqual({ value: "kept-value", accepted: false });
+    expect(readdirSync(dir).filter((f) => f.includes("partial"))).toEqual([]);
+  });
+
+  test("is kept by a run whatever its exit code, and replaced by a run that succeeds after one that failed", () => {
+    const file = bundle("exits.js", "value", "process.exitCode = Number(process.env.EXIT);\n");
+    const dir = join(scratch, "code-exits");
+    const succeeded = (): number => readFileSync(kept(dir))[8]!;
+    // A report with findings exits 1 after all its work: its code is kept, marked as a failed run's.
+    expect(runs(file, dir, { EXIT: "1" }).status).toBe(1);
+    expect(succeeded()).toBe(0);
+    const failed = readFileSync(kept(dir));
+    expect(runs(file, dir, { EXIT: "1" }).status).toBe(1);
+    expect(readFileSync(kept(dir)).equals(failed)).toBe(true);
+    // A refused config compiles little of a synth: the next run that succeeds keeps its own code instead.
+    expect(runs(file, dir, { EXIT: "0" }).status).toBe(0);
+    expect(succeeded()).toBe(1);
+    const complete = readFileSync(kept(dir));
+    expect(runs(file, dir, { EXIT: "1" }).status).toBe(1);
+    expect(readFileSync(kept(dir)).equals(complete)).toBe(true);
+    // Node.js's switch for its compile cache turns this one off too.
+    expect(runs(file, join(scratch, "code-off"), { EXIT: "0", NODE_DISABLE_COMPILE_CACHE: "1" }).status).toBe(0);
+    expect(existsSync(join(scratch, "code-off"))).toBe(false);
+  });
+
+  test("names the same line and column in a stack trace as Node.js's own loader", () => {
+    const file = join(scratch, "throws.js");
+    writeFileSync(file, '"use strict";function fails(){throw new Error("boom")}fails();\n');
+    const where = (stderr: string): string | undefined => stderr.match(/at fails \((.*)\)/)?.[1];
+    const own = spawnSync(process.execPath, [file], { encoding: "utf8" });
+    expect(where(own.stderr)).toMatch(new RegExp(`^${file}:1:\\d+$`));
+    expect(where(runs(file, join(scratch, "code-throws")).stderr)).toBe(where(own.stderr));
   });
 });

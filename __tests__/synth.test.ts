@@ -273,6 +273,8 @@ describe("the bundle", () => {
     // Token stack traces are recorded only under DEBUG (the bundle has no spaces).
     // It runs as a compiled script (scripts/fresh-bundle.js), which has no import().
     expect(bundle).not.toMatch(/\bimport\(/);
+    // Both bundles are ASCII, which Node.js reads as one byte per character (esbuild escapes strings, not patterns).
+    for (const file of ["main.js", "report.js"]) expect([file, /^[\x00-\x7f]*$/.test(readFileSync(join(ROOT, "dist", file), "utf8"))]).toEqual([file, true]);
     expect(bundle).toMatch(/if\s*\(!process\.env\.DEBUG\)\s*exports2\.captureStackTrace\s*=\s*\(\)\s*=>\s*\[\]/);
     const archiver = createRequire(require.resolve("cdktf"))("archiver");
     expect(typeof archiver("zip").append).toBe("function");

@@ -74,7 +74,7 @@ describe("workspaces stack", () => {
     });
     try {
       const built = buildStacks(Testing.app({ stackTraces: false }), config);
-      for (const stack of [built.logArchive, ...built.workloads, built.workspaces!]) {
+      for (const stack of [built.logArchive, ...built.workloads]) {
         const synthesized = JSON.parse(Testing.synth(stack, true));
         expect(synthesized.terraform.cloud).toEqual({ organization: "acme-corp", hostname: "app.terraform.io", workspaces: { name: `sm-${stack.node.id}` } });
         expect(synthesized.terraform.required_version).toBe(">= 1.10");

@@ -133,6 +133,8 @@ function bundle(outfile, options) {
     // stack trace still names each function.
     minifyWhitespace: true,
     charset: "ascii",
+    // Lines of at most about 1,000 characters: an error's source line, which Node.js prints, stays readable.
+    lineLimit: 1000,
     ...options,
   }).then(
     (result) => {
