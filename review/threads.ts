@@ -1,7 +1,8 @@
 /**
- * The review's simulations on every core, for reviews that ask many distinct questions. Once every distinct
- * question is known, and there are enough of them to pay for starting the other threads, the main thread and the
- * others take them a few at a time from one queue, and each outcome goes back to the place of its question.
+ * The review's simulations on several threads, when REPORT_THREADS asks for them (one by default: see
+ * reportThreads), for reviews that ask many distinct questions. Once every distinct question is known, and there
+ * are enough of them to pay for starting the other threads, the main thread and the others take them a few at a
+ * time from one queue, and each outcome goes back to the place of its question.
  * Outcomes depend on their question alone, so the report is the same from any number of threads (a test compares
  * one thread with several).
  *
