@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { App, Testing } from "cdktf";
 import { parse } from "yaml";
 import { ConfigError } from "../config/errors";
 import { validateConfig } from "../config/load";
@@ -9,10 +10,10 @@ import type { PolicyDocument, Statement } from "../modules/policies/iam";
 import type { ResolvedStack } from "../review/resolve";
 import type { SynthesizeResult } from "../stacks/synthesize";
 
-// cdktf, the stacks (with every provider class they use) and the resolver load on first use: a test file that
-// only checks configs or reads files does not load them (jest loads modules again for every file).
+// The stacks (with every provider class they use) and the resolver load on first use: a test file that only checks
+// configs or reads files does not load them (jest loads modules again for every file; cdktf itself is loaded by
+// setup.ts for every file).
 /* eslint-disable @typescript-eslint/no-require-imports */
-const cdktf = () => require("cdktf") as typeof import("cdktf");
 const stacksModule = () => require("../stacks") as typeof import("../stacks");
 const synthesizeModule = () => require("../stacks/synthesize") as typeof import("../stacks/synthesize");
 const resolveModule = () => require("../review/resolve") as typeof import("../review/resolve");
@@ -25,7 +26,7 @@ export const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
 export function synthesizeAndResolve(config: Config): ResolvedStack[] {
   const outdir = mkdtempSync(join(tmpdir(), "synth-"));
   try {
-    const app = new (cdktf().App)({ outdir, stackTraces: false });
+    const app = new App({ outdir, stackTraces: false });
     stacksModule().buildStacks(app, config);
     app.synth();
     return resolveModule().loadSynthesizedStacks(outdir);
@@ -88,7 +89,6 @@ export type Synth = Record<string, any>;
 
 /** Synthesizes every stack of `config` and returns them by stack name. */
 export function synthAll(config: Config): Record<string, Synth> {
-  const { Testing } = cdktf();
   const app = Testing.app({ stackTraces: false });
   const { logArchive, workloads } = stacksModule().buildStacks(app, config);
   const out: Record<string, Synth> = {};
