@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadSynthesizedStacks, type ResolvedStack } from "../review/resolve";
+import { EXAMPLE_CONFIG, ROOT } from "./helpers";
 
 /**
  * The shipped example synthesized once for the whole test run, by the app command as `npm run synth` runs it (its
@@ -23,9 +24,6 @@ export interface SharedExample {
   readonly stdout: string;
   readonly stderr: string;
 }
-
-const ROOT = join(__dirname, "..");
-const EXAMPLE_CONFIG = join(ROOT, "sessions.yaml");
 
 let shared: SharedExample | undefined;
 let sharedStacks: ResolvedStack[] | undefined;

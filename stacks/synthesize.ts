@@ -60,9 +60,7 @@ export async function synthesize(config: Config, outdir: string, options: Synthe
   try {
     // No stack traces in the manifest: they hold absolute paths of the machine that ran the synth.
     const app = new App({ outdir: staging, stackTraces: false });
-    const chosenThreads = threadsChosen(options.threads);
-    // HCL output is formatted and completed from each stack's JSON afterwards, in this thread (see keepJson).
-    const threads = app.hclOutput ? 1 : synthThreads(config.workloads.length, chosenThreads);
+    const threads = synthThreads(config.workloads.length, options.threads);
     const { stacks, written, findings } =
       threads > 1 ? await synthInParallel(app, config, staging, threads, options.started) : synthAll(app, config);
     const report = complianceReport(
@@ -182,12 +180,15 @@ const workloadShares = (config: Config, threads: number): string[][] =>
   Array.from({ length: threads }, (_, t) => config.workloads.filter((_w, i) => i % threads === t).map((w) => workloadStackName(w.name)));
 
 /**
- * How many threads write stacks: the number chosen (the `threads` option or SYNTH_THREADS, up to one per workload),
- * else one per core while each gets STACKS_PER_THREAD workload stacks; one when this code is not running from the
- * bundle (tests, tsx), which the threads load.
+ * How many threads write stacks: one for HCL output (formatted and completed from each stack's JSON afterwards, in
+ * this thread: see keepJson; cdktf's App reads SYNTH_HCL_OUTPUT the same way), else the number chosen (`requested`
+ * or SYNTH_THREADS, up to one per workload), else one per core while each gets STACKS_PER_THREAD workload stacks;
+ * one when this code is not running from the bundle (tests, tsx), which the threads load. A bad SYNTH_THREADS
+ * throws, whatever the output.
  */
-function synthThreads(workloads: number, chosen: number | undefined): number {
-  if (!__filename.endsWith(".js")) return 1;
+function synthThreads(workloads: number, requested: number | undefined): number {
+  const chosen = threadsChosen(requested);
+  if (process.env.SYNTH_HCL_OUTPUT === "true" || !__filename.endsWith(".js")) return 1;
   if (chosen !== undefined) return Math.max(1, Math.min(chosen, workloads));
   return Math.max(1, Math.min(availableParallelism(), Math.floor(workloads / STACKS_PER_THREAD)));
 }
@@ -304,8 +305,7 @@ export class SynthThreads {
 
   /** Starts the threads for a synth of `workloads` workload stacks, as synthesize() would choose them from the environment. */
   static start(workloads: number): SynthThreads {
-    // HCL output takes one thread (see synthesize); cdktf's App reads SYNTH_HCL_OUTPUT this way.
-    const threads = process.env.SYNTH_HCL_OUTPUT === "true" ? 1 : synthThreads(workloads, threadsChosen(undefined));
+    const threads = synthThreads(workloads, undefined);
     return new SynthThreads(Array.from({ length: threads - 1 }, () => new SynthThread()));
   }
 
