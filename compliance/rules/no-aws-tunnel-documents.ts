@@ -4,9 +4,6 @@ import { actionCovers, asList, deniedEverywhere, identityPolicies, wildcardMatch
 
 const AWS_TUNNELS = [SSH_DOCUMENT, ...PORT_FORWARDING_DOCUMENTS];
 
-/** IAM's matching of a resource pattern: `*` any run of characters, `?` one. */
-const matches = (pattern: string, value: string): boolean => wildcardMatches(pattern, value);
-
 /** Why `resource`, in an Allow of ssm:StartSession, opens tunnels to any port; undefined when it does not. */
 function opensAnyTunnel(resource: string): string | undefined {
   if (resource === "*") return "every document, AWS's tunnel documents included";
@@ -15,9 +12,9 @@ function opensAnyTunnel(resource: string): string | undefined {
   // An AWS-owned document's ARN, in the region (and partition) the pattern names, or any where it has a wildcard.
   const concrete = (doc: string): string =>
     `arn:${/[*?]/.test(partition) ? "aws" : partition}:ssm:${/[*?]/.test(region) ? "us-east-1" : region}::document/${doc}`;
-  const tunnel = AWS_TUNNELS.find((doc) => matches(resource, concrete(doc)));
+  const tunnel = AWS_TUNNELS.find((doc) => wildcardMatches(resource, concrete(doc)));
   if (tunnel !== undefined) return `the AWS-owned ${tunnel}, which forwards to any port${tunnel.endsWith("RemoteHost") ? " of any host" : ""}`;
-  if (name !== undefined && matches(service, "ssm") && /[*?]/.test(name)) return "a wildcard of documents";
+  if (name !== undefined && wildcardMatches(service, "ssm") && /[*?]/.test(name)) return "a wildcard of documents";
   return undefined;
 }
 
